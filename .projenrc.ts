@@ -1,19 +1,206 @@
-import { awscdk, javascript } from "projen";
+import { awscdk, javascript, DependencyType, JsonFile } from 'projen';
+
+// One place for every version we pin. Bump here, then run `npx projen`.
+const versions = {
+  cdk: '2.276.0',
+  constructs: '10.8.1',
+  cdkCli: '2.1148.1',
+  integRunner: '2.197.10',
+  integTestsAlpha: '2.245.0-alpha.0',
+  cdkNag: '3.0.2',
+  esbuild: '0.28.2',
+  typescript: '~6.0.3',
+  // v3.6 resolves with enhanced-resolve; later versions pull native optional
+  // packages (unrs-resolver) that break `npm ci` on registries without them.
+  eslintImportResolver: '3.6.3',
+  awsSdk: '^3.1143.0',
+};
+
 const project = new awscdk.AwsCdkConstructLibrary({
-  author: "Seed 4870ca7b maintainers",
-  authorAddress: "maintainers@cdk-integration-patterns.dev",
-  authorName: "cdk-integration-patterns contributors",
-  cdkVersion: "2.189.1",
-  jsiiVersion: "~6.0.0",
-  name: "cdk-integration-patterns",
+  name: 'cdk-integration-patterns',
+  description:
+    'AWS CDK L3 patterns for application integration (SQS, SNS, Kinesis, EventBridge, Step Functions, AppSync, API Gateway): secure, observed and tested end to end.',
+  author: 'cdk-integration-patterns contributors',
+  authorAddress: 'maintainers@cdk-integration-patterns.dev',
+  repositoryUrl: 'https://github.com/cdk-integration-patterns/cdk-integration-patterns.git',
+  defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  repositoryUrl: "https://github.com/cdk-integration-patterns/cdk-integration-patterns.git",
+  keywords: ['cdk', 'awscdk', 'sqs', 'sns', 'kinesis', 'eventbridge', 'integration-patterns', 'decoupling'],
+  stability: 'experimental',
 
-  // defaultReleaseBranch: "main",  /* The name of the main release branch. */
-  // deps: [],                      /* Runtime dependencies of this module. */
-  // description: undefined,        /* The description is just a string that helps people understand the purpose of the package. */
-  // devDeps: [],                   /* Build dependencies for this module. */
-  // packageName: undefined,        /* The "name" in package.json. */
+  cdkVersion: versions.cdk,
+  constructsVersion: versions.constructs,
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: versions.typescript,
+  minNodeVersion: '20.0.0',
+
+  publishToPypi: { distName: 'cdk-integration-patterns', module: 'cdk_integration_patterns' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkintegrationpatterns',
+    mavenGroupId: 'io.github.cdk-integration-patterns',
+    mavenArtifactId: 'cdk-integration-patterns',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkIntegrationPatterns', packageId: 'CdkIntegrationPatterns' },
+  publishToGo: { moduleName: 'github.com/cdk-integration-patterns/cdk-integration-patterns-go' },
+
+  // Handlers live in lambda/ (see below), not next to the constructs.
+  lambdaAutoDiscover: false,
+  
+  jestOptions: {
+    // A changed template must fail CI; `npx projen test:update` updates snapshots on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/e2e/', '/bench/', '/integ/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/', '/assets/'],
+    },
+  },
+
+  devDeps: [
+    `esbuild@${versions.esbuild}`,
+    `@types/aws-lambda@^8.10.0`,
+    `@aws-sdk/client-dynamodb@${versions.awsSdk}`,
+    `@aws-sdk/client-sqs@${versions.awsSdk}`,
+    `@aws-sdk/client-sns@${versions.awsSdk}`,
+    `@aws-sdk/client-s3@${versions.awsSdk}`,
+    `@aws-sdk/client-cloudformation@${versions.awsSdk}`,
+  ],
+  gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo'],
 });
+
+for (const pattern of ['/bench/', '/integ/', '/e2e/', '/.ci/', '/docs/', '/scripts/', '/bin/', '/cdk.json', '/.tools/', '/.local-aws/']) {
+  project.addPackageIgnore(pattern);
+}
+
+// Pinned tools (projen would otherwise add them as "latest").
+project.deps.addDependency(`@aws-cdk/integ-runner@${versions.integRunner}`, DependencyType.DEVENV);
+project.deps.addDependency(`@aws-cdk/integ-tests-alpha@${versions.integTestsAlpha}`, DependencyType.DEVENV);
+project.deps.addDependency(`cdk-nag@${versions.cdkNag}`, DependencyType.DEVENV);
+project.deps.addDependency(`aws-cdk@${versions.cdkCli}`, DependencyType.DEVENV);
+project.deps.addDependency(`eslint-import-resolver-typescript@${versions.eslintImportResolver}`, DependencyType.BUILD);
+
+// ---------------------------------------------------------------------------
+// Runtime code: handlers in lambda/, bundled by esbuild at library build time
+// into assets/ and shipped in the npm package (users need neither Docker nor esbuild).
+// ---------------------------------------------------------------------------
+const handlers = [
+  {
+    entrypoint: 'lambda/idempotent-recorder.lambda.ts',
+    constructFile: 'src/core/handlers/idempotent-recorder-function.ts',
+    constructName: 'IdempotentRecorderFunction',
+  },
+];
+for (const h of handlers) {
+  new awscdk.LambdaFunction(project, {
+    entrypoint: h.entrypoint,
+    constructFile: h.constructFile,
+    constructName: h.constructName,
+    cdkDeps: project.cdkDeps,
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    // The Node.js 22 runtime ships SDK v3, but we bundle the modular clients we use so
+    // the code runs against the exact client versions we test with.
+    bundlingOptions: { externals: [], sourcemap: false },
+  });
+  // projen's LambdaFunction has no minify switch: add it to the bundle task it made.
+  // Minified code loads faster at cold start (bench/ measures it).
+  const bundleTask = project.tasks.tryFind(`bundle:${h.entrypoint.replace(/\.ts$/, '')}`);
+  if (!bundleTask) throw new Error(`no bundle task for ${h.entrypoint}`);
+  const [esbuildStep] = bundleTask.steps;
+  bundleTask.reset();
+  bundleTask.execArgs([...(esbuildStep.execArgs ?? []), '--minify', '--legal-comments=none']);
+}
+project.eslint?.addLintPattern('lambda');
+project.eslint?.addLintPattern('bin');
+project.eslint?.addLintPattern('integ');
+project.eslint?.addLintPattern('bench');
+project.eslint?.addLintPattern('e2e');
+// Each folder of TypeScript outside src/ and test/ gets a tsconfig of its own, so
+// eslint's project service and ts-node (script mode) find one beside the file.
+for (const dir of ['lambda', 'bin', 'integ', 'bench', 'e2e']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: {
+      extends: '../test/tsconfig.json',
+      compilerOptions: { rootDir: '..', noEmit: true },
+      include: ['./**/*.ts'],
+      exclude: ['**/cdk.out', '**/*.snapshot'],
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Reference app: `npx cdk synth` synthesizes every reference architecture.
+// ---------------------------------------------------------------------------
+const tsNode = 'ts-node --transpile-only --prefer-ts-exts';
+new JsonFile(project, 'cdk.json', {
+  obj: {
+    app: 'npx ts-node --transpile-only --prefer-ts-exts bin/reference-app.ts',
+    watch: { include: ['src/**/*.ts', 'bin/**/*.ts'] },
+    context: {
+      '@aws-cdk/core:newStyleStackSynthesis': true,
+    },
+  },
+});
+project.addTask('synth:reference', {
+  description: 'Bundle the handlers and synthesize every reference architecture into cdk.out/',
+  steps: [{ spawn: 'bundle' }, { exec: 'cdk synth --quiet' }],
+});
+
+// ---------------------------------------------------------------------------
+// The proof harness (DESIGN.md, "proof pyramid").
+// ---------------------------------------------------------------------------
+const integ = project.addTask('integ', {
+  description: 'Verify the committed integ snapshots offline (never deploys)',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'integ-runner --directory integ --language typescript --parallel-regions us-east-1 --app "ts-node --prefer-ts-exts {filePath}"',
+});
+project.addTask('integ:update', {
+  description: 'Re-synthesize integ snapshots without deploying (commit the result)',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'integ-runner --directory integ --language typescript --parallel-regions us-east-1 --app "ts-node --prefer-ts-exts {filePath}" --update-on-failed --dry-run',
+});
+const lintTemplates = project.addTask('lint:templates', {
+  description: 'cfn-lint and checkov (pinned, from PyPI) over every synthesized template',
+  exec: 'bash scripts/lint-templates.sh',
+});
+const pythonSmoke = project.addTask('package:python:smoke', {
+  description: 'Install the built wheel in a fresh venv with aws-cdk-lib from PyPI and synthesize a stack',
+  exec: 'bash scripts/python-smoke.sh',
+});
+project.addTask('bench', {
+  description: 'Run the benchmarks: prints a table, writes bench/results/*.json',
+  exec: `${tsNode} bench/run.ts`,
+});
+
+// The .NET SDK is not available from the registries our CI reaches; build it where
+// it is installed, otherwise generate the C# sources so the jsii surface is still checked.
+const dotnet = project.tasks.tryFind('package:dotnet');
+dotnet?.reset('if command -v dotnet >/dev/null 2>&1; then jsii-pacmak -v --target dotnet; else echo "package:dotnet: no .NET SDK on this machine; generating C# sources only (dist/dotnet-src)"; jsii-pacmak --target dotnet --code-only --outdir dist/dotnet-src; fi');
+
+const packageTargets = project.addTask('package:targets', {
+  description: 'Build the Python, Java and Go packages (and .NET where a .NET SDK exists)',
+  steps: [
+    { spawn: 'package:python' },
+    { spawn: 'package:java' },
+    { spawn: 'package:go' },
+    { spawn: 'package:dotnet' },
+  ],
+});
+
+project.addTask('test:all', {
+  description: 'The whole suite, as CI runs it (README quick start)',
+  steps: [
+    { say: '1/6 build: bundle, jsii compile, unit + assertion + snapshot + cdk-nag tests, eslint, npm package' },
+    { spawn: 'build' },
+    { say: '2/6 integ snapshots (offline)' },
+    { spawn: integ.name },
+    { say: '3/6 cfn-lint + checkov over every template' },
+    { spawn: lintTemplates.name },
+    { say: '4/6 jsii-pacmak: Python, Java, Go, .NET' },
+    { spawn: packageTargets.name },
+    { say: '5/6 Python smoke test of the built wheel' },
+    { spawn: pythonSmoke.name },
+    { say: '6/6 done' },
+  ],
+});
+
 project.synth();
