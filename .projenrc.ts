@@ -10,8 +10,10 @@ const versions = {
   cdkNag: '3.0.2',
   esbuild: '0.28.2',
   typescript: '~6.0.3',
-  // v3.6 resolves with enhanced-resolve; later versions pull native optional
-  // packages (unrs-resolver) that break `npm ci` on registries without them.
+  // jest 30 and eslint-import-resolver-typescript >= 3.8 depend on unrs-resolver, whose
+  // per-platform optional packages are missing from some registry mirrors: npm then writes
+  // a lockfile without them and `npm ci` refuses it. These versions resolve in plain JS.
+  jest: '29',
   eslintImportResolver: '3.6.3',
   awsSdk: '^3.1143.0',
 };
@@ -48,6 +50,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   lambdaAutoDiscover: false,
   
   jestOptions: {
+    jestVersion: versions.jest,
     // A changed template must fail CI; `npx projen test:update` updates snapshots on purpose.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
