@@ -61,6 +61,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     `esbuild@${versions.esbuild}`,
+    // ts-jest requires jest-util as a peer; name it so npm hoists it where ts-jest looks.
+    'jest-util@^29.7.0',
     `@types/aws-lambda@^8.10.0`,
     `@aws-sdk/client-dynamodb@${versions.awsSdk}`,
     `@aws-sdk/client-sqs@${versions.awsSdk}`,

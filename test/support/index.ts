@@ -1,0 +1,26 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+
+/** A fresh stack in a fresh app, in a fixed environment so ARNs are comparable. */
+export function newStack(id = 'TestStack'): Stack {
+  return new Stack(new App(), id, { env: { account: '111111111111', region: 'us-east-1' } });
+}
+
+/** cdk-nag AwsSolutions findings that nobody acknowledged, as readable lines. */
+export function nagFindings(scope: IConstruct): string[] {
+  const report = new AwsSolutionsChecks().validateScope(scope);
+  return report.violations.flatMap(v => v.violatingResources.map(r =>
+    `${v.ruleName} at ${r.constructPath ?? r.resourceLogicalId}: ${v.description.split('\n')[0]}`));
+}
+
+/**
+ * The template of a stack, after asserting that cdk-nag AwsSolutions has no unacknowledged
+ * finding on it. Every test that looks at a template goes through here, so every stack the
+ * tests build is checked.
+ */
+export function templateOf(stack: Stack): Template {
+  expect(nagFindings(stack)).toEqual([]);
+  return Template.fromStack(stack);
+}
