@@ -48,7 +48,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Handlers live in lambda/ (see below), not next to the constructs.
   lambdaAutoDiscover: false,
-  
+
   jestOptions: {
     jestVersion: versions.jest,
     // A changed template must fail CI; `npx projen test:update` updates snapshots on purpose.
@@ -63,7 +63,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `esbuild@${versions.esbuild}`,
     // ts-jest requires jest-util as a peer; name it so npm hoists it where ts-jest looks.
     'jest-util@^29.7.0',
-    `@types/aws-lambda@^8.10.0`,
+    '@types/aws-lambda@^8.10.0',
     `@aws-sdk/client-dynamodb@${versions.awsSdk}`,
     `@aws-sdk/client-sqs@${versions.awsSdk}`,
     `@aws-sdk/client-sns@${versions.awsSdk}`,

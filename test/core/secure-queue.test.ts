@@ -114,8 +114,11 @@ describe('SecureQueue options', () => {
     const template = templateOf(stack);
     expect(block.fifo).toBe(true);
     template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: 'orders.fifo', FifoQueue: true, ContentBasedDeduplication: true,
-      DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId',
+      QueueName: 'orders.fifo',
+      FifoQueue: true,
+      ContentBasedDeduplication: true,
+      DeduplicationScope: 'messageGroup',
+      FifoThroughputLimit: 'perMessageGroupId',
     });
     template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'orders-dlq.fifo', FifoQueue: true });
   });
@@ -154,16 +157,27 @@ describe('SecureQueue options', () => {
   test('every setting reaches the template', () => {
     const stack = newStack();
     new SecureQueue(stack, 'Q', {
-      queueName: 'jobs', retentionPeriod: Duration.days(2), deadLetterRetentionPeriod: Duration.days(7),
-      visibilityTimeout: Duration.minutes(5), deliveryDelay: Duration.seconds(30), maxMessageSizeBytes: 262_144,
-      receiveMessageWaitTime: Duration.seconds(5), maxReceiveCount: 2, removalPolicy: RemovalPolicy.RETAIN,
+      queueName: 'jobs',
+      retentionPeriod: Duration.days(2),
+      deadLetterRetentionPeriod: Duration.days(7),
+      visibilityTimeout: Duration.minutes(5),
+      deliveryDelay: Duration.seconds(30),
+      maxMessageSizeBytes: 262_144,
+      receiveMessageWaitTime: Duration.seconds(5),
+      maxReceiveCount: 2,
+      removalPolicy: RemovalPolicy.RETAIN,
       maxMessageAge: Duration.hours(1),
     });
     const template = templateOf(stack);
     template.hasResource('AWS::SQS::Queue', {
       Properties: {
-        QueueName: 'jobs', MessageRetentionPeriod: 172_800, VisibilityTimeout: 300, DelaySeconds: 30,
-        MaximumMessageSize: 262_144, ReceiveMessageWaitTimeSeconds: 5, RedrivePolicy: Match.objectLike({ maxReceiveCount: 2 }),
+        QueueName: 'jobs',
+        MessageRetentionPeriod: 172_800,
+        VisibilityTimeout: 300,
+        DelaySeconds: 30,
+        MaximumMessageSize: 262_144,
+        ReceiveMessageWaitTimeSeconds: 5,
+        RedrivePolicy: Match.objectLike({ maxReceiveCount: 2 }),
       },
       DeletionPolicy: 'Retain',
     });
