@@ -1,9 +1,10 @@
-import { Arn, ArnFormat, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { acknowledgeWildcardResource } from './nag-acknowledgements';
 import { check, checkNotSetWith, checkNumberInRange } from './validation';
 import { createAlarm } from '../monitoring/alarm-factory';
 import { IMonitoredBlock } from '../monitoring/dashboard-widgets';
@@ -261,15 +262,20 @@ export class SecureTopic extends Construct implements IMonitoredBlock {
       assumedBy: new iam.ServicePrincipal('sns.amazonaws.com'),
       description: `Lets SNS write delivery-status logs of ${this.node.path}`,
     });
-    const logGroupPrefix = `sns/${stack.region}/${stack.account}/${topicName ?? '*'}`;
+    const logGroups = Arn.format({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: `sns/${stack.region}/${stack.account}/${topicName ?? '*'}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }, stack);
     role.addToPolicy(new iam.PolicyStatement({
       actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:PutRetentionPolicy'],
-      resources: [Arn.format({ service: 'logs', resource: 'log-group', resourceName: `${logGroupPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, stack)],
+      resources: [logGroups],
     }));
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5',
-      reason: 'SNS creates the delivery-status log groups itself, named after the topic with a "/Failure" suffix, and names streams per delivery: the topic-name prefix is the narrowest resource that works.',
-    });
+    acknowledgeWildcardResource(role, logGroups,
+      'SNS creates the delivery-status log groups itself, named after the topic (plus a "/Failure" group), and ' +
+      'names a stream per delivery: a topic-name prefix is the narrowest resource that works. A generated topic ' +
+      'name cannot be referenced here (the topic refers to this role), hence "*" then.');
     return role;
   }
 }

@@ -111,7 +111,7 @@ export function describeDuration(d: Duration): string {
 }
 
 function fmt(n: number): string {
-  return Number.isInteger(n) && Math.abs(n) >= 10_000 ? n.toLocaleString('en-US') : String(n);
+  return Number.isInteger(n) && Math.abs(n) >= 1_000 ? n.toLocaleString('en-US') : String(n);
 }
 
 function render(value: unknown): string {

@@ -146,11 +146,11 @@ describe('SecureQueue options', () => {
 
   test('KMS: an existing key is used, not a new one', () => {
     const stack = newStack();
-    const key = kms.Key.fromKeyArn(stack, 'Existing', 'arn:aws:kms:us-east-1:111111111111:key/abc');
+    const key = kms.Key.fromKeyArn(stack, 'Existing', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
     const block = new SecureQueue(stack, 'Q', { encryptionKey: key });
     const template = templateOf(stack);
     template.resourceCountIs('AWS::KMS::Key', 0);
-    template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: 'arn:aws:kms:us-east-1:111111111111:key/abc' });
+    template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab' });
     expect(block.encryptionKey).toBe(key);
   });
 

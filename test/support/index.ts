@@ -3,9 +3,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
-/** A fresh stack in a fresh app, in a fixed environment so ARNs are comparable. */
+/**
+ * A fresh stack in a fresh app, in a fixed environment so ARNs are comparable. CDK's built-in
+ * template validation (CloudFormation resource schemas) turns its warnings into errors here.
+ */
 export function newStack(id = 'TestStack'): Stack {
-  return new Stack(new App(), id, { env: { account: '111111111111', region: 'us-east-1' } });
+  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  return new Stack(app, id, { env: { account: '111111111111', region: 'us-east-1' } });
 }
 
 /** cdk-nag AwsSolutions findings that nobody acknowledged, as readable lines. */
