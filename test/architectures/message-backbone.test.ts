@@ -1,0 +1,127 @@
+import { App, CfnElement, RemovalPolicy } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { MessageBackboneStack } from '../../src';
+import { nagFindings } from '../support';
+
+function build(props = {}) {
+  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const stack = new MessageBackboneStack(app, 'Backbone', { env: { account: '111111111111', region: 'us-east-1' }, ...props });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+describe('MessageBackboneStack', () => {
+  const { stack, template } = build();
+  const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+  const topicId = logicalId(stack.ordersTopic.topic);
+  const queueId = logicalId(stack.ordersQueue.queue);
+  const dlqId = logicalId(stack.ordersQueue.deadLetterQueue!);
+  const tableId = logicalId(stack.ordersTable);
+  const functionId = logicalId(stack.recorderFunction);
+  const alarmTopicId = logicalId(stack.alarmTopic.topic);
+
+  test('cdk-nag AwsSolutions: no unacknowledged finding', () => {
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('orders topic → orders queue with raw delivery and a subscription DLQ', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      TopicArn: { Ref: topicId },
+      Endpoint: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      RawMessageDelivery: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+    });
+  });
+
+  test('only the orders topic may send to the queue', () => {
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 'sqs:SendMessage',
+          Principal: { Service: 'sns.amazonaws.com' },
+          Condition: { ArnEquals: { 'aws:SourceArn': { Ref: topicId } } },
+        })]),
+      },
+    });
+  });
+
+  test('visibility timeout follows the 6 x timeout + batching window rule, DLQ after 3 receives', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 181,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
+    });
+  });
+
+  test('recorder: bundled asset, partial batch responses, throttled to 5 concurrent', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Environment: { Variables: Match.objectLike({ KEY_ATTRIBUTE: 'orderId', ID_FIELD: 'orderId', TABLE_NAME: { Ref: tableId } }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+
+  test('recorder may only PutItem on the table and consume its queue', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const statements = policies.flatMap(p => p.Properties.PolicyDocument.Statement);
+    const dynamo = statements.filter(s => JSON.stringify(s.Action).includes('dynamodb:'));
+    expect(dynamo).toEqual([{ Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }]);
+  });
+
+  test('table: on-demand, point-in-time recovery, retained by default', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    build({ tableRemovalPolicy: RemovalPolicy.DESTROY }).template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
+  });
+
+  test('every alarm notifies the alarm topic, which CloudWatch may publish to', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+    // The alarm topic's own alarm has no action: it would notify the topic that is failing.
+    const withActions = Object.entries(alarms).filter(([k]) => !k.startsWith('Alarms'));
+    // orders topic failures, queue age, DLQ not empty, recorder errors, recorder throttles
+    expect(withActions.map(([k]) => k).sort()).toHaveLength(5);
+    for (const [, a] of withActions) expect(a.Properties.AlarmActions).toEqual([{ Ref: alarmTopicId }]);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: alarmTopicId }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
+    });
+  });
+
+  test('recorder alarms carry the FunctionName dimension', () => {
+    for (const metric of ['Errors', 'Throttles']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda', MetricName: metric,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }],
+      });
+    }
+  });
+
+  test('one dashboard', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  test('outputs for the publisher and the tests', () => {
+    for (const o of ['OrdersTopicArn', 'OrdersQueueUrl', 'OrdersDeadLetterQueueUrl', 'OrdersTableName']) template.hasOutput(o, {});
+  });
+
+  test('maxConcurrentRecorders outside 2–1000 is an error', () => {
+    expect(() => build({ maxConcurrentRecorders: 1 })).toThrow(/maxConcurrency|maxConcurrentRecorders/);
+  });
+
+  test('snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
