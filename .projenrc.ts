@@ -2,7 +2,10 @@ import { awscdk, javascript, DependencyType, JsonFile } from 'projen';
 
 // One place for every version we pin. Bump here, then run `npx projen`.
 const versions = {
-  cdk: '2.276.0',
+  // The lowest aws-cdk-lib we support, and the one we test against. 2.257.0 is cdk-nag 3's
+  // floor (Validations.acknowledge), every registry serves it (Maven Central stops at 2.263,
+  // PyPI at 2.275), and it writes cloud-assembly schema 53, the newest integ-runner 2.197 reads.
+  cdk: '2.257.0',
   constructs: '10.8.1',
   cdkCli: '2.1148.1',
   integRunner: '2.197.10',
@@ -63,6 +66,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `esbuild@${versions.esbuild}`,
     // ts-jest requires jest-util as a peer; name it so npm hoists it where ts-jest looks.
     'jest-util@^29.7.0',
+    // aws-cdk-lib's bundled cloud-assembly-api needs it; npm records it as bundled in the
+    // lockfile although the tarball lacks it, so `npm ci` would skip it. Hoisting it fixes that.
+    '@aws-cdk/cloud-assembly-schema@^53.25.0',
     '@types/aws-lambda@^8.10.0',
     `@aws-sdk/client-dynamodb@${versions.awsSdk}`,
     `@aws-sdk/client-sqs@${versions.awsSdk}`,
@@ -70,7 +76,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-s3@${versions.awsSdk}`,
     `@aws-sdk/client-cloudformation@${versions.awsSdk}`,
   ],
-  gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo'],
+  gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*'],
 });
 
 for (const pattern of ['/bench/', '/integ/', '/e2e/', '/.ci/', '/docs/', '/scripts/', '/bin/', '/cdk.json', '/.tools/', '/.local-aws/']) {
@@ -114,6 +120,9 @@ for (const h of handlers) {
   bundleTask.reset();
   bundleTask.execArgs([...(esbuildStep.execArgs ?? []), '--minify', '--legal-comments=none']);
 }
+project.eslint?.allowDevDeps('bench/**');
+project.eslint?.allowDevDeps('integ/**');
+project.eslint?.allowDevDeps('e2e/**');
 project.eslint?.addLintPattern('lambda');
 project.eslint?.addLintPattern('bin');
 project.eslint?.addLintPattern('integ');
@@ -153,15 +162,16 @@ project.addTask('synth:reference', {
 // ---------------------------------------------------------------------------
 // The proof harness (DESIGN.md, "proof pyramid").
 // ---------------------------------------------------------------------------
+const integRunner = 'integ-runner --directory integ --language typescript --parallel-regions us-east-1 --app "ts-node --prefer-ts-exts {filePath}"';
 const integ = project.addTask('integ', {
   description: 'Verify the committed integ snapshots offline (never deploys)',
   env: { TS_NODE_TRANSPILE_ONLY: 'true' },
-  exec: 'integ-runner --directory integ --language typescript --parallel-regions us-east-1 --app "ts-node --prefer-ts-exts {filePath}"',
+  steps: [{ spawn: 'bundle' }, { exec: integRunner }],
 });
 project.addTask('integ:update', {
   description: 'Re-synthesize integ snapshots without deploying (commit the result)',
   env: { TS_NODE_TRANSPILE_ONLY: 'true' },
-  exec: 'integ-runner --directory integ --language typescript --parallel-regions us-east-1 --app "ts-node --prefer-ts-exts {filePath}" --update-on-failed --dry-run',
+  steps: [{ spawn: 'bundle' }, { exec: `${integRunner} --update-on-failed --dry-run` }],
 });
 const lintTemplates = project.addTask('lint:templates', {
   description: 'cfn-lint and checkov (pinned, from PyPI) over every synthesized template',
@@ -204,7 +214,8 @@ project.addTask('test:all', {
     { spawn: packageTargets.name },
     { say: '5/6 Python smoke test of the built wheel' },
     { spawn: pythonSmoke.name },
-    { say: '6/6 done' },
+    { say: '6/6 summary' },
+    { exec: 'node scripts/test-summary.js' },
   ],
 });
 
