@@ -1,3 +1,3 @@
 export * from './secure-queue';
 export * from './secure-topic';
-export { ConsumerFunctionOptions } from './consumer-function';
+export * from './consumer-function';

@@ -6,8 +6,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange, describeDuration } from './validation';
 import { createAlarm } from '../monitoring/alarm-factory';
-import { IMonitoredBlock, queueWidgets } from '../monitoring/dashboard-widgets';
+import { IMonitoredBlock } from '../monitoring/monitored-block';
 import { QueueMetrics } from '../monitoring/queue-metrics';
+import { queueWidgets } from '../monitoring/queue-widgets';
 
 /**
  * How a {@link SecureQueue} encrypts messages at rest.

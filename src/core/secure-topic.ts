@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './nag-acknowledgements';
 import { check, checkNotSetWith, checkNumberInRange } from './validation';
 import { createAlarm } from '../monitoring/alarm-factory';
-import { IMonitoredBlock } from '../monitoring/dashboard-widgets';
+import { IMonitoredBlock } from '../monitoring/monitored-block';
 import { TopicMetrics } from '../monitoring/topic-metrics';
 
 /**

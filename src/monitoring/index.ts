@@ -1,5 +1,5 @@
 export * from './queue-metrics';
 export * from './topic-metrics';
 export * from './function-metrics';
-export { IMonitoredBlock } from './dashboard-widgets';
+export * from './monitored-block';
 export * from './pattern-dashboard';

@@ -1,6 +1,6 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { IMonitoredBlock } from './dashboard-widgets';
+import { IMonitoredBlock } from './monitored-block';
 
 /**
  * Properties of a {@link PatternDashboard}.

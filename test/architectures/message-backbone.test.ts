@@ -1,6 +1,6 @@
 import { App, CfnElement, RemovalPolicy } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
 import { MessageBackboneStack } from '../../src';
 import { nagFindings } from '../support';
 
@@ -103,7 +103,8 @@ describe('MessageBackboneStack', () => {
   test('recorder alarms carry the FunctionName dimension', () => {
     for (const metric of ['Errors', 'Throttles']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/Lambda', MetricName: metric,
+        Namespace: 'AWS/Lambda',
+        MetricName: metric,
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }],
       });
     }

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { consumerFunctionProps, CONSUMER_RUNTIME } from '../../src/core/consumer-function';
+import { consumerFunctionProps, CONSUMER_RUNTIME } from '../../src/core/consumer-defaults';
 import { IdempotentRecorderFunction } from '../../src/core/handlers/idempotent-recorder-function';
 import { newStack, templateOf } from '../support';
 
@@ -50,8 +50,11 @@ describe('consumer function defaults', () => {
 test('every consumer option reaches the function', () => {
   const stack = newStack();
   const parts = consumerFunctionProps(stack, 'Worker', {
-    memorySize: 1024, timeout: Duration.minutes(2), architecture: lambda.Architecture.X86_64,
-    logRetention: logs.RetentionDays.ONE_WEEK, applicationLogLevel: lambda.ApplicationLogLevel.DEBUG,
+    memorySize: 1024,
+    timeout: Duration.minutes(2),
+    architecture: lambda.Architecture.X86_64,
+    logRetention: logs.RetentionDays.ONE_WEEK,
+    applicationLogLevel: lambda.ApplicationLogLevel.DEBUG,
     tracing: lambda.Tracing.ACTIVE,
   });
   new IdempotentRecorderFunction(stack, 'Worker', parts.props);
@@ -59,7 +62,10 @@ test('every consumer option reaches the function', () => {
   // resource-level permissions), which cdk-nag flags; users who turn tracing on acknowledge it.
   const template = Template.fromStack(stack);
   template.hasResourceProperties('AWS::Lambda::Function', {
-    MemorySize: 1024, Timeout: 120, Architectures: ['x86_64'], TracingConfig: { Mode: 'Active' },
+    MemorySize: 1024,
+    Timeout: 120,
+    Architectures: ['x86_64'],
+    TracingConfig: { Mode: 'Active' },
     LoggingConfig: Match.objectLike({ ApplicationLogLevel: 'DEBUG' }),
   });
   template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });

@@ -6,8 +6,15 @@ const config: RecorderConfig = { tableName: 'orders', keyAttribute: 'orderId', i
 
 function record(messageId: string, body: string, queue = 'orders'): SQSRecord {
   return {
-    messageId, body, receiptHandle: `rh-${messageId}`, attributes: {} as SQSRecord['attributes'], messageAttributes: {},
-    md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:us-east-1:111111111111:${queue}`, awsRegion: 'us-east-1',
+    messageId,
+    body,
+    receiptHandle: `rh-${messageId}`,
+    attributes: {} as SQSRecord['attributes'],
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws:sqs:us-east-1:111111111111:${queue}`,
+    awsRegion: 'us-east-1',
   };
 }
 

@@ -2,16 +2,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { QueueMetrics } from './queue-metrics';
 
-/**
- * A building block that monitors itself: its alarms, and widgets for a pattern's dashboard.
- */
-export interface IMonitoredBlock {
-  /** The alarms the block created (empty when its alarms are disabled). */
-  readonly alarms: cloudwatch.IAlarm[];
-  /** Widgets that show the block's health, for a {@link PatternDashboard}. */
-  dashboardWidgets(): cloudwatch.IWidget[];
-}
-
 /** Internal: the widgets of a queue and its dead-letter queue. */
 export function queueWidgets(title: string, queue: sqs.IQueue, deadLetterQueue?: sqs.IQueue): cloudwatch.IWidget[] {
   const widgets: cloudwatch.IWidget[] = [
