@@ -1,0 +1,22 @@
+/**
+ * The reference architectures the bench measures, each with its plain-L2 peer.
+ *
+ * To add one: export the Stack from src/architectures/, write its peer in bench/peers/, add an
+ * app file per subject in bench/apps/ (each calls `synthAndReport`), and list it here.
+ */
+export interface BenchArchitecture {
+  /** Name shown in tables and used in the results JSON. */
+  readonly name: string;
+  /** App file (relative to the repository root) that synthesizes the library's stack. */
+  readonly ours: string;
+  /** App file that synthesizes the same architecture with plain aws-cdk-lib L2 constructs. */
+  readonly peer: string;
+}
+
+export const ARCHITECTURES: BenchArchitecture[] = [
+  {
+    name: 'MessageBackbone',
+    ours: 'bench/apps/message-backbone.ours.ts',
+    peer: 'bench/apps/message-backbone.peer.ts',
+  },
+];

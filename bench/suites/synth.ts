@@ -1,0 +1,246 @@
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { SynthReport } from '../apps/synth-harness';
+import { ARCHITECTURES, BenchArchitecture } from '../architectures';
+import { runNode } from '../lib/child';
+import { compileEntries } from '../lib/compile';
+import { formatRatio, Stats, stats } from '../lib/stats';
+import { Suite, SuiteContext, SuiteResult } from '../lib/suite';
+
+type SubjectKey = 'ours' | 'peer';
+const SUBJECT_LABEL: Record<SubjectKey, string> = {
+  ours: 'cdk-integration-patterns',
+  peer: 'plain aws-cdk-lib L2',
+};
+
+/**
+ * aws-cdk-lib (since 2.27x) validates every template during `app.synth()` with a WebAssembly
+ * engine (@aws/cloudformation-validate). It is on by default and costs the same for both
+ * subjects, so it hides differences in construct work: each architecture is measured as users
+ * get it (`on`) and with `CDK_VALIDATION=false` (`off`: the constructs' own cost).
+ */
+type ValidationMode = 'on' | 'off';
+const VALIDATION_MODES: ValidationMode[] = ['on', 'off'];
+
+function childEnv(mode: ValidationMode): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.CDK_VALIDATION;
+  if (mode === 'off') env.CDK_VALIDATION = 'false';
+  return env;
+}
+
+/** One measured synth: a fresh `node` process that synthesizes one stack into a temp dir. */
+interface SynthSample {
+  readonly wallMs: number;
+  readonly inProcessMs: number;
+  readonly loadMs: number;
+  readonly cpuMs: number;
+  readonly maxRssMb: number;
+  readonly resources: number;
+  readonly resourceTypes: Record<string, number>;
+}
+
+/** Figures of one subject of one architecture in one validation mode (bench/results/synth.json). */
+export interface SynthSubjectResult {
+  readonly architecture: string;
+  /** `on`: aws-cdk-lib's built-in template validation ran (the default); `off`: CDK_VALIDATION=false. */
+  readonly validation: ValidationMode;
+  readonly subject: SubjectKey;
+  readonly label: string;
+  /** CloudFormation resources in the template (AWS::CDK::Metadata not counted). */
+  readonly resources: number;
+  readonly resourceTypes: Record<string, number>;
+  /** Wall clock of the child process, spawn to exit (Node start-up + module load + synth + exit). */
+  readonly synthMs: Stats;
+  /** `new App()` + stack constructor + `app.synth()`, timed inside the child. */
+  readonly inProcessMs: Stats;
+  /**
+   * Process start to `new App()`. Small, because aws-cdk-lib loads most of its modules lazily,
+   * on first use: that loading is counted in `inProcessMs`.
+   */
+  readonly loadMs: Stats;
+  /** CPU time (user + system) of the child up to the end of synth: steadier than wall time on a busy machine. */
+  readonly cpuMs: Stats;
+  /** Peak resident set size of the child. */
+  readonly peakRssMb: Stats;
+}
+
+/** ours / peer, from the medians. */
+export interface SynthComparison {
+  readonly architecture: string;
+  readonly validation: ValidationMode;
+  readonly synthRatio: number;
+  readonly inProcessRatio: number;
+  readonly cpuRatio: number;
+  readonly peakRssRatio: number;
+  readonly resources: { ours: number; peer: number };
+  /** Resource types whose count differs: type -> [ours, peer]. */
+  readonly resourceTypeDifferences: Record<string, [number, number]>;
+}
+
+async function measureOnce(root: string, bundle: string, mode: ValidationMode): Promise<SynthSample> {
+  const outdir = await fs.mkdtemp(path.join(os.tmpdir(), 'cip-bench-synth-'));
+  try {
+    const child = await runNode(bundle, [outdir], root, childEnv(mode));
+    const line = child.stdout.trim().split('\n').pop() ?? '';
+    const report = JSON.parse(line) as SynthReport;
+    const template = JSON.parse(await fs.readFile(report.templateFile, 'utf8')) as { Resources?: Record<string, { Type: string }> };
+    const resourceTypes: Record<string, number> = {};
+    for (const resource of Object.values(template.Resources ?? {})) {
+      if (resource.Type === 'AWS::CDK::Metadata') continue;
+      resourceTypes[resource.Type] = (resourceTypes[resource.Type] ?? 0) + 1;
+    }
+    return {
+      wallMs: child.wallMs,
+      inProcessMs: report.inProcessMs,
+      loadMs: report.loadMs,
+      cpuMs: report.cpuMs,
+      maxRssMb: report.maxRssKb / 1024,
+      resources: Object.values(resourceTypes).reduce((a, b) => a + b, 0),
+      resourceTypes,
+    };
+  } finally {
+    await fs.rm(outdir, { recursive: true, force: true });
+  }
+}
+
+function summarize(arch: BenchArchitecture, validation: ValidationMode, subject: SubjectKey, samples: SynthSample[]): SynthSubjectResult {
+  const counts = new Set(samples.map(s => s.resources));
+  if (counts.size !== 1) {
+    throw new Error(`${arch.name}/${subject}: resource count changed between runs (${[...counts].join(', ')})`);
+  }
+  return {
+    architecture: arch.name,
+    validation,
+    subject,
+    label: SUBJECT_LABEL[subject],
+    resources: samples[0].resources,
+    resourceTypes: samples[0].resourceTypes,
+    synthMs: stats(samples.map(s => s.wallMs), 0),
+    inProcessMs: stats(samples.map(s => s.inProcessMs), 0),
+    loadMs: stats(samples.map(s => s.loadMs), 0),
+    cpuMs: stats(samples.map(s => s.cpuMs), 0),
+    peakRssMb: stats(samples.map(s => s.maxRssMb), 1),
+  };
+}
+
+function compare(ours: SynthSubjectResult, peer: SynthSubjectResult): SynthComparison {
+  const differences: Record<string, [number, number]> = {};
+  for (const type of new Set([...Object.keys(ours.resourceTypes), ...Object.keys(peer.resourceTypes)])) {
+    const [a, b] = [ours.resourceTypes[type] ?? 0, peer.resourceTypes[type] ?? 0];
+    if (a !== b) differences[type] = [a, b];
+  }
+  const ratio = (a: Stats, b: Stats) => Number((a.median / b.median).toFixed(3));
+  return {
+    architecture: ours.architecture,
+    validation: ours.validation,
+    synthRatio: ratio(ours.synthMs, peer.synthMs),
+    inProcessRatio: ratio(ours.inProcessMs, peer.inProcessMs),
+    cpuRatio: ratio(ours.cpuMs, peer.cpuMs),
+    peakRssRatio: ratio(ours.peakRssMb, peer.peakRssMb),
+    resources: { ours: ours.resources, peer: peer.resources },
+    resourceTypeDifferences: differences,
+  };
+}
+
+async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
+  const entries: Record<string, string> = {};
+  for (const arch of ARCHITECTURES) {
+    entries[`${arch.name}.ours`] = arch.ours;
+    entries[`${arch.name}.peer`] = arch.peer;
+  }
+  const loadAtStart = os.loadavg()[0];
+  const compileStart = Date.now();
+  const bundles = await compileEntries(ctx.root, entries);
+  ctx.progress(`bundled ${Object.keys(bundles).length} app entry points with esbuild in ${Date.now() - compileStart} ms`);
+
+  const subjects: SynthSubjectResult[] = [];
+  const comparisons: SynthComparison[] = [];
+  for (const arch of ARCHITECTURES) {
+    for (const mode of VALIDATION_MODES) {
+      const samples: Record<SubjectKey, SynthSample[]> = { ours: [], peer: [] };
+      const once = async (subject: SubjectKey, tag: string) => {
+        const sample = await measureOnce(ctx.root, bundles[`${arch.name}.${subject}`], mode);
+        ctx.progress(`${arch.name} validation ${mode.padEnd(3)} ${subject} ${tag}: ${sample.wallMs.toFixed(0)} ms wall, `
+          + `${sample.inProcessMs.toFixed(0)} ms in-process, ${sample.cpuMs.toFixed(0)} ms CPU, ${sample.maxRssMb.toFixed(0)} MB, `
+          + `${sample.resources} resources`);
+        return sample;
+      };
+      for (let w = 1; w <= ctx.warmup; w++) {
+        await once('ours', `warm-up ${w}/${ctx.warmup}`);
+        await once('peer', `warm-up ${w}/${ctx.warmup}`);
+      }
+      for (let i = 1; i <= ctx.runs; i++) {
+        // Alternate who goes first, so drift in machine load hits both subjects alike.
+        const order: SubjectKey[] = i % 2 === 1 ? ['ours', 'peer'] : ['peer', 'ours'];
+        for (const subject of order) {
+          samples[subject].push(await once(subject, `run ${i}/${ctx.runs}`));
+        }
+      }
+      const ours = summarize(arch, mode, 'ours', samples.ours);
+      const peer = summarize(arch, mode, 'peer', samples.peer);
+      subjects.push(ours, peer);
+      comparisons.push(compare(ours, peer));
+    }
+  }
+  const loadAtEnd = os.loadavg()[0];
+
+  const range = (s: Stats) => `${s.median.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
+  const rows = subjects.map(s => {
+    const c = comparisons.find(x => x.architecture === s.architecture && x.validation === s.validation)!;
+    return [
+      s.architecture,
+      s.validation,
+      s.label,
+      String(s.resources),
+      range(s.synthMs),
+      s.inProcessMs.median.toFixed(0),
+      s.cpuMs.median.toFixed(0),
+      s.peakRssMb.median.toFixed(1),
+      s.subject === 'peer' ? 'baseline' : [c.synthRatio, c.cpuRatio, c.peakRssRatio].map(r => formatRatio(r, 1)).join(' / '),
+    ];
+  });
+
+  const notes = [
+    `Medians of ${ctx.runs} runs per subject after ${ctx.warmup} warm-up run(s), ours and peer alternating; each run is a fresh node process synthesizing one stack.`,
+    'synth ms = child wall clock, spawn to exit (min–max in brackets); in-process = new App() + stack + app.synth(); CPU = user + system time of the child.',
+    'cfn validation: "on" is aws-cdk-lib\'s default built-in template validation (what users get); "off" is CDK_VALIDATION=false (the constructs\' own cost).',
+    'ratio = ours / peer (synth wall / CPU / peak RSS); below 1.00× means ours is cheaper.',
+  ];
+  const busiest = Math.max(loadAtStart, loadAtEnd);
+  if (busiest > os.cpus().length * 0.75) {
+    notes.push(`The machine was busy (1-minute load average up to ${busiest.toFixed(1)} on ${os.cpus().length} cores): wall times are inflated; the ratios and CPU ms are the steadier figures.`);
+  }
+  for (const c of comparisons.filter(x => x.validation === 'on')) {
+    const diffs = Object.entries(c.resourceTypeDifferences).map(([t, [a, b]]) => `${t} ${a} vs ${b}`);
+    if (diffs.length > 0) notes.push(`${c.architecture}: resource types differ (ours vs peer): ${diffs.join(', ')}.`);
+  }
+
+  return {
+    table: {
+      title: 'cdk synth: reference architectures vs the same resources in plain L2 constructs',
+      columns: ['architecture', 'cfn validation', 'subject', 'resources', 'synth ms (median)', 'in-process ms', 'CPU ms', 'peak RSS MB', 'ratio vs peer (synth / CPU / RSS)'],
+      numeric: [false, false, false, true, true, true, true, true, true],
+      rows,
+    },
+    notes,
+    summary: comparisons.map(c => `${c.architecture} (validation ${c.validation}): synth ${c.synthRatio.toFixed(2)}× peer `
+      + `(CPU ${c.cpuRatio.toFixed(2)}×), peak RSS ${c.peakRssRatio.toFixed(2)}×, resources ${c.resources.ours} vs ${c.resources.peer}`),
+    settings: {
+      runs: ctx.runs,
+      warmup: ctx.warmup,
+      validationModes: VALIDATION_MODES,
+      loadAverage1m: { start: Number(loadAtStart.toFixed(2)), end: Number(loadAtEnd.toFixed(2)) },
+      order: 'alternating (ours first on odd runs)',
+      architectures: ARCHITECTURES,
+    },
+    results: { subjects, comparisons },
+  };
+}
+
+export const synthSuite: Suite = {
+  name: 'synth',
+  description: 'cdk synth time and peak memory of each reference architecture vs the same resources in plain aws-cdk-lib L2 constructs',
+  run: runSynthSuite,
+};
