@@ -149,8 +149,11 @@ new JsonFile(project, 'cdk.json', {
   obj: {
     app: 'npx ts-node --transpile-only --prefer-ts-exts bin/reference-app.ts',
     watch: { include: ['src/**/*.ts', 'bin/**/*.ts'] },
+    // No calls to the internet from the CLI (notices, telemetry): deploys must work offline
+    // against the local emulator.
+    notices: false,
     context: {
-      '@aws-cdk/core:newStyleStackSynthesis': true,
+      'cli-telemetry': false,
     },
   },
 });

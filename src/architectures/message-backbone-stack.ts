@@ -35,6 +35,13 @@ export interface MessageBackboneStackProps extends StackProps {
   readonly maxConcurrentRecorders?: number;
 
   /**
+   * Receives after which an order moves to the dead-letter queue. Range: 1 to 1,000.
+   *
+   * @default 3
+   */
+  readonly maxReceiveCount?: number;
+
+  /**
    * What happens to the orders table when the stack is deleted.
    *
    * @default RemovalPolicy.RETAIN
@@ -87,7 +94,7 @@ export class MessageBackboneStack extends Stack {
     this.ordersQueue = new SecureQueue(this, 'OrdersQueue', {
       // AWS's rule for Lambda consumers: at least 6 x the function timeout plus the batching window.
       visibilityTimeout: Duration.seconds(6 * recorderTimeout.toSeconds() + batchingWindow.toSeconds()),
-      maxReceiveCount: 3,
+      maxReceiveCount: props.maxReceiveCount ?? 3,
       alarmTopic: this.alarmTopic.topic,
     });
     this.ordersTopic.topic.addSubscription(new subscriptions.SqsSubscription(this.ordersQueue.queue, {
@@ -115,7 +122,7 @@ export class MessageBackboneStack extends Stack {
         threshold: 0,
         evaluationPeriods: 3,
         datapointsToAlarm: 2,
-        description: `${recorder.node.path}: invocations are failing; messages will reach the DLQ after 3 receives.`,
+        description: `${recorder.node.path}: invocations are failing; messages reach the DLQ after ${this.ordersQueue.maxReceiveCount} receives.`,
         alarmTopic: this.alarmTopic.topic,
       }),
       createAlarm(recorder, 'ThrottlesAlarm', {
