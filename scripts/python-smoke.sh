@@ -67,6 +67,25 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
 set +e
 (cd scripts/python-smoke && "$ROOT/$VENV/bin/python" app.py)
 rc=$?
+# The README's Python examples must run against the wheel as published.
+readme_dir="$(mktemp -d)"
+"$ROOT/$VENV/bin/python" - "$ROOT/README.md" "$readme_dir" <<'PY'
+import pathlib, re, sys
+blocks = re.findall(r"```python\n(.*?)```", pathlib.Path(sys.argv[1]).read_text(), re.S)
+for i, code in enumerate(blocks):
+    pathlib.Path(sys.argv[2], f"readme_{i}.py").write_text(code)
+print(f"[python-smoke] README: {len(blocks)} Python example(s)")
+sys.exit(0 if blocks else 1)
+PY
+[ $? -eq 0 ] || rc=1
+for example in "$readme_dir"/readme_*.py; do
+  if (cd "$readme_dir" && CDK_OUTDIR="$readme_dir/cdk.out" "$ROOT/$VENV/bin/python" "$example" > "$example.log" 2>&1); then
+    log "README example $(basename "$example"): synthesized"
+  else
+    log "README example $(basename "$example") FAILED:" >&2; tail -20 "$example.log" >&2; rc=1
+  fi
+done
+rm -rf "$readme_dir"
 set -e
 APP_S=$(elapsed "$T_APP")
 log "timings: venv install ${INSTALL_S}s, app (import + synth + asserts) ${APP_S}s, total $(elapsed "$T0")s"
