@@ -11,6 +11,7 @@ import { ConsumerFunctionOptions } from '../core/consumer-function';
 import { IdempotentRecorderFunction } from '../core/handlers/idempotent-recorder-function';
 import { SecureQueue } from '../core/secure-queue';
 import { SecureTopic } from '../core/secure-topic';
+import { checkNumberInRange } from '../core/validation';
 import { createAlarm } from '../monitoring/alarm-factory';
 import { FunctionMetrics } from '../monitoring/function-metrics';
 import { PatternDashboard } from '../monitoring/pattern-dashboard';
@@ -75,6 +76,9 @@ export class MessageBackboneStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MessageBackboneStackProps = {}) {
     super(scope, id, props);
+    checkNumberInRange(this, 'maxConcurrentRecorders', props.maxConcurrentRecorders, {
+      min: 2, max: 1000, fix: 'set maxConcurrentRecorders from 2 to 1,000 (the SQS event source\'s maximum concurrency range); size it to the writes per second the table should take',
+    });
 
     this.alarmTopic = new SecureTopic(this, 'Alarms', { alarmsEnabled: true });
     this.alarmTopic.allowServicePublisher(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
@@ -113,7 +117,8 @@ export class MessageBackboneStack extends Stack {
       reportBatchItemFailures: true,
       maxConcurrency: props.maxConcurrentRecorders ?? 5,
     }));
-    table.grant(recorder, 'dynamodb:PutItem');
+    // Only the one action the recorder performs (grantWriteData would add Update/Delete/Batch).
+    recorder.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }));
     this.recorderFunction = recorder;
 
     const recorderAlarms = [

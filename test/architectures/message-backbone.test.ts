@@ -119,7 +119,9 @@ describe('MessageBackboneStack', () => {
   });
 
   test('maxConcurrentRecorders outside 2–1000 is an error', () => {
-    expect(() => build({ maxConcurrentRecorders: 1 })).toThrow(/maxConcurrency|maxConcurrentRecorders/);
+    expect(() => build({ maxConcurrentRecorders: 1 })).toThrow(
+      '[Backbone] invalid maxConcurrentRecorders: 1. Allowed: a whole number from 2 to 1,000. Fix: set maxConcurrentRecorders from 2 to 1,000');
+    expect(() => build({ maxConcurrentRecorders: 1001 })).toThrow('invalid maxConcurrentRecorders: 1001');
   });
 
   test('snapshot', () => {
