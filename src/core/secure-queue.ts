@@ -1,11 +1,11 @@
 import { Arn, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange, describeDuration } from './validation';
+import { check, checkDurationInRange, checkNoSettingsWithExisting, checkNotSetWith, checkNumberInRange, describeDuration } from './validation';
 import { createAlarm } from '../monitoring/alarm-factory';
+import { AlarmOptions } from '../monitoring/alarm-options';
 import { IMonitoredBlock } from '../monitoring/monitored-block';
 import { QueueMetrics } from '../monitoring/queue-metrics';
 import { queueWidgets } from '../monitoring/queue-widgets';
@@ -21,9 +21,9 @@ export enum QueueEncryption {
 }
 
 /**
- * Properties of a {@link SecureQueue}.
+ * Properties of a {@link SecureQueue}. Alarms (oldest message age, dead-letter queue not empty) are on by default.
  */
-export interface SecureQueueProps {
+export interface SecureQueueProps extends AlarmOptions {
   /**
    * Use this queue instead of creating one. The block then creates no dead-letter queue (an
    * imported queue's redrive policy cannot be changed from here) and accepts no queue settings;
@@ -152,12 +152,6 @@ export interface SecureQueueProps {
    */
   readonly removalPolicy?: RemovalPolicy;
 
-  /**
-   * Create the alarms (oldest message age, dead-letter queue not empty).
-   *
-   * @default true
-   */
-  readonly alarmsEnabled?: boolean;
 
   /**
    * Alarm when the oldest message has waited longer than this. Must be shorter than
@@ -167,12 +161,6 @@ export interface SecureQueueProps {
    */
   readonly maxMessageAge?: Duration;
 
-  /**
-   * Topic notified when an alarm changes to ALARM or back to OK.
-   *
-   * @default - alarms have no action
-   */
-  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
@@ -255,18 +243,14 @@ export class SecureQueue extends Construct implements IMonitoredBlock {
 
   private validate(props: SecureQueueProps): void {
     if (props.existingQueue) {
-      const settings: Array<[string, unknown]> = [
-        ['queueName', props.queueName], ['fifo', props.fifo], ['contentBasedDeduplication', props.contentBasedDeduplication],
-        ['highThroughputFifo', props.highThroughputFifo], ['retentionPeriod', props.retentionPeriod],
-        ['deadLetterRetentionPeriod', props.deadLetterRetentionPeriod], ['visibilityTimeout', props.visibilityTimeout],
-        ['deliveryDelay', props.deliveryDelay], ['maxMessageSizeBytes', props.maxMessageSizeBytes],
-        ['receiveMessageWaitTime', props.receiveMessageWaitTime], ['maxReceiveCount', props.maxReceiveCount],
-        ['encryption', props.encryption], ['encryptionKey', props.encryptionKey], ['dataKeyReuse', props.dataKeyReuse],
-      ];
-      for (const [prop, value] of settings) {
-        checkNotSetWith(this, prop, value, 'when existingQueue is given (an imported queue cannot be reconfigured)',
-          `remove ${prop}, or drop existingQueue so the block creates and configures the queue`);
-      }
+      checkNoSettingsWithExisting(this, 'existingQueue', {
+        queueName: props.queueName, fifo: props.fifo, contentBasedDeduplication: props.contentBasedDeduplication,
+        highThroughputFifo: props.highThroughputFifo, retentionPeriod: props.retentionPeriod,
+        deadLetterRetentionPeriod: props.deadLetterRetentionPeriod, visibilityTimeout: props.visibilityTimeout,
+        deliveryDelay: props.deliveryDelay, maxMessageSizeBytes: props.maxMessageSizeBytes,
+        receiveMessageWaitTime: props.receiveMessageWaitTime, maxReceiveCount: props.maxReceiveCount,
+        encryption: props.encryption, encryptionKey: props.encryptionKey, dataKeyReuse: props.dataKeyReuse,
+      });
       if (props.existingDeadLetterQueue) {
         this.checkFifoPair(props.existingQueue.fifo, props.existingDeadLetterQueue);
       }

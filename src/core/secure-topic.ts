@@ -5,8 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './nag-acknowledgements';
-import { check, checkNotSetWith, checkNumberInRange } from './validation';
+import { check, checkNoSettingsWithExisting, checkNumberInRange } from './validation';
 import { createAlarm } from '../monitoring/alarm-factory';
+import { AlarmOptions } from '../monitoring/alarm-options';
 import { IMonitoredBlock } from '../monitoring/monitored-block';
 import { TopicMetrics } from '../monitoring/topic-metrics';
 
@@ -29,9 +30,9 @@ export interface DeliveryStatusLogging {
 }
 
 /**
- * Properties of a {@link SecureTopic}.
+ * Properties of a {@link SecureTopic}. Alarms (failed notifications) are on by default.
  */
-export interface SecureTopicProps {
+export interface SecureTopicProps extends AlarmOptions {
   /**
    * Use this topic instead of creating one; the block then accepts no topic settings.
    *
@@ -89,19 +90,7 @@ export interface SecureTopicProps {
    */
   readonly removalPolicy?: RemovalPolicy;
 
-  /**
-   * Create the alarm on failed notifications.
-   *
-   * @default true
-   */
-  readonly alarmsEnabled?: boolean;
 
-  /**
-   * Topic notified when an alarm changes to ALARM or back to OK.
-   *
-   * @default - alarms have no action
-   */
-  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
@@ -202,15 +191,11 @@ export class SecureTopic extends Construct implements IMonitoredBlock {
 
   private validate(props: SecureTopicProps): void {
     if (props.existingTopic) {
-      const settings: Array<[string, unknown]> = [
-        ['topicName', props.topicName], ['displayName', props.displayName], ['fifo', props.fifo],
-        ['contentBasedDeduplication', props.contentBasedDeduplication], ['encryptionKey', props.encryptionKey],
-        ['deliveryStatusLogging', props.deliveryStatusLogging],
-      ];
-      for (const [prop, value] of settings) {
-        checkNotSetWith(this, prop, value, 'when existingTopic is given (an imported topic cannot be reconfigured)',
-          `remove ${prop}, or drop existingTopic so the block creates and configures the topic`);
-      }
+      checkNoSettingsWithExisting(this, 'existingTopic', {
+        topicName: props.topicName, displayName: props.displayName, fifo: props.fifo,
+        contentBasedDeduplication: props.contentBasedDeduplication, encryptionKey: props.encryptionKey,
+        deliveryStatusLogging: props.deliveryStatusLogging,
+      });
       return;
     }
     const fifo = props.fifo ?? false;

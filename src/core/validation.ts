@@ -102,6 +102,17 @@ export function checkNotSetWith(scope: IConstruct, prop: string, value: unknown,
   });
 }
 
+/**
+ * Throws for the first setting given alongside an existing resource, which cannot take it.
+ * `existingProp` is the prop that passed the resource, e.g. `existingQueue`.
+ */
+export function checkNoSettingsWithExisting(scope: IConstruct, existingProp: string, settings: Record<string, unknown>): void {
+  for (const [prop, value] of Object.entries(settings)) {
+    checkNotSetWith(scope, prop, value, `when ${existingProp} is given (an imported resource cannot be reconfigured)`,
+      `remove ${prop}, or drop ${existingProp} so the block creates and configures the resource`);
+  }
+}
+
 /** `Duration.toHumanString()` with the exact seconds when that helps, e.g. `1 day 2 hours (93600 s)`. */
 export function describeDuration(d: Duration): string {
   if (d.isUnresolved()) return '<token>';

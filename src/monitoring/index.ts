@@ -3,3 +3,4 @@ export * from './topic-metrics';
 export * from './function-metrics';
 export * from './monitored-block';
 export * from './pattern-dashboard';
+export * from './alarm-options';
