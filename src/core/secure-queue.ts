@@ -244,12 +244,20 @@ export class SecureQueue extends Construct implements IMonitoredBlock {
   private validate(props: SecureQueueProps): void {
     if (props.existingQueue) {
       checkNoSettingsWithExisting(this, 'existingQueue', {
-        queueName: props.queueName, fifo: props.fifo, contentBasedDeduplication: props.contentBasedDeduplication,
-        highThroughputFifo: props.highThroughputFifo, retentionPeriod: props.retentionPeriod,
-        deadLetterRetentionPeriod: props.deadLetterRetentionPeriod, visibilityTimeout: props.visibilityTimeout,
-        deliveryDelay: props.deliveryDelay, maxMessageSizeBytes: props.maxMessageSizeBytes,
-        receiveMessageWaitTime: props.receiveMessageWaitTime, maxReceiveCount: props.maxReceiveCount,
-        encryption: props.encryption, encryptionKey: props.encryptionKey, dataKeyReuse: props.dataKeyReuse,
+        queueName: props.queueName,
+        fifo: props.fifo,
+        contentBasedDeduplication: props.contentBasedDeduplication,
+        highThroughputFifo: props.highThroughputFifo,
+        retentionPeriod: props.retentionPeriod,
+        deadLetterRetentionPeriod: props.deadLetterRetentionPeriod,
+        visibilityTimeout: props.visibilityTimeout,
+        deliveryDelay: props.deliveryDelay,
+        maxMessageSizeBytes: props.maxMessageSizeBytes,
+        receiveMessageWaitTime: props.receiveMessageWaitTime,
+        maxReceiveCount: props.maxReceiveCount,
+        encryption: props.encryption,
+        encryptionKey: props.encryptionKey,
+        dataKeyReuse: props.dataKeyReuse,
       });
       if (props.existingDeadLetterQueue) {
         this.checkFifoPair(props.existingQueue.fifo, props.existingDeadLetterQueue);

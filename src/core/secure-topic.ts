@@ -192,8 +192,11 @@ export class SecureTopic extends Construct implements IMonitoredBlock {
   private validate(props: SecureTopicProps): void {
     if (props.existingTopic) {
       checkNoSettingsWithExisting(this, 'existingTopic', {
-        topicName: props.topicName, displayName: props.displayName, fifo: props.fifo,
-        contentBasedDeduplication: props.contentBasedDeduplication, encryptionKey: props.encryptionKey,
+        topicName: props.topicName,
+        displayName: props.displayName,
+        fifo: props.fifo,
+        contentBasedDeduplication: props.contentBasedDeduplication,
+        encryptionKey: props.encryptionKey,
         deliveryStatusLogging: props.deliveryStatusLogging,
       });
       return;
