@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { createRequire } from 'module';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
@@ -45,7 +46,8 @@ describe.each(examples.map((code, i) => [i, code] as const))('README TypeScript 
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
     }).outputText;
     const exports: { __app?: { synth(): unknown } } = {};
-    const load = (id: string) => require(id === 'cdk-integration-patterns' ? path.join(root, 'src') : id);
+    const requireFromRoot = createRequire(path.join(root, 'package.json'));
+    const load = (id: string) => requireFromRoot(id === 'cdk-integration-patterns' ? './src' : id);
     new Function('require', 'exports', js)(load, exports);
     expect(exports.__app).toBeDefined();
     expect(() => exports.__app!.synth()).not.toThrow();
