@@ -9,7 +9,7 @@
  * tables are deleted with their stacks. Everything else is deployed exactly as to AWS.
  */
 import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { MessageBackboneStack } from '../src';
+import { MessageBackboneStack, OrderFanOutStack } from '../src';
 
 const app = new App();
 const local = ['true', true].includes(app.node.tryGetContext('local'));
@@ -17,5 +17,9 @@ const local = ['true', true].includes(app.node.tryGetContext('local'));
 new MessageBackboneStack(app, 'IntegrationPatterns-MessageBackbone', {
   description: 'cdk-integration-patterns reference architecture: message backbone (topic -> queue -> idempotent recorder -> table)',
   ...(local ? { recorder: { timeout: Duration.seconds(3) }, maxReceiveCount: 2, tableRemovalPolicy: RemovalPolicy.DESTROY } : {}),
+});
+new OrderFanOutStack(app, 'IntegrationPatterns-OrderFanOut', {
+  description: 'cdk-integration-patterns reference architecture: order fan-out (orders topic -> shipping, fraud, analytics, uploads queues)',
+  ...(local ? { recorder: { timeout: Duration.seconds(3) }, maxReceiveCount: 2, dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
 });
 app.synth();

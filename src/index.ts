@@ -1,3 +1,4 @@
 export * from './core';
 export * from './monitoring';
 export * from './architectures';
+export * from './patterns';

@@ -1,1 +1,2 @@
 export * from './message-backbone-stack';
+export * from './order-fan-out-stack';

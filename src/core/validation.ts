@@ -22,12 +22,17 @@ export interface PropViolation {
  */
 export class PatternValidationError extends Error {
   constructor(scope: IConstruct, violation: PropViolation) {
-    super(
-      `[${scope.node.path}] invalid ${violation.prop}: ${violation.value}. ` +
-      `Allowed: ${violation.allowed}. Fix: ${violation.fix}`,
-    );
+    super(`[${scope.node.path}] ${describeViolation(violation)}`);
     this.name = 'PatternValidationError';
   }
+}
+
+/**
+ * The message without the construct path, for `node.addValidation()` results (CDK prefixes
+ * those with the path itself).
+ */
+export function describeViolation(violation: PropViolation): string {
+  return `invalid ${violation.prop}: ${violation.value}. Allowed: ${violation.allowed}. Fix: ${violation.fix}`;
 }
 
 /** Throws a {@link PatternValidationError} unless `ok` holds. */

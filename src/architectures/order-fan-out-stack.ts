@@ -1,0 +1,168 @@
+import { CfnOutput, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { consumerFunctionProps } from '../core/consumer-defaults';
+import { ConsumerFunctionOptions } from '../core/consumer-function';
+import { IdempotentRecorderFunction } from '../core/handlers/idempotent-recorder-function';
+import { SecureTopic } from '../core/secure-topic';
+import { FanOutSubscriberOptions, TopicFanOut } from '../patterns/topic-fan-out';
+
+/**
+ * Properties of the {@link OrderFanOutStack} reference architecture.
+ */
+export interface OrderFanOutStackProps extends StackProps {
+  /**
+   * Settings of the three recorder functions.
+   *
+   * @default - the consumer defaults (256 MB, 30 s, arm64, JSON logs kept one month)
+   */
+  readonly recorder?: ConsumerFunctionOptions;
+
+  /**
+   * Orders of at least this amount (message attribute `amount`, type Number) go to fraud review.
+   *
+   * @default 1000
+   */
+  readonly fraudThreshold?: number;
+
+  /**
+   * Receives after which a message moves to its subscriber's dead-letter queue. Range: 1 to 1,000.
+   *
+   * @default 3
+   */
+  readonly maxReceiveCount?: number;
+
+  /**
+   * What happens to the tables and the buckets when the stack is deleted. Buckets are never
+   * emptied automatically: with DESTROY, deletion fails while they hold objects.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly dataRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Reference architecture: order fan-out. A buying service publishes each order once; shipping,
+ * fraud review and analytics each get their own copy in their own queue, read by their own
+ * consumer; S3 uploads reach the same topic.
+ *
+ * ```
+ *                      ┌─ Shipping  (eventType = OrderPlaced)                 -> recorder λ -> table
+ * publisher -> orders ─┼─ Fraud     (eventType = OrderPlaced, amount >= 1000) -> recorder λ -> table
+ *   topic   (KMS)      ├─ Analytics (eventType = OrderPlaced, raw delivery)   -> recorder λ -> table
+ * S3 uploads ──────────┘─ Uploads   (body: Records[].eventSource = aws:s3)    -> polled by the import service
+ * ```
+ *
+ * Publish orders as JSON with an `orderId` field and the message attributes `eventType`
+ * (String, `OrderPlaced`) and `amount` (Number). Fraud is filtered on `amount` alone (SNS
+ * attribute filters AND their keys; an OR over `amount` and `tier` would need `$or`, which the
+ * L2 filter types do not express). Each recorder writes an order once, keyed by `orderId`, into
+ * a table of its own, so arrival per subscriber can be checked by order id. S3 event
+ * notifications carry no message attributes, so they never match the order subscribers'
+ * attribute filters: they reach the Uploads queue through a body filter instead.
+ */
+export class OrderFanOutStack extends Stack {
+  /** The fan-out: orders topic, subscribers, alarms and dashboard. */
+  public readonly fanOut: TopicFanOut;
+  /** The table each order subscriber records into, by subscriber name. */
+  public readonly tables: { [subscriber: string]: dynamodb.ITableV2 } = {};
+  /** The bucket whose uploads are published to the orders topic. */
+  public readonly uploadsBucket: s3.IBucket;
+  /** Topic every alarm of the stack notifies. */
+  public readonly alarmTopic: SecureTopic;
+
+  constructor(scope: Construct, id: string, props: OrderFanOutStackProps = {}) {
+    super(scope, id, props);
+    const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.alarmTopic = new SecureTopic(this, 'Alarms');
+    this.alarmTopic.allowServicePublisher(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
+
+    const orders = { eventType: sns.SubscriptionFilter.stringFilter({ allowlist: ['OrderPlaced'] }) };
+    const queueProps = { maxReceiveCount: props.maxReceiveCount ?? 3 };
+    this.fanOut = new TopicFanOut(this, 'Orders', {
+      alarmTopic: this.alarmTopic.topic,
+      subscribers: [
+        { name: 'Shipping', filterPolicy: orders, queueProps, consumer: this.recorder('Shipping', props, removalPolicy) },
+        {
+          name: 'Fraud',
+          filterPolicy: { ...orders, amount: sns.SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: props.fraudThreshold ?? 1000 }) },
+          queueProps,
+          consumer: this.recorder('Fraud', props, removalPolicy),
+        },
+        { name: 'Analytics', filterPolicy: orders, rawMessageDelivery: true, queueProps, consumer: this.recorder('Analytics', props, removalPolicy) },
+        {
+          name: 'Uploads',
+          filterPolicyWithMessageBody: {
+            Records: sns.FilterOrPolicy.policy({ eventSource: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ allowlist: ['aws:s3'] })) }),
+          },
+          queueProps,
+        },
+      ],
+    });
+
+    // Server access logs are delivered through a bucket policy, not the legacy LogDeliveryWrite
+    // ACL: the feature flag is set on this scope only, so users' apps need not set it.
+    const storage = new Construct(this, 'Uploads');
+    storage.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    const accessLogs = new s3.Bucket(storage, 'AccessLogsBucket', {
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      removalPolicy,
+      autoDeleteObjects: false,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket receives the server access logs of the uploads bucket; logging it into itself would loop and into another bucket would only move the question.',
+    });
+    const uploads = new s3.Bucket(storage, 'UploadsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'uploads/',
+      removalPolicy,
+      autoDeleteObjects: false,
+    });
+    this.uploadsBucket = uploads;
+    this.fanOut.addS3Source(uploads, { events: [s3.EventType.OBJECT_CREATED] });
+
+    new CfnOutput(this, 'OrdersTopicArn', { value: this.fanOut.topic.topicArn });
+    for (const subscriber of this.fanOut.subscribers) {
+      const name = subscriber.node.id;
+      new CfnOutput(this, `${name}QueueUrl`, { value: subscriber.queue.queueUrl });
+      new CfnOutput(this, `${name}DeadLetterQueueUrl`, { value: subscriber.deadLetterQueue!.queueUrl });
+      const table = this.tables[name];
+      if (table) new CfnOutput(this, `${name}TableName`, { value: table.tableName });
+    }
+    new CfnOutput(this, 'UploadsBucketName', { value: uploads.bucketName });
+  }
+
+  /** A table and the bundled idempotent recorder that writes each order into it once. */
+  private recorder(name: string, props: OrderFanOutStackProps, removalPolicy: RemovalPolicy): FanOutSubscriberOptions['consumer'] {
+    const table = new dynamodb.TableV2(this, `${name}Table`, {
+      partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy,
+    });
+    this.tables[name] = table;
+    const parts = consumerFunctionProps(this, `${name}Recorder`, props.recorder);
+    const fn: lambda.Function = new IdempotentRecorderFunction(this, `${name}Recorder`, {
+      ...parts.props,
+      description: `Records each order delivered to ${name} once (idempotent on orderId)`,
+      environment: { TABLE_NAME: table.tableName, KEY_ATTRIBUTE: 'orderId', ID_FIELD: 'orderId', REQUIRED_FIELDS: 'orderId' },
+    });
+    // Only the one action the recorder performs (grantWriteData would add Update/Delete/Batch).
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }));
+    return { function: fn, batchSize: 10, maxConcurrency: 5 };
+  }
+}

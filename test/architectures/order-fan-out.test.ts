@@ -1,0 +1,103 @@
+import { App, CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
+import { OrderFanOutStack } from '../../src';
+import { nagFindings } from '../support';
+
+function build(props = {}) {
+  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const stack = new OrderFanOutStack(app, 'OrderFanOut', { env: { account: '111111111111', region: 'us-east-1' }, ...props });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+describe('OrderFanOutStack', () => {
+  const { stack, template } = build();
+  const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+  const subscriber = (name: string) => stack.fanOut.subscribers.find(s => s.node.id === name)!;
+  const topicId = logicalId(stack.fanOut.topic);
+  const queueArn = (name: string) => ({ 'Fn::GetAtt': [logicalId(subscriber(name).queue), 'Arn'] });
+
+  test('cdk-nag AwsSolutions: no unacknowledged finding', () => {
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('four subscribers: shipping, fraud, analytics with recorders; uploads polled', () => {
+    expect(stack.fanOut.subscribers.map(s => s.node.id)).toEqual(['Shipping', 'Fraud', 'Analytics', 'Uploads']);
+    expect(stack.fanOut.subscribers.map(s => s.consumer !== undefined)).toEqual([true, true, true, false]);
+    template.resourceCountIs('AWS::SNS::Subscription', 4);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 3);
+  });
+
+  test('shipping gets every order; fraud only orders of 1000 or more; analytics raw', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      TopicArn: { Ref: topicId }, Endpoint: queueArn('Shipping'), FilterPolicy: { eventType: ['OrderPlaced'] }, RawMessageDelivery: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Endpoint: queueArn('Fraud'), FilterPolicy: { eventType: ['OrderPlaced'], amount: [{ numeric: ['>=', 1000] }] },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Endpoint: queueArn('Analytics'), FilterPolicy: { eventType: ['OrderPlaced'] }, RawMessageDelivery: true,
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Endpoint: queueArn('Uploads'), FilterPolicy: { Records: { eventSource: ['aws:s3'] } }, FilterPolicyScope: 'MessageBody',
+    });
+  });
+
+  test('each recorder writes to its own table, reads its own queue with partial batch responses', () => {
+    for (const name of ['Shipping', 'Fraud', 'Analytics']) {
+      const fn = subscriber(name).consumer!;
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: Match.absent(),
+        Runtime: 'nodejs24.x',
+        Environment: { Variables: Match.objectLike({ TABLE_NAME: { Ref: logicalId(stack.tables[name]) }, ID_FIELD: 'orderId' }) },
+      });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: logicalId(fn) },
+        EventSourceArn: queueArn(name),
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: 5 },
+      });
+    }
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 180, RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }) });
+  });
+
+  test('uploads bucket: SSE, TLS only, versioned, access logs, kept on delete, ObjectCreated to the topic', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'uploads/' }),
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: logicalId(stack.uploadsBucket) },
+      NotificationConfiguration: { TopicConfigurations: [{ Events: ['s3:ObjectCreated:*'], TopicArn: { Ref: topicId } }] },
+    });
+  });
+
+  test('every alarm notifies the alarm topic', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    // orders topic 1 + 4 subscribers x 2 + 3 consumers x 2 + alarm topic 1
+    expect(alarms).toHaveLength(16);
+    const alarmTopic = { Ref: logicalId(stack.alarmTopic.topic) };
+    for (const a of alarms.filter(x => JSON.stringify(x.Properties.AlarmDescription).includes('/Orders'))) {
+      expect(a.Properties.AlarmActions).toEqual([alarmTopic]);
+    }
+  });
+
+  test('outputs for the e2e harness', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs).toEqual(expect.arrayContaining([
+      'OrdersTopicArn', 'UploadsBucketName',
+      ...['Shipping', 'Fraud', 'Analytics', 'Uploads'].flatMap(n => [`${n}QueueUrl`, `${n}DeadLetterQueueUrl`]),
+      ...['Shipping', 'Fraud', 'Analytics'].map(n => `${n}TableName`),
+    ]));
+  });
+
+  test('snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
