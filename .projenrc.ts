@@ -75,6 +75,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-sns@${versions.awsSdk}`,
     `@aws-sdk/client-s3@${versions.awsSdk}`,
     `@aws-sdk/client-cloudformation@${versions.awsSdk}`,
+    `@aws-sdk/client-kinesis@${versions.awsSdk}`,
+    '@smithy/node-http-handler@^4.14.2',
   ],
   gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*'],
 });
@@ -186,8 +188,37 @@ const pythonSmoke = project.addTask('package:python:smoke', {
   exec: 'bash scripts/python-smoke.sh',
 });
 project.addTask('bench', {
-  description: 'Run the benchmarks: prints a table, writes bench/results/*.json',
+  description: 'Run the benchmarks: prints a table, writes bench/results/*.json (`npx projen bench -- <suite>` for one)',
   exec: `${tsNode} bench/run.ts`,
+  receiveArgs: true,
+});
+
+// ---------------------------------------------------------------------------
+// Local AWS: the reference architectures on an emulator (MiniStack) on 127.0.0.1.
+// ---------------------------------------------------------------------------
+project.addTask('local', {
+  description: 'Reference architectures on a local AWS emulator (MiniStack, 127.0.0.1): deploy, send real messages, print what arrived',
+  exec: `${tsNode} e2e/local.ts`,
+  receiveArgs: true,
+});
+new JsonFile(project, 'e2e/jest.config.json', {
+  marker: false, // jest rejects unknown keys such as projen's "//"
+  obj: {
+    rootDir: '..',
+    testMatch: ['<rootDir>/e2e/**/*.e2e.test.ts'],
+    testEnvironment: 'node',
+    transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: '<rootDir>/e2e/tsconfig.json' }] },
+    globalSetup: '<rootDir>/e2e/global-setup.ts',
+    globalTeardown: '<rootDir>/e2e/global-teardown.ts',
+    testTimeout: 300000,
+    collectCoverage: false,
+    reporters: ['default', ['jest-junit', { outputDirectory: 'test-reports', outputName: 'e2e-junit.xml' }]],
+  },
+});
+const e2e = project.addTask('test:e2e', {
+  description: 'e2e suite: deploy the reference architectures to MiniStack on 127.0.0.1 and check that real messages arrive',
+  exec: 'jest --config e2e/jest.config.json --runInBand',
+  receiveArgs: true,
 });
 
 // The .NET SDK is not available from the registries our CI reaches; build it where
@@ -208,17 +239,19 @@ const packageTargets = project.addTask('package:targets', {
 project.addTask('test:all', {
   description: 'The whole suite, as CI runs it (README quick start)',
   steps: [
-    { say: '1/6 build: bundle, jsii compile, unit + assertion + snapshot + cdk-nag tests, eslint, npm package' },
+    { say: '1/7 build: bundle, jsii compile, unit + assertion + snapshot + cdk-nag tests, eslint, npm package' },
     { spawn: 'build' },
-    { say: '2/6 integ snapshots (offline)' },
+    { say: '2/7 integ snapshots (offline)' },
     { spawn: integ.name },
-    { say: '3/6 cfn-lint + checkov over every template' },
+    { say: '3/7 cfn-lint + checkov over every template' },
     { spawn: lintTemplates.name },
-    { say: '4/6 jsii-pacmak: Python, Java, Go, .NET' },
+    { say: '4/7 jsii-pacmak: Python, Java, Go, .NET' },
     { spawn: packageTargets.name },
-    { say: '5/6 Python smoke test of the built wheel' },
+    { say: '5/7 Python smoke test of the built wheel' },
     { spawn: pythonSmoke.name },
-    { say: '6/6 summary' },
+    { say: '6/7 end to end on local AWS (MiniStack on 127.0.0.1)' },
+    { spawn: e2e.name },
+    { say: '7/7 summary' },
     { exec: 'node scripts/test-summary.js' },
   ],
 });

@@ -1,0 +1,14 @@
+/**
+ * Every reference architecture's scenario. Adding an architecture: write
+ * `scenarios/<architecture>.ts` exporting a Scenario for the stack the reference app deploys
+ * (bin/reference-app.ts, `-c local=true`), add it here, and add `e2e/<architecture>.e2e.test.ts`.
+ */
+import { messageBackboneScenario } from './message-backbone';
+import { Scenario } from './types';
+
+export const scenarios: readonly Scenario[] = [
+  messageBackboneScenario(),
+];
+
+export * from './types';
+export { messageBackboneScenario } from './message-backbone';
