@@ -14,6 +14,7 @@ import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
 import { SecureTopic, SecureTopicProps } from '../core/secure-topic';
 import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange, describeDuration, describeViolation } from '../core/validation';
 import { createAlarm } from '../monitoring/alarm-factory';
+import { AlarmOptions } from '../monitoring/alarm-options';
 import { FunctionMetrics } from '../monitoring/function-metrics';
 import { IMonitoredBlock } from '../monitoring/monitored-block';
 import { PatternDashboard } from '../monitoring/pattern-dashboard';
@@ -177,7 +178,7 @@ export interface FanOutSubscriberDefinition extends FanOutSubscriberOptions {
 /**
  * Properties of a {@link FanOutSubscriber}: the options, plus what the pattern decides for it.
  */
-export interface FanOutSubscriberProps extends FanOutSubscriberOptions {
+export interface FanOutSubscriberProps extends FanOutSubscriberOptions, AlarmOptions {
   /** The topic to subscribe to. */
   readonly topic: sns.ITopic;
 
@@ -188,19 +189,7 @@ export interface FanOutSubscriberProps extends FanOutSubscriberOptions {
    */
   readonly sharedDeadLetterQueue?: sqs.IQueue;
 
-  /**
-   * Topic notified when an alarm changes state.
-   *
-   * @default - alarms have no action
-   */
-  readonly alarmTopic?: sns.ITopic;
 
-  /**
-   * Create the alarms (queue age, dead-letter queue, consumer errors and throttles).
-   *
-   * @default true
-   */
-  readonly alarmsEnabled?: boolean;
 }
 
 /**
@@ -240,7 +229,7 @@ export interface FanOutS3Source extends FanOutS3SourceOptions {
 /**
  * Properties of a {@link TopicFanOut}.
  */
-export interface TopicFanOutProps {
+export interface TopicFanOutProps extends AlarmOptions {
   /**
    * Settings of the topic, passed to {@link SecureTopic}; `topicProps.existingTopic` subscribes
    * to a topic you already have. `alarmTopic` follows the pattern's.
@@ -280,20 +269,7 @@ export interface TopicFanOutProps {
    */
   readonly maxFilterPolicies?: number;
 
-  /**
-   * Create the alarms: failed notifications on the topic; age of the oldest message and
-   * dead-letter depth per subscriber; errors and throttles per consumer.
-   *
-   * @default true
-   */
-  readonly alarmsEnabled?: boolean;
 
-  /**
-   * Topic notified when any alarm changes to ALARM or back to OK.
-   *
-   * @default - alarms have no action
-   */
-  readonly alarmTopic?: sns.ITopic;
 
   /**
    * Name of the dashboard.
