@@ -270,7 +270,6 @@ export interface TopicFanOutProps extends AlarmOptions {
   readonly maxFilterPolicies?: number;
 
 
-
   /**
    * Name of the dashboard.
    *

@@ -4,11 +4,16 @@
  * (bin/reference-app.ts, `-c local=true`), add it here, and add `e2e/<architecture>.e2e.test.ts`.
  */
 import { messageBackboneScenario } from './message-backbone';
+import { orderFanOutScenario } from './order-fan-out';
 import { Scenario } from './types';
 
 export const scenarios: readonly Scenario[] = [
   messageBackboneScenario(),
+  orderFanOutScenario(),
 ];
 
 export * from './types';
 export { messageBackboneScenario } from './message-backbone';
+export { orderFanOutScenario, planOrders, FRAUD_THRESHOLD } from './order-fan-out';
+export { fifoFanOutScenario, FIFO_FAN_OUT_STACK } from './fifo-fan-out';
+export type { FifoDelivery, FifoFanOutResult, FifoFanOutScenario } from './fifo-fan-out';
