@@ -152,7 +152,6 @@ export interface SecureQueueProps extends AlarmOptions {
    */
   readonly removalPolicy?: RemovalPolicy;
 
-
   /**
    * Alarm when the oldest message has waited longer than this. Must be shorter than
    * `retentionPeriod`, or messages expire before the alarm can fire.
@@ -160,7 +159,6 @@ export interface SecureQueueProps extends AlarmOptions {
    * @default Duration.minutes(15)
    */
   readonly maxMessageAge?: Duration;
-
 }
 
 /**

@@ -89,8 +89,6 @@ export interface SecureTopicProps extends AlarmOptions {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
-
-
 }
 
 /**

@@ -188,8 +188,6 @@ export interface FanOutSubscriberProps extends FanOutSubscriberOptions, AlarmOpt
    * @default - each new queue gets its own dead-letter queue
    */
   readonly sharedDeadLetterQueue?: sqs.IQueue;
-
-
 }
 
 /**
@@ -268,7 +266,6 @@ export interface TopicFanOutProps extends AlarmOptions {
    * @default 200
    */
   readonly maxFilterPolicies?: number;
-
 
   /**
    * Name of the dashboard.

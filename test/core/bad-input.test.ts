@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { QueueEncryption, SecureQueue, SecureQueueProps, SecureTopic, SecureTopicProps } from '../../src';
 import { consumerFunctionProps } from '../../src/core/consumer-defaults';
-import { newStack } from '../support';
+import { errorMessageOf, expectFragmentsInOrder, newStack } from '../support';
 
 /**
  * Bad input never produces a template: it produces an error that names the construct path,
@@ -194,20 +194,8 @@ const cases: BadInputCase[] = [
 
 describe('bad input is a synth-time error that says what, where, what is allowed and how to fix it', () => {
   test.each(cases.map(c => [c.name, c] as const))('%s', (_name, c) => {
-    const stack = newStack();
-    let message = '';
-    try {
-      c.build(stack);
-    } catch (err) {
-      message = (err as Error).message;
-    }
-    expect(message).not.toBe('');
-    let from = 0;
-    for (const fragment of c.message) {
-      const at = message.indexOf(fragment, from);
-      if (at < 0) throw new Error(`expected "${fragment}" in the message (after position ${from}):\n${message}`);
-      from = at + fragment.length;
-    }
+    const message = errorMessageOf(() => c.build(newStack()));
+    expectFragmentsInOrder(message, c.message);
   });
 
   test('every message has the four parts', () => {

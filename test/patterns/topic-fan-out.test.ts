@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { FanOutSubscriberOptions, QueueEncryption, TopicFanOut, TopicFanOutProps } from '../../src';
-import { newStack, templateOf } from '../support';
+import { errorMessageOf, expectFragmentsInOrder, newStack, templateOf } from '../support';
 
 const code = lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });');
 const highTier = { tier: sns.SubscriptionFilter.stringFilter({ allowlist: ['high'] }) };
@@ -492,20 +492,9 @@ const cases: BadInputCase[] = [
 
 describe('TopicFanOut bad input', () => {
   test.each(cases.map(c => [c.name, c] as const))('%s', (_name, c) => {
-    const stack = newStack();
-    let message = '';
-    try {
-      c.build(stack);
-    } catch (err) {
-      message = (err as Error).message;
-    }
+    const message = errorMessageOf(() => c.build(newStack()));
     expect(message).toMatch(/^\[TestStack[^\]]*\] invalid .+: .+\. Allowed: .+\. Fix: .+/s);
-    let from = 0;
-    for (const fragment of c.message) {
-      const at = message.indexOf(fragment, from);
-      if (at < 0) throw new Error(`expected "${fragment}" in the message (after position ${from}):\n${message}`);
-      from = at + fragment.length;
-    }
+    expectFragmentsInOrder(message, c.message);
   });
 
   test('more than 200 filter policies on one topic (the default quota)', () => {

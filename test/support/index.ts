@@ -28,3 +28,23 @@ export function templateOf(stack: Stack): Template {
   expect(nagFindings(stack)).toEqual([]);
   return Template.fromStack(stack);
 }
+
+/** The message of the error `build` throws; fails the test when it throws nothing. */
+export function errorMessageOf(build: () => unknown): string {
+  try {
+    build();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected an error, but none was thrown');
+}
+
+/** Asserts that every fragment appears in the message, in this order. */
+export function expectFragmentsInOrder(message: string, fragments: readonly string[]): void {
+  let from = 0;
+  for (const fragment of fragments) {
+    const at = message.indexOf(fragment, from);
+    if (at < 0) throw new Error(`expected "${fragment}" in the message (after position ${from}):\n${message}`);
+    from = at + fragment.length;
+  }
+}
