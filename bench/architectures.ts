@@ -19,4 +19,9 @@ export const ARCHITECTURES: BenchArchitecture[] = [
     ours: 'bench/apps/message-backbone.ours.ts',
     peer: 'bench/apps/message-backbone.peer.ts',
   },
+  {
+    name: 'OrderFanOut',
+    ours: 'bench/apps/order-fan-out.ours.ts',
+    peer: 'bench/apps/order-fan-out.peer.ts',
+  },
 ];

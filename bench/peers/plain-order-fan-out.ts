@@ -1,0 +1,256 @@
+/**
+ * The peer of `OrderFanOutStack`: the same architecture written the way a careful user would
+ * write it with plain aws-cdk-lib L2 constructs and no code from this library.
+ *
+ * Same resources (70): an encrypted alarm topic that CloudWatch may publish to, an encrypted
+ * orders topic with four queue subscribers (Shipping, Fraud, Analytics with raw delivery, each
+ * filtered on message attributes; Uploads filtered on the message body), every queue with a
+ * dead-letter queue (TLS-only, SSE, long polling) that is also its subscription's dead-letter
+ * queue, the same bundled recorder (SQS event source) and a DynamoDB table with point-in-time
+ * recovery for each order subscriber, sixteen alarms, one dashboard, and an uploads bucket
+ * (access logs into a second bucket) whose object-created events are published to the topic.
+ *
+ * What a plain user would do differently (and we do here, on purpose): the functions get the
+ * default execution role (AWSLambdaBasicExecutionRole), queues keep generated names and the
+ * dead-letter queues have no redrive allow policy. None of it changes the resource count.
+ */
+import * as path from 'path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** The same bundle the library ships (`npx projen bundle` writes it). */
+const RECORDER_ASSET = path.join(__dirname, '..', '..', 'assets', 'lambda', 'idempotent-recorder.lambda');
+
+interface SubscriberSpec {
+  readonly name: string;
+  readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
+  readonly filterPolicyWithMessageBody?: { [key: string]: sns.FilterOrPolicy };
+  readonly rawMessageDelivery?: boolean;
+  /** Whether a recorder function and table consume the queue. */
+  readonly recorder: boolean;
+}
+
+export class PlainOrderFanOutStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+    // Server access logs through a bucket policy (not the LogDeliveryWrite ACL, which
+    // BUCKET_OWNER_ENFORCED forbids). A user would set this in cdk.json.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    const oneMinute = Duration.minutes(1);
+    const fromThisAccount = { StringEquals: { 'aws:SourceAccount': this.account } };
+
+    // Alarm topic: encrypted, TLS only, CloudWatch may publish (and use the key).
+    const alarmKey = new kms.Key(this, 'AlarmsKey', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
+    const alarmTopic = new sns.Topic(this, 'AlarmsTopic', { masterKey: alarmKey, enforceSSL: true });
+    const cloudwatchPrincipal = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['sns:Publish'], principals: [cloudwatchPrincipal], resources: [alarmTopic.topicArn], conditions: fromThisAccount,
+    }));
+    alarmKey.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], principals: [cloudwatchPrincipal], resources: ['*'], conditions: fromThisAccount,
+    }));
+    const alarmAction = new actions.SnsAction(alarmTopic);
+    const alarms: cloudwatch.Alarm[] = [];
+    const alarm = (metric: cloudwatch.Metric, alarmId: string, options: Partial<cloudwatch.CreateAlarmOptions>, notify = true) => {
+      const a = metric.createAlarm(this, alarmId, {
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...options,
+      });
+      if (notify) {
+        a.addAlarmAction(alarmAction);
+        a.addOkAction(alarmAction);
+        alarms.push(a);
+      }
+      return a;
+    };
+    alarm(alarmTopic.metricNumberOfNotificationsFailed({ statistic: 'Sum', period: oneMinute }), 'AlarmsTopicFailedAlarm', {}, false);
+
+    // Orders topic.
+    const ordersKey = new kms.Key(this, 'OrdersKey', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
+    const ordersTopic = new sns.Topic(this, 'OrdersTopic', { masterKey: ordersKey, enforceSSL: true });
+    const topicFailed = ordersTopic.metricNumberOfNotificationsFailed({ statistic: 'Sum', period: oneMinute });
+    alarm(topicFailed, 'OrdersTopicFailedAlarm', { alarmDescription: 'Orders topic: failed notifications' });
+
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard');
+    dashboard.addWidgets(
+      new cloudwatch.TextWidget({ markdown: '# Order fan-out', width: 24, height: 2 }),
+      new cloudwatch.GraphWidget({
+        title: 'Orders topic',
+        left: [ordersTopic.metricNumberOfMessagesPublished({ statistic: 'Sum', period: oneMinute }),
+          ordersTopic.metricNumberOfNotificationsDelivered({ statistic: 'Sum', period: oneMinute })],
+        right: [topicFailed],
+        width: 24,
+      }),
+    );
+
+    // Subscribers: queue (with DLQ) <- subscription (filter, same DLQ) [-> recorder -> table].
+    const orders = { eventType: sns.SubscriptionFilter.stringFilter({ allowlist: ['OrderPlaced'] }) };
+    const subscribers: SubscriberSpec[] = [
+      { name: 'Shipping', filterPolicy: orders, recorder: true },
+      {
+        name: 'Fraud',
+        filterPolicy: { ...orders, amount: sns.SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: 1000 }) },
+        recorder: true,
+      },
+      { name: 'Analytics', filterPolicy: orders, rawMessageDelivery: true, recorder: true },
+      {
+        name: 'Uploads',
+        filterPolicyWithMessageBody: {
+          Records: sns.FilterOrPolicy.policy({ eventSource: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ allowlist: ['aws:s3'] })) }),
+        },
+        recorder: false,
+      },
+    ];
+    for (const spec of subscribers) {
+      const name = spec.name;
+      const deadLetterQueue = new sqs.Queue(this, `${name}DeadLetterQueue`, {
+        retentionPeriod: Duration.days(14),
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        receiveMessageWaitTime: Duration.seconds(20),
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const queue = new sqs.Queue(this, `${name}Queue`, {
+        visibilityTimeout: spec.recorder ? Duration.seconds(6 * 30) : undefined,
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        receiveMessageWaitTime: Duration.seconds(20),
+        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 3 },
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      // Written out rather than SqsSubscription so the subscription waits for the queue policy.
+      const queuePolicy = queue.addToResourcePolicy(new iam.PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+        resources: [queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': ordersTopic.topicArn } },
+      }));
+      const subscription = new sns.Subscription(this, `${name}Subscription`, {
+        topic: ordersTopic,
+        endpoint: queue.queueArn,
+        protocol: sns.SubscriptionProtocol.SQS,
+        rawMessageDelivery: spec.rawMessageDelivery,
+        filterPolicy: spec.filterPolicy,
+        filterPolicyWithMessageBody: spec.filterPolicyWithMessageBody,
+        deadLetterQueue,
+      });
+      if (queuePolicy.policyDependable) subscription.node.addDependency(queuePolicy.policyDependable);
+
+      const oldestAge = queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: oneMinute });
+      const dlqDepth = deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: oneMinute });
+      alarm(oldestAge, `${name}QueueAgeAlarm`, { threshold: 15 * 60, evaluationPeriods: 3, alarmDescription: `${name} queue: oldest message older than 15 minutes` });
+      alarm(dlqDepth, `${name}DeadLetterAlarm`, { alarmDescription: `${name} dead-letter queue is not empty` });
+      dashboard.addWidgets(
+        new cloudwatch.TextWidget({ markdown: `## Subscriber: ${name}`, width: 24, height: 1 }),
+        new cloudwatch.GraphWidget({
+          title: `${name}: traffic`,
+          left: [queue.metricNumberOfMessagesSent({ statistic: 'Sum', period: oneMinute }),
+            queue.metricNumberOfMessagesDeleted({ statistic: 'Sum', period: oneMinute })],
+          right: [queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: oneMinute }),
+            queue.metricApproximateNumberOfMessagesNotVisible({ statistic: 'Maximum', period: oneMinute })],
+          width: 12,
+        }),
+        new cloudwatch.GraphWidget({ title: `${name}: lag`, left: [oldestAge], width: 6 }),
+        new cloudwatch.SingleValueWidget({ title: `${name}: dead letters`, metrics: [dlqDepth], width: 6 }),
+      );
+      new CfnOutput(this, `${name}QueueUrl`, { value: queue.queueUrl });
+      new CfnOutput(this, `${name}DeadLetterQueueUrl`, { value: deadLetterQueue.queueUrl });
+      if (!spec.recorder) continue;
+
+      const table = new dynamodb.TableV2(this, `${name}Table`, {
+        partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const logGroup = new logs.LogGroup(this, `${name}RecorderLogGroup`, {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const recorder = new lambda.Function(this, `${name}Recorder`, {
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        handler: 'index.handler',
+        code: lambda.Code.fromAsset(RECORDER_ASSET),
+        memorySize: 256,
+        timeout: Duration.seconds(30),
+        description: `Records each order delivered to ${name} once (idempotent on orderId)`,
+        environment: {
+          TABLE_NAME: table.tableName,
+          KEY_ATTRIBUTE: 'orderId',
+          ID_FIELD: 'orderId',
+          REQUIRED_FIELDS: 'orderId',
+          AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+        },
+        logGroup,
+        loggingFormat: lambda.LoggingFormat.JSON,
+        applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+        systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      });
+      recorder.addEventSource(new SqsEventSource(queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: 5,
+      }));
+      table.grant(recorder, 'dynamodb:PutItem');
+
+      const errors = recorder.metricErrors({ statistic: 'Sum', period: oneMinute });
+      const throttles = recorder.metricThrottles({ statistic: 'Sum', period: oneMinute });
+      alarm(errors, `${name}RecorderErrorsAlarm`, { evaluationPeriods: 3, datapointsToAlarm: 2, alarmDescription: `${name} recorder errors` });
+      alarm(throttles, `${name}RecorderThrottlesAlarm`, { evaluationPeriods: 5, datapointsToAlarm: 3, alarmDescription: `${name} recorder throttles` });
+      dashboard.addWidgets(new cloudwatch.GraphWidget({
+        title: `${name}: consumer`,
+        left: [recorder.metricInvocations({ statistic: 'Sum', period: oneMinute }), errors, throttles],
+        right: [recorder.metricDuration({ statistic: 'p99', period: oneMinute })],
+        width: 24,
+      }));
+      new CfnOutput(this, `${name}TableName`, { value: table.tableName });
+    }
+    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 4 }));
+
+    // Uploads bucket (access logs into a second bucket); its uploads are published to the topic.
+    const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const uploads = new s3.Bucket(this, 'UploadsBucket', {
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'uploads/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    uploads.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SnsDestination(ordersTopic));
+    // S3 must be able to encrypt with the topic's key (SnsDestination sets only the topic policy).
+    ordersKey.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
+      resources: ['*'],
+      conditions: { ...fromThisAccount, ArnLike: { 'aws:SourceArn': uploads.bucketArn } },
+    }));
+
+    new CfnOutput(this, 'OrdersTopicArn', { value: ordersTopic.topicArn });
+    new CfnOutput(this, 'UploadsBucketName', { value: uploads.bucketName });
+  }
+}
