@@ -24,7 +24,7 @@ import { LocalClients, localClients } from './harness/clients';
 import { deployApp } from './harness/deploy';
 import { readEmulatorState } from './harness/emulator';
 import { progress } from './harness/paths';
-import { formatReport } from './harness/report';
+import { findRow, formatReport } from './harness/report';
 import { FIFO_FAN_OUT_STACK, fifoFanOutScenario, FifoFanOutResult, Row } from './harness/scenarios';
 
 let clients: LocalClients;
@@ -40,11 +40,7 @@ beforeAll(async () => {
 
 afterAll(() => clients?.destroy());
 
-function row(where: string, prefix: string): Row {
-  const found = result.rows.find(r => r.where === where && r.what.startsWith(prefix));
-  if (!found) throw new Error(`no row "${where}: ${prefix}" in ${result.rows.map(r => `${r.where}: ${r.what}`).join(' / ')}`);
-  return found;
-}
+const row = (where: string, prefix: string): Row => findRow(result, prefix, where);
 
 describe('FIFO fan-out on MiniStack (fixture stack, no consumers: the test reads the queues)', () => {
   test('the synthesized template makes a FIFO topic with content-based deduplication', () => {

@@ -18,7 +18,7 @@ import { EmulatorState, readEmulatorState } from './harness/emulator';
 import { withLambdaEnvironment } from './harness/in-process';
 import { progress } from './harness/paths';
 import { groupMembers } from './harness/process';
-import { formatReport } from './harness/report';
+import { findRow, formatReport } from './harness/report';
 import { messageBackboneScenario, output, Row, ScenarioResult } from './harness/scenarios';
 
 const STACK = 'IntegrationPatterns-MessageBackbone';
@@ -39,11 +39,7 @@ beforeAll(async () => {
 afterAll(() => clients?.destroy());
 
 /** The scenario row whose `what` starts with `prefix`; its problem text is the failure message. */
-function row(prefix: string): Row {
-  const found = result.rows.find(r => r.what.startsWith(prefix));
-  if (!found) throw new Error(`no row "${prefix}" in ${result.rows.map(r => r.what).join(' / ')}`);
-  return found;
-}
+const row = (prefix: string): Row => findRow(result, prefix);
 
 describe('message backbone on MiniStack (recorder = real Lambda worker process inside the emulator)', () => {
   test('every order published to the topic is recorded in the table exactly once: 200 of 200 ids', () => {

@@ -14,7 +14,7 @@ import { LocalClients, localClients } from './harness/clients';
 import { readOutputs, StackOutputs } from './harness/deploy';
 import { readEmulatorState } from './harness/emulator';
 import { progress } from './harness/paths';
-import { formatReport } from './harness/report';
+import { findRow, formatReport } from './harness/report';
 import { FRAUD_THRESHOLD, orderFanOutScenario, planOrders, Row, ScenarioResult } from './harness/scenarios';
 
 const STACK = 'IntegrationPatterns-OrderFanOut';
@@ -32,11 +32,7 @@ beforeAll(async () => {
 
 afterAll(() => clients?.destroy());
 
-function row(prefix: string): Row {
-  const found = result.rows.find(r => r.what.startsWith(prefix) || `${r.where}: ${r.what}`.startsWith(prefix));
-  if (!found) throw new Error(`no row "${prefix}" in ${result.rows.map(r => `${r.where}: ${r.what}`).join(' / ')}`);
-  return found;
-}
+const row = (prefix: string): Row => findRow(result, prefix);
 
 describe('the traffic plan matches the stack\'s filter policies', () => {
   test('1,000 orders: 700 OrderPlaced (300 OrderCancelled / OrderShipped / no eventType), of which 300 have amount >= 1000', () => {

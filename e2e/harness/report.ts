@@ -33,3 +33,17 @@ export function formatReport(results: readonly ScenarioResult[]): string {
   lines.push(`${failed === 0 ? 'PASS' : 'FAIL'}: ${rows.length - failed} of ${rows.length} checks ok across ${results.length} architecture(s): ${perArchitecture}`);
   return lines.join('\n');
 }
+
+/**
+ * The row of a result that a test asserts on: the first whose `what` starts with `prefix`, else
+ * the first whose `where: what` does; with `where`, only rows of that place. Throws, listing the
+ * rows there are, when none matches.
+ */
+export function findRow(result: ScenarioResult, prefix: string, where?: string): Row {
+  const rows = result.rows.filter(r => where === undefined || r.where === where);
+  const found = rows.find(r => r.what.startsWith(prefix)) ?? rows.find(r => `${r.where}: ${r.what}`.startsWith(prefix));
+  if (!found) {
+    throw new Error(`no row "${where ? `${where}: ` : ''}${prefix}" in ${result.rows.map(r => `${r.where}: ${r.what}`).join(' / ')}`);
+  }
+  return found;
+}
