@@ -2,13 +2,14 @@
  * The peer of `OrderFanOutStack`: the same architecture written the way a careful user would
  * write it with plain aws-cdk-lib L2 constructs and no code from this library.
  *
- * Same resources (70): an encrypted alarm topic that CloudWatch may publish to, an encrypted
- * orders topic with four queue subscribers (Shipping, Fraud, Analytics with raw delivery, each
- * filtered on message attributes; Uploads filtered on the message body), every queue with a
- * dead-letter queue (TLS-only, SSE, long polling) that is also its subscription's dead-letter
- * queue, the same bundled recorder (SQS event source) and a DynamoDB table with point-in-time
- * recovery for each order subscriber, sixteen alarms, one dashboard, and an uploads bucket
- * (access logs into a second bucket) whose object-created events are published to the topic.
+ * Same resources: an encrypted alarm topic that CloudWatch may publish to, an encrypted orders
+ * topic with three queue subscribers (Shipping and Fraud filtered on message attributes,
+ * Analytics on the message body with raw delivery), an encrypted uploads topic with two
+ * unfiltered queue subscribers (Import, Audit), every queue with a dead-letter queue (TLS-only,
+ * SSE, long polling) that is also its subscription's dead-letter queue, the same bundled recorder
+ * (SQS event source) and a DynamoDB table with point-in-time recovery for each order subscriber,
+ * nineteen alarms, a dashboard per topic, and an uploads bucket (access logs into a second bucket) whose
+ * object-created events under incoming/*.csv are published to the uploads topic.
  *
  * What a plain user would do differently (and we do here, on purpose): the functions get the
  * default execution role (AWSLambdaBasicExecutionRole), queues keep generated names and the
@@ -35,6 +36,7 @@ const RECORDER_ASSET = path.join(__dirname, '..', '..', 'assets', 'lambda', 'ide
 
 interface SubscriberSpec {
   readonly name: string;
+  readonly topic: sns.ITopic;
   readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
   readonly filterPolicyWithMessageBody?: { [key: string]: sns.FilterOrPolicy };
   readonly rawMessageDelivery?: boolean;
@@ -98,23 +100,40 @@ export class PlainOrderFanOutStack extends Stack {
       }),
     );
 
+    // Uploads topic.
+    const uploadsKey = new kms.Key(this, 'UploadsKey', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
+    const uploadsTopic = new sns.Topic(this, 'UploadsTopic', { masterKey: uploadsKey, enforceSSL: true });
+    const uploadsFailed = uploadsTopic.metricNumberOfNotificationsFailed({ statistic: 'Sum', period: oneMinute });
+    alarm(uploadsFailed, 'UploadsTopicFailedAlarm', { alarmDescription: 'Uploads topic: failed notifications' });
+    // A dashboard per fan-out, as the library makes one per pattern.
+    const uploadsDashboard = new cloudwatch.Dashboard(this, 'UploadsDashboard');
+    uploadsDashboard.addWidgets(new cloudwatch.GraphWidget({
+      title: 'Uploads topic',
+      left: [uploadsTopic.metricNumberOfMessagesPublished({ statistic: 'Sum', period: oneMinute }),
+        uploadsTopic.metricNumberOfNotificationsDelivered({ statistic: 'Sum', period: oneMinute })],
+      right: [uploadsFailed],
+      width: 24,
+    }));
+
     // Subscribers: queue (with DLQ) <- subscription (filter, same DLQ) [-> recorder -> table].
     const orders = { eventType: sns.SubscriptionFilter.stringFilter({ allowlist: ['OrderPlaced'] }) };
     const subscribers: SubscriberSpec[] = [
-      { name: 'Shipping', filterPolicy: orders, recorder: true },
+      { name: 'Shipping', topic: ordersTopic, filterPolicy: orders, recorder: true },
       {
         name: 'Fraud',
+        topic: ordersTopic,
         filterPolicy: { ...orders, amount: sns.SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: 1000 }) },
         recorder: true,
       },
-      { name: 'Analytics', filterPolicy: orders, rawMessageDelivery: true, recorder: true },
       {
-        name: 'Uploads',
-        filterPolicyWithMessageBody: {
-          Records: sns.FilterOrPolicy.policy({ eventSource: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ allowlist: ['aws:s3'] })) }),
-        },
-        recorder: false,
+        name: 'Analytics',
+        topic: ordersTopic,
+        filterPolicyWithMessageBody: { eventType: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ allowlist: ['OrderPlaced'] })) },
+        rawMessageDelivery: true,
+        recorder: true,
       },
+      { name: 'Import', topic: uploadsTopic, recorder: false },
+      { name: 'Audit', topic: uploadsTopic, recorder: false },
     ];
     for (const spec of subscribers) {
       const name = spec.name;
@@ -138,10 +157,10 @@ export class PlainOrderFanOutStack extends Stack {
         actions: ['sqs:SendMessage'],
         principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
         resources: [queue.queueArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': ordersTopic.topicArn } },
+        conditions: { ArnEquals: { 'aws:SourceArn': spec.topic.topicArn } },
       }));
       const subscription = new sns.Subscription(this, `${name}Subscription`, {
-        topic: ordersTopic,
+        topic: spec.topic,
         endpoint: queue.queueArn,
         protocol: sns.SubscriptionProtocol.SQS,
         rawMessageDelivery: spec.rawMessageDelivery,
@@ -155,7 +174,8 @@ export class PlainOrderFanOutStack extends Stack {
       const dlqDepth = deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: oneMinute });
       alarm(oldestAge, `${name}QueueAgeAlarm`, { threshold: 15 * 60, evaluationPeriods: 3, alarmDescription: `${name} queue: oldest message older than 15 minutes` });
       alarm(dlqDepth, `${name}DeadLetterAlarm`, { alarmDescription: `${name} dead-letter queue is not empty` });
-      dashboard.addWidgets(
+      const board = spec.topic === uploadsTopic ? uploadsDashboard : dashboard;
+      board.addWidgets(
         new cloudwatch.TextWidget({ markdown: `## Subscriber: ${name}`, width: 24, height: 1 }),
         new cloudwatch.GraphWidget({
           title: `${name}: traffic`,
@@ -241,9 +261,9 @@ export class PlainOrderFanOutStack extends Stack {
       serverAccessLogsPrefix: 'uploads/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    uploads.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SnsDestination(ordersTopic));
+    uploads.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SnsDestination(uploadsTopic), { prefix: 'incoming/', suffix: '.csv' });
     // S3 must be able to encrypt with the topic's key (SnsDestination sets only the topic policy).
-    ordersKey.addToResourcePolicy(new iam.PolicyStatement({
+    uploadsKey.addToResourcePolicy(new iam.PolicyStatement({
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
       resources: ['*'],
@@ -251,6 +271,7 @@ export class PlainOrderFanOutStack extends Stack {
     }));
 
     new CfnOutput(this, 'OrdersTopicArn', { value: ordersTopic.topicArn });
+    new CfnOutput(this, 'UploadsTopicArn', { value: uploadsTopic.topicArn });
     new CfnOutput(this, 'UploadsBucketName', { value: uploads.bucketName });
   }
 }

@@ -11,6 +11,11 @@ import { IdempotentRecorderFunction } from '../core/handlers/idempotent-recorder
 import { SecureTopic } from '../core/secure-topic';
 import { FanOutSubscriberOptions, TopicFanOut } from '../patterns/topic-fan-out';
 
+/** Key prefix of the uploads that are published (the S3 notification rule's filter). */
+const UPLOADS_PREFIX = 'incoming/';
+/** Key suffix of the uploads that are published. */
+const UPLOADS_SUFFIX = '.csv';
+
 /**
  * Properties of the {@link OrderFanOutStack} reference architecture.
  */
@@ -48,29 +53,39 @@ export interface OrderFanOutStackProps extends StackProps {
 /**
  * Reference architecture: order fan-out. A buying service publishes each order once; shipping,
  * fraud review and analytics each get their own copy in their own queue, read by their own
- * consumer; S3 uploads reach the same topic.
+ * consumer. Uploaded order files fan out the same way: one S3 notification rule reaches every
+ * queue subscribed to the uploads topic.
  *
  * ```
- *                      ┌─ Shipping  (eventType = OrderPlaced)                 -> recorder λ -> table
- * publisher -> orders ─┼─ Fraud     (eventType = OrderPlaced, amount >= 1000) -> recorder λ -> table
- *   topic   (KMS)      ├─ Analytics (eventType = OrderPlaced, raw delivery)   -> recorder λ -> table
- * S3 uploads ──────────┘─ Uploads   (body: Records[].eventSource = aws:s3)    -> polled by the import service
+ *                      ┌─ Shipping  (attributes: eventType = OrderPlaced)                 -> recorder λ -> table
+ * publisher -> orders ─┼─ Fraud     (attributes: eventType = OrderPlaced, amount >= 1000) -> recorder λ -> table
+ *   topic   (KMS)      └─ Analytics (body: eventType = OrderPlaced, raw delivery)         -> recorder λ -> table
+ *
+ * S3 PUT incoming/*.csv -> uploads ─┬─ Import   -> polled by the import service
+ *   (one notification rule) topic   └─ Audit    -> polled by the audit service
  * ```
  *
- * Publish orders as JSON with an `orderId` field and the message attributes `eventType`
- * (String, `OrderPlaced`) and `amount` (Number). Fraud is filtered on `amount` alone (SNS
+ * Publish orders as JSON with an `orderId` field (and `eventType` in the body) and the message
+ * attributes `eventType` (String, `OrderPlaced`) and `amount` (Number). Shipping and Fraud filter
+ * on message attributes, Analytics on the message body. Fraud is filtered on `amount` alone (SNS
  * attribute filters AND their keys; an OR over `amount` and `tier` would need `$or`, which the
  * L2 filter types do not express). Each recorder writes an order once, keyed by `orderId`, into
- * a table of its own, so arrival per subscriber can be checked by order id. S3 event
- * notifications carry no message attributes, so they never match the order subscribers'
- * attribute filters: they reach the Uploads queue through a body filter instead.
+ * a table of its own, so arrival per subscriber can be checked by order id.
+ *
+ * Storage events get a topic of their own instead of sharing the orders topic: S3 notifications
+ * carry no message attributes (so attribute filters cannot select them, and SNS's
+ * `exists: false` does not match a message without attributes), and their payload keeps
+ * everything under the `Records` array. A topic per event family keeps every subscriber's filter
+ * simple and every subscriber's traffic predictable.
  */
 export class OrderFanOutStack extends Stack {
   /** The fan-out: orders topic, subscribers, alarms and dashboard. */
   public readonly fanOut: TopicFanOut;
   /** The table each order subscriber records into, by subscriber name. */
   public readonly tables: { [subscriber: string]: dynamodb.ITableV2 } = {};
-  /** The bucket whose uploads are published to the orders topic. */
+  /** The fan-out of upload events: uploads topic, Import and Audit subscribers, alarms and dashboard. */
+  public readonly uploadsFanOut: TopicFanOut;
+  /** The bucket whose uploads (`incoming/*.csv`) are published to the uploads topic. */
   public readonly uploadsBucket: s3.IBucket;
   /** Topic every alarm of the stack notifies. */
   public readonly alarmTopic: SecureTopic;
@@ -94,13 +109,13 @@ export class OrderFanOutStack extends Stack {
           queueProps,
           consumer: this.recorder('Fraud', props, removalPolicy),
         },
-        { name: 'Analytics', filterPolicy: orders, rawMessageDelivery: true, queueProps, consumer: this.recorder('Analytics', props, removalPolicy) },
         {
-          name: 'Uploads',
-          filterPolicyWithMessageBody: {
-            Records: sns.FilterOrPolicy.policy({ eventSource: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ allowlist: ['aws:s3'] })) }),
-          },
+          name: 'Analytics',
+          // On the body: the same selection as the attribute filters, shown in its other scope.
+          filterPolicyWithMessageBody: { eventType: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ allowlist: ['OrderPlaced'] })) },
+          rawMessageDelivery: true,
           queueProps,
+          consumer: this.recorder('Analytics', props, removalPolicy),
         },
       ],
     });
@@ -134,10 +149,15 @@ export class OrderFanOutStack extends Stack {
       autoDeleteObjects: false,
     });
     this.uploadsBucket = uploads;
-    this.fanOut.addS3Source(uploads, { events: [s3.EventType.OBJECT_CREATED] });
+    this.uploadsFanOut = new TopicFanOut(this, 'UploadEvents', {
+      alarmTopic: this.alarmTopic.topic,
+      s3Sources: [{ bucket: uploads, events: [s3.EventType.OBJECT_CREATED], prefix: UPLOADS_PREFIX, suffix: UPLOADS_SUFFIX }],
+      subscribers: [{ name: 'Import', queueProps }, { name: 'Audit', queueProps }],
+    });
 
     new CfnOutput(this, 'OrdersTopicArn', { value: this.fanOut.topic.topicArn });
-    for (const subscriber of this.fanOut.subscribers) {
+    new CfnOutput(this, 'UploadsTopicArn', { value: this.uploadsFanOut.topic.topicArn });
+    for (const subscriber of [...this.fanOut.subscribers, ...this.uploadsFanOut.subscribers]) {
       const name = subscriber.node.id;
       new CfnOutput(this, `${name}QueueUrl`, { value: subscriber.queue.queueUrl });
       new CfnOutput(this, `${name}DeadLetterQueueUrl`, { value: subscriber.deadLetterQueue!.queueUrl });

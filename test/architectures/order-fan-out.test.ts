@@ -15,21 +15,26 @@ describe('OrderFanOutStack', () => {
   const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
   const subscriber = (name: string) => stack.fanOut.subscribers.find(s => s.node.id === name)!;
   const topicId = logicalId(stack.fanOut.topic);
-  const queueArn = (name: string) => ({ 'Fn::GetAtt': [logicalId(subscriber(name).queue), 'Arn'] });
+  const uploadSubscriber = (name: string) => stack.uploadsFanOut.subscribers.find(s => s.node.id === name)!;
+  const uploadsTopicId = logicalId(stack.uploadsFanOut.topic);
+  const queueArn = (name: string) => ({ 'Fn::GetAtt': [logicalId((subscriber(name) ?? uploadSubscriber(name)).queue), 'Arn'] });
 
   test('cdk-nag AwsSolutions: no unacknowledged finding', () => {
     expect(nagFindings(stack)).toEqual([]);
   });
 
-  test('four subscribers: shipping, fraud, analytics with recorders; uploads polled', () => {
-    expect(stack.fanOut.subscribers.map(s => s.node.id)).toEqual(['Shipping', 'Fraud', 'Analytics', 'Uploads']);
-    expect(stack.fanOut.subscribers.map(s => s.consumer !== undefined)).toEqual([true, true, true, false]);
-    template.resourceCountIs('AWS::SNS::Subscription', 4);
+  test('orders: shipping, fraud, analytics with recorders; uploads: import and audit, polled', () => {
+    expect(stack.fanOut.subscribers.map(s => s.node.id)).toEqual(['Shipping', 'Fraud', 'Analytics']);
+    expect(stack.fanOut.subscribers.every(s => s.consumer !== undefined)).toBe(true);
+    expect(stack.uploadsFanOut.subscribers.map(s => s.node.id)).toEqual(['Import', 'Audit']);
+    expect(stack.uploadsFanOut.subscribers.some(s => s.consumer !== undefined)).toBe(false);
+    template.resourceCountIs('AWS::SNS::Topic', 3); // orders, uploads, alarms
+    template.resourceCountIs('AWS::SNS::Subscription', 5);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 3);
   });
 
-  test('shipping gets every order; fraud only orders of 1000 or more; analytics raw', () => {
+  test('shipping gets every order (attributes); fraud only orders of 1000 or more; analytics on the body, raw', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', {
       TopicArn: { Ref: topicId }, Endpoint: queueArn('Shipping'), FilterPolicy: { eventType: ['OrderPlaced'] }, RawMessageDelivery: Match.absent(),
     });
@@ -37,11 +42,16 @@ describe('OrderFanOutStack', () => {
       Endpoint: queueArn('Fraud'), FilterPolicy: { eventType: ['OrderPlaced'], amount: [{ numeric: ['>=', 1000] }] },
     });
     template.hasResourceProperties('AWS::SNS::Subscription', {
-      Endpoint: queueArn('Analytics'), FilterPolicy: { eventType: ['OrderPlaced'] }, RawMessageDelivery: true,
+      Endpoint: queueArn('Analytics'), FilterPolicy: { eventType: ['OrderPlaced'] }, FilterPolicyScope: 'MessageBody', RawMessageDelivery: true,
     });
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Endpoint: queueArn('Uploads'), FilterPolicy: { Records: { eventSource: ['aws:s3'] } }, FilterPolicyScope: 'MessageBody',
-    });
+  });
+
+  test('every upload event reaches both upload subscribers: no filter, envelope delivery, on the uploads topic', () => {
+    for (const name of ['Import', 'Audit']) {
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        TopicArn: { Ref: uploadsTopicId }, Endpoint: queueArn(name), FilterPolicy: Match.absent(), RawMessageDelivery: Match.absent(),
+      });
+    }
   });
 
   test('each recorder writes to its own table, reads its own queue with partial batch responses', () => {
@@ -63,7 +73,7 @@ describe('OrderFanOutStack', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 180, RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }) });
   });
 
-  test('uploads bucket: SSE, TLS only, versioned, access logs, kept on delete, ObjectCreated to the topic', () => {
+  test('uploads bucket: SSE, TLS only, versioned, access logs, kept on delete; one rule: ObjectCreated incoming/*.csv to the uploads topic', () => {
     template.hasResource('AWS::S3::Bucket', {
       Properties: Match.objectLike({
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
@@ -74,16 +84,24 @@ describe('OrderFanOutStack', () => {
     });
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: { Ref: logicalId(stack.uploadsBucket) },
-      NotificationConfiguration: { TopicConfigurations: [{ Events: ['s3:ObjectCreated:*'], TopicArn: { Ref: topicId } }] },
+      NotificationConfiguration: {
+        TopicConfigurations: [{
+          Events: ['s3:ObjectCreated:*'],
+          TopicArn: { Ref: uploadsTopicId },
+          Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: '.csv' }, { Name: 'prefix', Value: 'incoming/' }] } },
+        }],
+      },
     });
   });
 
   test('every alarm notifies the alarm topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    // orders topic 1 + 4 subscribers x 2 + 3 consumers x 2 + alarm topic 1
-    expect(alarms).toHaveLength(16);
+    // orders topic 1 + 3 subscribers x 2 + 3 consumers x 2 + uploads topic 1 + 2 subscribers x 2 + alarm topic 1
+    expect(alarms).toHaveLength(19);
     const alarmTopic = { Ref: logicalId(stack.alarmTopic.topic) };
-    for (const a of alarms.filter(x => JSON.stringify(x.Properties.AlarmDescription).includes('/Orders'))) {
+    const patternAlarms = alarms.filter(x => /\/(Orders|UploadEvents)/.test(JSON.stringify(x.Properties.AlarmDescription)));
+    expect(patternAlarms).toHaveLength(18);
+    for (const a of patternAlarms) {
       expect(a.Properties.AlarmActions).toEqual([alarmTopic]);
     }
   });
@@ -91,8 +109,8 @@ describe('OrderFanOutStack', () => {
   test('outputs for the e2e harness', () => {
     const outputs = Object.keys(template.findOutputs('*'));
     expect(outputs).toEqual(expect.arrayContaining([
-      'OrdersTopicArn', 'UploadsBucketName',
-      ...['Shipping', 'Fraud', 'Analytics', 'Uploads'].flatMap(n => [`${n}QueueUrl`, `${n}DeadLetterQueueUrl`]),
+      'OrdersTopicArn', 'UploadsTopicArn', 'UploadsBucketName',
+      ...['Shipping', 'Fraud', 'Analytics', 'Import', 'Audit'].flatMap(n => [`${n}QueueUrl`, `${n}DeadLetterQueueUrl`]),
       ...['Shipping', 'Fraud', 'Analytics'].map(n => `${n}TableName`),
     ]));
   });

@@ -1,15 +1,16 @@
 /**
- * Order fan-out: orders topic -> Shipping (eventType = OrderPlaced), Fraud (eventType =
- * OrderPlaced and amount >= 1000), Analytics (eventType = OrderPlaced, raw delivery), each read by
- * the bundled idempotent recorder into a table of its own (keyed by orderId); uploads bucket
- * (ObjectCreated) -> the same topic -> Uploads queue (body filter Records.eventSource = aws:s3,
- * no consumer).
+ * Order fan-out: orders topic -> Shipping (attribute filter eventType = OrderPlaced), Fraud
+ * (attributes eventType = OrderPlaced and amount >= 1000), Analytics (body filter eventType =
+ * OrderPlaced, raw delivery), each read by the bundled idempotent recorder into a table of its own
+ * (keyed by orderId); uploads bucket -> one notification rule (ObjectCreated, incoming/*.csv) ->
+ * uploads topic -> Import and Audit queues (no filter, no consumer).
  *
  * Traffic: 1,000 orders published with SNS PublishBatch (10 per call), with mixed message
  * attributes: 70 % OrderPlaced, the rest OrderCancelled, OrderShipped or no eventType at all;
  * amounts cycle through 12.5, 999.99, 1000, 1000.01, 250, 5000, 40 (so the fraud boundary is
  * crossed both ways, also by orders that are not OrderPlaced). One raw-delivery probe (below),
- * and one S3 PutObject into the uploads bucket.
+ * and three S3 PutObjects into the uploads bucket: one the rule matches, one outside its prefix and
+ * one outside its suffix.
  *
  * Raw delivery is proven through the consumers, not by reading a setting back: the probe's
  * published body is itself shaped like an SNS envelope around an inner order. The recorder
@@ -18,12 +19,8 @@
  * (Shipping) SNS wraps the body once more, the recorder removes SNS's envelope and records the
  * OUTER id. Were Analytics not raw, it would record the outer id like Shipping.
  *
- * S3: before the orders, the scenario subscribes a probe queue of its own to the topic (no
- * filter), puts one object and waits for the ObjectCreated event naming the key on the probe
- * (bucket notification -> topic works), then removes the probe. At the end, the event must be in
- * no order queue or DLQ (attribute filters drop it), and the Uploads queue is read: on AWS its body
- * filter passes the event; MiniStack 1.5.33 does not match body filters inside arrays of objects
- * (`Records` is one), so locally the row expects 0 and says why (docs/local-aws-fidelity.md).
+ * S3: the matching upload must reach every subscribed queue (Import and Audit) exactly once, and
+ * the two others no queue at all (the rule's prefix and suffix are applied by S3).
  *
  * The recorders run as real Lambda processes inside MiniStack; this scenario only publishes and
  * reads back.
@@ -32,9 +29,8 @@ import { randomBytes } from 'crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, PublishBatchCommand, PublishBatchRequestEntry,
-  SubscribeCommand, UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, Message } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, Message } from '@aws-sdk/client-sqs';
 import { drainQueue, PlainItem, queueDepth, scanTable, waitFor } from '../collect';
 import { listIds, output, Row, Scenario, ScenarioContext, ScenarioResult } from './types';
 
@@ -43,7 +39,7 @@ export interface OrderFanOutTraffic {
   readonly orders: number;
   /** How long to wait until every recorder has written what it should. */
   readonly ordersTimeoutMs: number;
-  /** How long to wait for the S3 event on the probe subscription. */
+  /** How long to wait for the S3 event in the upload subscribers' queues. */
   readonly uploadTimeoutMs: number;
 }
 
@@ -53,10 +49,12 @@ export const DEFAULT_FAN_OUT_TRAFFIC: OrderFanOutTraffic = {
   uploadTimeoutMs: 20_000,
 };
 
-/** The subscribers of the reference stack that record orders, and the one without consumer. */
+/** The subscribers of the reference stack that record orders, and those of its uploads topic (no consumer). */
 const RECORDING_SUBSCRIBERS = ['Shipping', 'Fraud', 'Analytics'] as const;
-const ALL_SUBSCRIBERS = [...RECORDING_SUBSCRIBERS, 'Uploads'] as const;
+const UPLOAD_SUBSCRIBERS = ['Import', 'Audit'] as const;
+const ALL_SUBSCRIBERS = [...RECORDING_SUBSCRIBERS, ...UPLOAD_SUBSCRIBERS] as const;
 type RecordingSubscriber = typeof RECORDING_SUBSCRIBERS[number];
+type UploadSubscriber = typeof UPLOAD_SUBSCRIBERS[number];
 
 /** Event types in rotation (index = order number % 10): 7 of 10 are OrderPlaced; `undefined` = no attribute. */
 const EVENT_TYPES: ReadonlyArray<string | undefined> = [
@@ -67,9 +65,6 @@ const EVENT_TYPES: ReadonlyArray<string | undefined> = [
 const AMOUNTS: readonly number[] = [12.5, 999.99, 1000, 1000.01, 250, 5000, 40];
 /** The stack's default fraud threshold (OrderFanOutStackProps.fraudThreshold). */
 export const FRAUD_THRESHOLD = 1000;
-
-/** Why the Uploads queue stays empty locally (see the fidelity doc). */
-export const EMULATOR_GAP_UPLOADS = 'MiniStack 1.5.33: 0, body filter does not look into arrays';
 
 /** Stop waiting when every queue is empty and no table changed for this many polls (1 s apart). */
 const QUIET_POLLS = 5;
@@ -173,26 +168,26 @@ async function runOrderFanOut(context: ScenarioContext, architecture: string, tr
     amount: 1,
     eventType: 'OrderPlaced',
   });
+  // One upload the notification rule matches (prefix incoming/, suffix .csv), and one outside
+  // each of its filters; each names the run so a rerun never counts an earlier run's events.
   const uploadKey = `incoming/${run}/orders-${run}.csv`;
-
-  // The upload first: were its event to reach an order queue, the recorder would reject it as
-  // poison while the orders are processed, so it would still be in that queue or in its DLQ at the end.
-  // A probe subscription without filter (made here, removed right after the upload) shows that
-  // the bucket notification reaches the topic, independently of the Uploads body filter.
-  const probe = await subscribeProbeQueue(context, topicArn, `fanout-probe-${run}`);
-  log(`${stackName}: S3 PutObject s3://${bucket}/${uploadKey}`);
-  await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: uploadKey, Body: `orderId,amount\n${prefix}upload,1\n` }));
-  const probeMessages = new Map<string, Message>();
-  try {
-    await waitFor(async () => {
-      for (const m of await drainQueue(clients, probe.queueUrl, { emptyReceives: 1, waitTimeSeconds: 1 })) probeMessages.set(m.MessageId!, m);
-      return [...probeMessages.values()];
-    }, messages => messages.some(m => s3KeysOf(m).includes(uploadKey)), { timeoutMs: traffic.uploadTimeoutMs, intervalMs: 500 });
-  } finally {
-    await clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: probe.subscriptionArn }));
-    await clients.sqs.send(new DeleteQueueCommand({ QueueUrl: probe.queueUrl }));
+  const offPrefixKey = `scratch/${run}/orders-${run}.csv`;
+  const offSuffixKey = `incoming/${run}/notes-${run}.txt`;
+  for (const key of [uploadKey, offPrefixKey, offSuffixKey]) {
+    log(`${stackName}: S3 PutObject s3://${bucket}/${key}`);
+    await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `orderId,amount\n${prefix}upload,1\n` }));
   }
-  const uploadOnTopic = [...probeMessages.values()].filter(m => s3KeysOf(m).includes(uploadKey)).length;
+  // Each upload subscriber's queue, read (and emptied) until the matching upload's event is in all of them.
+  const uploadsMessages = Object.fromEntries(UPLOAD_SUBSCRIBERS.map(s => [s, new Map<string, Message>()])) as
+    Record<UploadSubscriber, Map<string, Message>>;
+  const uploadWait = await waitFor(async () => {
+    for (const s of UPLOAD_SUBSCRIBERS) {
+      for (const m of await drainQueue(clients, queueUrl[s], { emptyReceives: 1, waitTimeSeconds: 1 })) uploadsMessages[s].set(m.MessageId!, m);
+    }
+    return uploadsMessages;
+  }, all => UPLOAD_SUBSCRIBERS.every(s => [...all[s].values()].some(m => s3KeysOf(m).includes(uploadKey))),
+  { timeoutMs: traffic.uploadTimeoutMs, intervalMs: 500 });
+  log(`${stackName}: upload events read from ${UPLOAD_SUBSCRIBERS.join(' and ')} after ${(uploadWait.waitedMs / 1000).toFixed(1)} s`);
 
   const publishStarted = Date.now();
   const entries = [...orders.map(orderEntry), {
@@ -226,10 +221,10 @@ async function runOrderFanOut(context: ScenarioContext, architecture: string, tr
   { timeoutMs: traffic.ordersTimeoutMs });
   log(`${stackName}: recorded Shipping/Fraud/Analytics ${lastCounts} of ${target.Shipping}/${target.Fraud}/${target.Analytics} after ${(wait.waitedMs / 1000).toFixed(1)} s`);
 
-  // The Uploads queue (no consumer: this reads and deletes what it holds). The upload's event was
-  // published before the orders: whatever the filter let through is there by now.
-  const uploadsMessages = new Map<string, Message>();
-  for (const m of await drainQueue(clients, queueUrl.Uploads, { emptyReceives: 2, waitTimeSeconds: 1 })) uploadsMessages.set(m.MessageId!, m);
+  // Late upload events (e.g. of the keys outside the rule, were S3 to publish them) are in the queues by now.
+  for (const s of UPLOAD_SUBSCRIBERS) {
+    for (const m of await drainQueue(clients, queueUrl[s], { emptyReceives: 2, waitTimeSeconds: 1 })) uploadsMessages[s].set(m.MessageId!, m);
+  }
 
   // Final read: tables, DLQs (peeked, left in place), queue depths, subscription settings.
   const items = await recorded();
@@ -239,7 +234,8 @@ async function runOrderFanOut(context: ScenarioContext, architecture: string, tr
     [s, await drainQueue(clients, dlqUrl[s], { delete: false, emptyReceives: 1, waitTimeSeconds: 0 })] as const))) as
     Record<typeof ALL_SUBSCRIBERS[number], Message[]>;
   const depths = Object.fromEntries(await Promise.all(ALL_SUBSCRIBERS.map(async s => [s, await queueDepth(clients, queueUrl[s])] as const)));
-  const rawBySubscriber = await rawDeliveryBySubscriber(context, topicArn, queueUrl);
+  const recordingQueues = Object.fromEntries(RECORDING_SUBSCRIBERS.map(s => [s, queueUrl[s]]));
+  const rawBySubscriber = await rawDeliveryBySubscriber(context, topicArn, recordingQueues);
 
   const architectureRow = (what: string, where: string, exp: number, arrived: number, ok: boolean, problem: string): Row =>
     ({ architecture, what, where, expected: exp, arrived, ok, ...(ok ? {} : { problem }) });
@@ -247,7 +243,7 @@ async function runOrderFanOut(context: ScenarioContext, architecture: string, tr
   const what: Record<RecordingSubscriber, string> = {
     Shipping: 'OrderPlaced orders recorded, no others',
     Fraud: `OrderPlaced with amount >= ${FRAUD_THRESHOLD} recorded, no others`,
-    Analytics: 'OrderPlaced orders recorded, no others (raw)',
+    Analytics: 'OrderPlaced orders recorded, no others (body filter, raw)',
   };
   const orderIds = new Set(orders.map(o => o.orderId));
   for (const s of RECORDING_SUBSCRIBERS) {
@@ -274,41 +270,34 @@ async function runOrderFanOut(context: ScenarioContext, architecture: string, tr
     `Shipping did not receive an SNS envelope around the probe: it recorded ${[probeInner, probeOuter].filter(id => ids.Shipping.has(id)).join(', ') || 'neither probe id'}`
     + ` (an envelope records ${probeOuter})`));
   const rawSubs = Object.entries(rawBySubscriber).filter(([, raw]) => raw).map(([s]) => s);
-  const rawSettingOk = rawSubs.length === 1 && rawSubs[0] === 'Analytics' && Object.keys(rawBySubscriber).length === ALL_SUBSCRIBERS.length;
+  const rawSettingOk = rawSubs.length === 1 && rawSubs[0] === 'Analytics' && Object.keys(rawBySubscriber).length === RECORDING_SUBSCRIBERS.length;
   rows.push(architectureRow('subscriptions with RawMessageDelivery=true (Analytics only)', 'subscriptions', 1, rawSubs.length, rawSettingOk,
     `RawMessageDelivery is true on [${rawSubs.join(', ')}] of the subscriptions found [${Object.keys(rawBySubscriber).join(', ')}]; expected Analytics only`));
 
-  // S3 upload.
-  rows.push(architectureRow('S3 PutObject event (names the key) published to the topic', 'probe subscription', 1, uploadOnTopic, uploadOnTopic === 1,
-    `${uploadOnTopic === 0 ? 'no' : uploadOnTopic} S3 ObjectCreated event naming ${uploadKey} reached ${stackName} orders topic (seen through an unfiltered probe subscription; expected exactly 1)`));
-  const uploads = [...uploadsMessages.values()];
-  const uploadArrived = uploads.filter(m => s3KeysOf(m).includes(uploadKey)).length;
-  // AWS: the Uploads body filter {"Records":{"eventSource":["aws:s3"]}} reaches into the Records
-  // array, so the event arrives (expected 1). MiniStack 1.5.33 does not descend into arrays of
-  // objects in body filters (docs/local-aws-fidelity.md), so it drops it: locally 0 is expected,
-  // and this row fails the day MiniStack starts delivering it (then expect 1 here).
-  rows.push(architectureRow(`S3 event in Uploads (AWS: 1; ${EMULATOR_GAP_UPLOADS})`, 'Uploads queue', 0, uploadArrived, uploadArrived === 0,
-    `${uploadArrived} S3 event(s) naming ${uploadKey} arrived in ${stackName} Uploads queue: MiniStack now matches body filters inside arrays of objects; `
-    + 'expect 1 in scenarios/order-fan-out.ts and update docs/local-aws-fidelity.md'));
-  const ordersInUploads = uploads.filter(m => m.Body?.includes(prefix) && s3KeysOf(m).length === 0).length;
-  rows.push(architectureRow('orders in the Uploads queue (body filter aws:s3)', 'Uploads queue', 0, ordersInUploads, ordersInUploads === 0,
-    `${ordersInUploads} orders of this run reached ${stackName} Uploads queue, whose body filter admits only S3 events`));
-  // An S3 event in an order queue is poison to its recorder: it would be in that queue still
-  // (counted by the last row) or, after maxReceiveCount receives, in its DLQ.
-  const leftovers = Object.fromEntries(await Promise.all(RECORDING_SUBSCRIBERS.map(async s =>
-    [s, depths[s].total > 0 ? await drainQueue(clients, queueUrl[s], { delete: false, emptyReceives: 1, waitTimeSeconds: 0 }) : []] as const)));
-  const uploadTrace = RECORDING_SUBSCRIBERS.filter(s => [...deadLetters[s], ...leftovers[s]].some(m => m.Body?.includes(uploadKey)));
-  rows.push(architectureRow('S3 event in the order queues or their DLQs (no attributes)', 'Shipping/Fraud/Analytics', 0, uploadTrace.length, uploadTrace.length === 0,
-    `the S3 event naming ${uploadKey} reached ${uploadTrace.join(', ')}, whose attribute filters it must not pass`));
+  // S3 uploads: one notification rule reaches every subscribed queue, once; keys outside it reach none.
+  for (const s of UPLOAD_SUBSCRIBERS) {
+    const events = [...uploadsMessages[s].values()];
+    const arrived = events.filter(m => s3KeysOf(m).includes(uploadKey)).length;
+    rows.push(architectureRow(`S3 upload incoming/*.csv reached ${s} (one rule, every subscriber)`, `${s} queue`, 1, arrived, arrived === 1,
+      `${arrived} S3 ObjectCreated event(s) naming ${uploadKey} arrived in ${stackName} ${s} queue (expected exactly 1: bucket rule -> uploads topic -> every subscribed queue)`));
+  }
+  const offRule = UPLOAD_SUBSCRIBERS.flatMap(s => [...uploadsMessages[s].values()].flatMap(m => s3KeysOf(m))
+    .filter(k => k === offPrefixKey || k === offSuffixKey).map(k => `${s}: ${k}`));
+  rows.push(architectureRow('S3 uploads outside the rule (scratch/*.csv, incoming/*.txt) published', 'Import/Audit queues', 0, offRule.length, offRule.length === 0,
+    `uploads the notification rule (prefix incoming/, suffix .csv) must not publish arrived: ${offRule.join(', ')}`));
+  const ordersInUploads = UPLOAD_SUBSCRIBERS.flatMap(s => [...uploadsMessages[s].values()])
+    .filter(m => m.Body?.includes(prefix) && s3KeysOf(m).length === 0).length;
+  rows.push(architectureRow('orders in the upload subscribers\' queues (other topic)', 'Import/Audit queues', 0, ordersInUploads, ordersInUploads === 0,
+    `${ordersInUploads} orders of this run reached ${stackName} Import/Audit queues, which subscribe to the uploads topic only`));
 
   // DLQs and queues.
   const dead = ALL_SUBSCRIBERS.filter(s => deadLetters[s].length > 0);
   const deadCount = ALL_SUBSCRIBERS.reduce((n, s) => n + deadLetters[s].length, 0);
-  rows.push(architectureRow('messages in the 4 dead-letter queues', 'DLQs', 0, deadCount, deadCount === 0,
+  rows.push(architectureRow('messages in the 5 dead-letter queues', 'DLQs', 0, deadCount, deadCount === 0,
     `dead letters: ${dead.map(s => `${s} DLQ ${deadLetters[s].length} (${listIds(deadLetters[s].map(m => (m.Body ?? '').slice(0, 80)), 3)})`).join('; ')}`));
   const left = ALL_SUBSCRIBERS.filter(s => depths[s].total > 0);
   const leftCount = ALL_SUBSCRIBERS.reduce((n, s) => n + depths[s].total, 0);
-  rows.push(architectureRow('messages left in the 4 queues (drained)', 'queues', 0, leftCount, leftCount === 0,
+  rows.push(architectureRow('messages left in the 5 queues (drained)', 'queues', 0, leftCount, leftCount === 0,
     `messages still in: ${left.map(s => `${s} queue ${depths[s].total} (${depths[s].visible} visible, ${depths[s].inFlight} in flight)`).join('; ')}`));
   return { architecture, stackName, rows, durationMs: Date.now() - started };
 }
@@ -336,16 +325,4 @@ async function rawDeliveryBySubscriber(
     token = page.NextToken;
   } while (token);
   return result;
-}
-
-/**
- * A queue of the scenario's own, subscribed to the topic without filter (envelope delivery). Local
- * only: on AWS the queue would also need a policy letting the topic send.
- */
-async function subscribeProbeQueue(context: ScenarioContext, topicArn: string, name: string): Promise<{ queueUrl: string; subscriptionArn: string }> {
-  const { clients } = context;
-  const queueUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
-  const queueArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-  const sub = await clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn, ReturnSubscriptionArn: true }));
-  return { queueUrl, subscriptionArn: sub.SubscriptionArn! };
 }
