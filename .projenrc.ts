@@ -76,6 +76,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-s3@${versions.awsSdk}`,
     `@aws-sdk/client-cloudformation@${versions.awsSdk}`,
     `@aws-sdk/client-kinesis@${versions.awsSdk}`,
+    // WriteBuffer e2e: point the deployed writer at the fault proxy; sign front-door requests (IAM).
+    `@aws-sdk/client-lambda@${versions.awsSdk}`,
+    '@smithy/signature-v4@^5.0.0',
     '@smithy/node-http-handler@^4.14.2',
   ],
   gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*'],
