@@ -77,6 +77,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-cloudformation@${versions.awsSdk}`,
     `@aws-sdk/client-kinesis@${versions.awsSdk}`,
     '@smithy/node-http-handler@^4.14.2',
+    // The WriteBuffer writer signs its requests with the SDK v3's own SigV4 signer (lambda/write-buffer/aws.ts).
+    '@smithy/signature-v4@^5.7.5',
   ],
   gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*'],
 });
@@ -101,6 +103,11 @@ const handlers = [
     entrypoint: 'lambda/idempotent-recorder.lambda.ts',
     constructFile: 'src/core/handlers/idempotent-recorder-function.ts',
     constructName: 'IdempotentRecorderFunction',
+  },
+  {
+    entrypoint: 'lambda/write-buffer-writer.lambda.ts',
+    constructFile: 'src/patterns/handlers/write-buffer-writer-function.ts',
+    constructName: 'WriteBufferWriterFunction',
   },
 ];
 for (const h of handlers) {
