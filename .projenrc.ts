@@ -76,7 +76,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-s3@${versions.awsSdk}`,
     `@aws-sdk/client-cloudformation@${versions.awsSdk}`,
     `@aws-sdk/client-kinesis@${versions.awsSdk}`,
+    // WriteBuffer e2e: point the deployed writer at the fault proxy (front-door requests are signed with @smithy/signature-v4).
+    `@aws-sdk/client-lambda@${versions.awsSdk}`,
     '@smithy/node-http-handler@^4.14.2',
+    // The WriteBuffer writer signs its requests with the SDK v3's own SigV4 signer (lambda/write-buffer/aws.ts).
+    '@smithy/signature-v4@^5.7.5',
   ],
   gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*'],
 });
@@ -101,6 +105,11 @@ const handlers = [
     entrypoint: 'lambda/idempotent-recorder.lambda.ts',
     constructFile: 'src/core/handlers/idempotent-recorder-function.ts',
     constructName: 'IdempotentRecorderFunction',
+  },
+  {
+    entrypoint: 'lambda/write-buffer-writer.lambda.ts',
+    constructFile: 'src/patterns/handlers/write-buffer-writer-function.ts',
+    constructName: 'WriteBufferWriterFunction',
   },
 ];
 for (const h of handlers) {

@@ -6,10 +6,11 @@
  * `-c local=true` (set by `npx projen local` and the e2e suite) shortens the retry clock for a
  * local run: a 3 s recorder timeout (so a 19 s visibility timeout) and 2 receives before the
  * DLQ, so a poison message reaches the DLQ in under a minute instead of about nine, and
- * tables are deleted with their stacks. Everything else is deployed exactly as to AWS.
+ * tables are deleted with their stacks. The order intake writer gets a 10 s timeout (a 60 s
+ * visibility timeout) and 3 receives before the DLQ. Everything else is deployed exactly as to AWS.
  */
 import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { MessageBackboneStack, OrderFanOutStack } from '../src';
+import { MessageBackboneStack, OrderFanOutStack, OrderIntakeStack } from '../src';
 
 const app = new App();
 const local = ['true', true].includes(app.node.tryGetContext('local'));
@@ -21,5 +22,9 @@ new MessageBackboneStack(app, 'IntegrationPatterns-MessageBackbone', {
 new OrderFanOutStack(app, 'IntegrationPatterns-OrderFanOut', {
   description: 'cdk-integration-patterns reference architecture: order fan-out (orders topic -> shipping, fraud, analytics, uploads queues)',
   ...(local ? { recorder: { timeout: Duration.seconds(3) }, maxReceiveCount: 2, dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
+});
+new OrderIntakeStack(app, 'IntegrationPatterns-OrderIntake', {
+  description: 'cdk-integration-patterns reference architecture: order intake (REST API / producers -> write buffer -> throttled writer -> orders table)',
+  ...(local ? { writer: { timeout: Duration.seconds(10) }, maxReceiveCount: 3, dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
 });
 app.synth();

@@ -1,1 +1,4 @@
 export * from './topic-fan-out';
+export * from './write-buffer';
+export * from './write-buffer-sink';
+export * from './write-buffer-front-door';

@@ -5,15 +5,19 @@
  */
 import { messageBackboneScenario } from './message-backbone';
 import { orderFanOutScenario } from './order-fan-out';
+import { orderIntakeScenario } from './order-intake';
 import { Scenario } from './types';
 
 export const scenarios: readonly Scenario[] = [
   messageBackboneScenario(),
   orderFanOutScenario(),
+  orderIntakeScenario(),
 ];
 
 export * from './types';
 export { messageBackboneScenario } from './message-backbone';
 export { orderFanOutScenario, planOrders, FRAUD_THRESHOLD } from './order-fan-out';
+export { orderIntakeScenario, planOrderIntake, ORDER_INTAKE_TRAFFIC } from './order-intake';
+export type { OrderIntakeTraffic } from './order-intake';
 export { fifoFanOutScenario, FIFO_FAN_OUT_STACK } from './fifo-fan-out';
 export type { FifoDelivery, FifoFanOutResult, FifoFanOutScenario } from './fifo-fan-out';

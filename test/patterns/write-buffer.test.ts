@@ -1,0 +1,534 @@
+import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
+import { DataApiParameterType, FrontDoorAuthorization, QueueEncryption, WriteBuffer, WriteBufferSink } from '../../src';
+import { errorMessageOf, expectFragmentsInOrder, newStack, templateOf } from '../support';
+
+const ref = (c: IConstruct) => ({ Ref: Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement) });
+const arnOf = (c: IConstruct) => ({ 'Fn::GetAtt': [Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement), 'Arn'] });
+
+function ordersTable(stack: Stack, sortKey?: string): dynamodb.TableV2 {
+  return new dynamodb.TableV2(stack, 'Orders', {
+    partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+    sortKey: sortKey ? { name: sortKey, type: dynamodb.AttributeType.STRING } : undefined,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+  });
+}
+
+function auroraCluster(stack: Stack, enableDataApi: boolean | undefined): rds.DatabaseCluster {
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  return new rds.DatabaseCluster(stack, 'Db', {
+    engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+    writer: rds.ClusterInstance.serverlessV2('writer'),
+    vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    enableDataApi,
+  });
+}
+
+const orderSchema: apigateway.JsonSchema = {
+  type: apigateway.JsonSchemaType.OBJECT,
+  required: ['orderId', 'amount'],
+  properties: {
+    orderId: { type: apigateway.JsonSchemaType.STRING, minLength: 1 },
+    amount: { type: apigateway.JsonSchemaType.NUMBER, minimum: 0 },
+  },
+};
+
+describe('WriteBuffer defaults (DynamoDB sink)', () => {
+  const stack = newStack();
+  const table = ordersTable(stack);
+  const buffer = new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table }) });
+  const template = templateOf(stack);
+  const writer = buffer.writer as lambda.Function;
+
+  test('a standard queue with its DLQ (SSE, TLS only), visibility derived from the writer: 6 x 30 s = 180 s', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 180,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(buffer.deadLetterQueue), maxReceiveCount: 5 },
+      FifoQueue: Match.absent(),
+    });
+    expect(buffer.queue.fifo).toBe(false);
+  });
+
+  test('the bundled writer: Node 24, arm64, 256 MB, 30 s, JSON logs, sink environment from the table\'s key schema', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 30,
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+      Environment: {
+        Variables: {
+          WRITE_BUFFER_SINK: 'dynamodb',
+          TABLE_NAME: ref(table),
+          PARTITION_KEY: 'orderId',
+          DEAD_LETTER_QUEUE_URL: ref(buffer.deadLetterQueue),
+          AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+        },
+      },
+    });
+  });
+
+  test('the throttle: SQS event source with partial batch responses, batch 10, no window, at most 2 writers', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref(writer),
+      EventSourceArn: arnOf(buffer.queue),
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: Match.absent(),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    expect(buffer.maxConcurrentWriters).toBe(2);
+  });
+
+  test('least privilege: BatchWriteItem + PutItem on the table, SendMessage on the DLQ only', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap(p => (p as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument.Statement);
+    expect(statements).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], Resource: arnOf(table) }),
+      expect.objectContaining({ Action: 'sqs:SendMessage', Resource: arnOf(buffer.deadLetterQueue) }),
+    ]));
+    const actions = statements.flatMap(s => ([] as string[]).concat((s as { Action: string | string[] }).Action));
+    expect(actions).not.toContain('dynamodb:UpdateItem');
+    expect(actions).not.toContain('dynamodb:DeleteItem');
+  });
+
+  test('alarms with dimensions: buffer lag, DLQ not empty, writer errors, writer throttles, table write throttles', () => {
+    expect(buffer.alarms).toHaveLength(5);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Stack.of(buffer).getLogicalId(buffer.queue.node.defaultChild as CfnElement), 'QueueName'] } }], Threshold: 900,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: ref(writer) }] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: ref(writer) }] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'WriteThrottleEvents', Namespace: 'AWS/DynamoDB', Dimensions: [{ Name: 'TableName', Value: ref(table) }], Statistic: 'Sum', Threshold: 0,
+    });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+  });
+
+  test('one dashboard', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(buffer.dashboard).toBeDefined();
+  });
+
+  test('no front door by default', () => {
+    template.resourceCountIs('AWS::ApiGateway::RestApi', 0);
+    expect(buffer.frontDoor).toBeUndefined();
+  });
+});
+
+describe('WriteBuffer options', () => {
+  test('grantSend lets a producer send (and nothing else)', () => {
+    const stack = newStack();
+    const buffer = new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(stack) }) });
+    const producer = new iam.Role(stack, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
+    buffer.grantSend(producer);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [ref(producer)],
+      PolicyDocument: { Statement: [{ Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Effect: 'Allow', Resource: arnOf(buffer.queue) }] },
+    });
+  });
+
+  test('maxConcurrentWriters, batchSize, maxBatchingWindow and writer options; visibility = 6 x 60 s + 5 s', () => {
+    const stack = newStack();
+    const buffer = new WriteBuffer(stack, 'Buffer', {
+      sink: WriteBufferSink.dynamoDb({ table: ordersTable(stack) }),
+      maxConcurrentWriters: 20,
+      batchSize: 500,
+      maxBatchingWindow: Duration.seconds(5),
+      writerOptions: { timeout: Duration.seconds(60), memorySize: 512 },
+    });
+    const template = templateOf(stack);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 500, MaximumBatchingWindowInSeconds: 5, ScalingConfig: { MaximumConcurrency: 20 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 60, MemorySize: 512 });
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 365, RedrivePolicy: Match.anyValue() });
+    expect(buffer.maxConcurrentWriters).toBe(20);
+  });
+
+  test('a hand-set visibility timeout at or above the rule is kept', () => {
+    const stack = newStack();
+    new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(stack) }), queueProps: { visibilityTimeout: Duration.minutes(10) } });
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 600, RedrivePolicy: Match.anyValue() });
+  });
+
+  test('FIFO queue (message groups keep per-entity order), KMS, sort key passed to the writer', () => {
+    const stack = newStack();
+    const table = ordersTable(stack, 'lineId');
+    const buffer = new WriteBuffer(stack, 'Buffer', {
+      sink: WriteBufferSink.dynamoDb({ table }),
+      queueProps: { fifo: true, contentBasedDeduplication: true, encryption: QueueEncryption.KMS },
+    });
+    const template = templateOf(stack);
+    template.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, ContentBasedDeduplication: true, KmsMasterKeyId: Match.anyValue(), RedrivePolicy: Match.anyValue() });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PARTITION_KEY: 'orderId', SORT_KEY: 'lineId' }) },
+    });
+    expect(buffer.queue.fifo).toBe(true);
+    // The writer may use the key to send poison messages to the (KMS-encrypted) DLQ.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: arnOf(buffer.secureQueue.encryptionKey!) })]) },
+    });
+  });
+
+  test('imported table: partitionKey given explicitly; KMS-encrypted table key granted', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'TableKey', { enableKeyRotation: true });
+    const table = dynamodb.Table.fromTableAttributes(stack, 'Imported', { tableName: 'orders', encryptionKey: key });
+    new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table, partitionKey: 'pk', sortKey: 'sk' }) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TABLE_NAME: 'orders', PARTITION_KEY: 'pk', SORT_KEY: 'sk' }) } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey']), Resource: arnOf(key) })]) },
+    });
+  });
+
+  test('messageSchema reaches the writer as plain JSON Schema', () => {
+    const stack = newStack();
+    new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(stack) }), messageSchema: orderSchema });
+    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0] as { Properties: { Environment: { Variables: { MESSAGE_SCHEMA: string } } } };
+    expect(JSON.parse(fn.Properties.Environment.Variables.MESSAGE_SCHEMA)).toEqual({
+      type: 'object',
+      required: ['orderId', 'amount'],
+      properties: { orderId: { type: 'string', minLength: 1 }, amount: { type: 'number', minimum: 0 } },
+    });
+  });
+
+  test('alarms notify the alarm topic; alarmsEnabled: false makes none', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: new kms.Key(stack, 'K', { enableKeyRotation: true }) });
+    new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(stack) }), alarmTopic: topic });
+    const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
+    expect(Object.keys(alarms)).toHaveLength(5);
+    for (const alarm of Object.values(alarms)) {
+      expect((alarm as { Properties: { AlarmActions: unknown[] } }).Properties.AlarmActions).toEqual([ref(topic)]);
+    }
+    const quiet = newStack();
+    const buffer = new WriteBuffer(quiet, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(quiet) }), alarmsEnabled: false });
+    Template.fromStack(quiet).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(buffer.alarms).toEqual([]);
+  });
+
+  test('existing queue and DLQ: used as they are, the writer subscribed to them', () => {
+    const stack = newStack();
+    const queue = sqs.Queue.fromQueueArn(stack, 'Q', 'arn:aws:sqs:us-east-1:111111111111:orders');
+    const dlq = sqs.Queue.fromQueueArn(stack, 'D', 'arn:aws:sqs:us-east-1:111111111111:orders-dlq');
+    const buffer = new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(stack) }), queueProps: { existingQueue: queue, existingDeadLetterQueue: dlq } });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: 'arn:aws:sqs:us-east-1:111111111111:orders' });
+    expect(buffer.deadLetterQueue).toBe(dlq);
+    Annotations.fromStack(stack).hasWarning('/TestStack/Buffer', Match.stringLikeRegexp('visibility timeout cannot be checked'));
+  });
+});
+
+describe('WriteBuffer Data API sink (Aurora PostgreSQL)', () => {
+  const sql = 'INSERT INTO orders (id, amount, doc) VALUES (:id, :amount, CAST(:doc AS jsonb)) ON CONFLICT (id) DO NOTHING';
+  const parameters = [
+    { name: 'id', field: 'orderId' },
+    { name: 'amount', field: 'amount', type: DataApiParameterType.DOUBLE },
+    { name: 'doc', field: 'details', type: DataApiParameterType.JSON },
+  ];
+  const stack = newStack();
+  const cluster = auroraCluster(stack, true);
+  const buffer = new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.dataApi({ cluster, databaseName: 'shop', sql, parameters }) });
+  const template = Template.fromStack(stack);
+
+  test('writer environment: cluster, the cluster\'s secret, database, statement and parameter mapping', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          WRITE_BUFFER_SINK: 'data-api',
+          DATABASE_NAME: 'shop',
+          SQL_STATEMENT: sql,
+          SECRET_ARN: { Ref: Match.stringLikeRegexp('DbSecretAttachment') },
+          PARAMETER_MAPPING: JSON.stringify([
+            { name: 'id', field: 'orderId', type: 'string' },
+            { name: 'amount', field: 'amount', type: 'double' },
+            { name: 'doc', field: 'details', type: 'json' },
+          ]),
+        }),
+      },
+    });
+    expect(buffer.table).toBeUndefined();
+  });
+
+  test('grants: rds-data:BatchExecuteStatement on the cluster, read of the secret', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'rds-data:BatchExecuteStatement', Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }),
+          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] }),
+        ]),
+      },
+    });
+  });
+
+  test('no table alarm without a table: 4 alarms', () => {
+    expect(buffer.alarms).toHaveLength(4);
+  });
+});
+
+describe('WriteBuffer custom writer', () => {
+  test('your function gets the event source, alarms and dashboard; visibility from its timeout', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Mine', {
+      runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', timeout: Duration.seconds(20),
+      code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+    });
+    const buffer = new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.customWriter(fn), maxConcurrentWriters: 4 });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref(fn), FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 4 },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 120, RedrivePolicy: Match.anyValue() });
+    expect(buffer.writer).toBe(fn);
+    expect(buffer.alarms).toHaveLength(4);
+  });
+
+  test('an imported function needs a hand-set visibility timeout', () => {
+    const stack = newStack();
+    const fn = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:us-east-1:111111111111:function:writer');
+    new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.customWriter(fn), queueProps: { visibilityTimeout: Duration.minutes(5) } });
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 300, RedrivePolicy: Match.anyValue() });
+  });
+});
+
+describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
+  const stack = newStack();
+  const buffer = new WriteBuffer(stack, 'Buffer', {
+    sink: WriteBufferSink.dynamoDb({ table: ordersTable(stack) }),
+    messageSchema: orderSchema,
+    frontDoor: { resourcePath: 'orders' },
+  });
+  const template = templateOf(stack);
+  const door = buffer.frontDoor!;
+
+  test('POST /orders: AWS integration to SQS SendMessage with the integration role, IAM auth, no Lambda', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 1); // the writer only
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'orders' });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      AuthorizationType: 'AWS_IAM',
+      ApiKeyRequired: false,
+      Integration: Match.objectLike({
+        Type: 'AWS',
+        IntegrationHttpMethod: 'POST',
+        Credentials: arnOf(door.integrationRole),
+        PassthroughBehavior: 'NEVER',
+        RequestTemplates: { 'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
+        RequestParameters: { 'integration.request.header.Content-Type': '\'application/x-www-form-urlencoded\'' },
+      }),
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [ref(door.integrationRole)],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: arnOf(buffer.queue) })] },
+    });
+  });
+
+  test('request model from messageSchema, validated body', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      ContentType: 'application/json',
+      Schema: Match.objectLike({ $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', required: ['orderId', 'amount'] }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
+    template.hasResourceProperties('AWS::ApiGateway::Method', { RequestValidatorId: Match.anyValue(), RequestModels: { 'application/json': Match.anyValue() } });
+  });
+
+  test('stage: throttling 100/s burst 200, JSON access logs into a log group kept one month', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: Match.objectLike({ DestinationArn: arnOf(door.accessLogGroup) }),
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, HttpMethod: '*', ResourcePath: '/*' })],
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  test('grantInvoke allows execute-api:Invoke on the POST method', () => {
+    const s = newStack();
+    const b = new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }), frontDoor: {} });
+    const caller = new iam.Role(s, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    b.frontDoor!.grantInvoke(caller);
+    Template.fromStack(s).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [ref(caller)], PolicyDocument: { Statement: [Match.objectLike({ Action: 'execute-api:Invoke' })] },
+    });
+  });
+
+  test('API key auth: key required, usage plan with the same throttle and a daily quota', () => {
+    const s = newStack();
+    new WriteBuffer(s, 'Buffer', {
+      sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }),
+      frontDoor: { authorization: FrontDoorAuthorization.API_KEY, throttlingRateLimit: 50, throttlingBurstLimit: 80, dailyQuota: 100_000 },
+    });
+    const t = templateOf(s);
+    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'NONE', ApiKeyRequired: true });
+    t.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 50, BurstLimit: 80 }, Quota: { Limit: 100_000, Period: 'DAY' } });
+    t.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+    t.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
+  });
+
+  test('FIFO: message group id and deduplication id from body fields; web ACL; execution logs', () => {
+    const s = newStack();
+    new WriteBuffer(s, 'Buffer', {
+      sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }),
+      queueProps: { fifo: true },
+      frontDoor: {
+        messageGroupIdField: 'customerId', deduplicationIdField: 'orderId', executionLogging: true,
+        webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/orders/abc',
+      },
+    });
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::ApiGateway::Method', {
+      Integration: Match.objectLike({
+        RequestTemplates: {
+          'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)'
+            + '&MessageGroupId=$util.urlEncode($input.path(\'$.customerId\'))&MessageDeduplicationId=$util.urlEncode($input.path(\'$.orderId\'))',
+        },
+      }),
+    });
+    t.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/orders/abc' });
+    t.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ LoggingLevel: 'ERROR' })] });
+  });
+});
+
+describe('WriteBuffer bad input', () => {
+  const table = (stack: Stack) => ordersTable(stack);
+  const cases: Array<{ name: string; build: (stack: Stack) => unknown; message: string[] }> = [
+    {
+      name: 'maxConcurrentWriters below 2',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s) }), maxConcurrentWriters: 1 }),
+      message: ['[TestStack/Buffer]', 'invalid maxConcurrentWriters: 1', 'Allowed: a whole number from 2 to 1,000', 'size it from the database'],
+    },
+    {
+      name: 'maxConcurrentWriters above 1000',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s) }), maxConcurrentWriters: 1001 }),
+      message: ['invalid maxConcurrentWriters: 1001', 'from 2 to 1,000'],
+    },
+    {
+      name: 'batchSize above 10 without a window',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s) }), batchSize: 11 }),
+      message: ['invalid batchSize: 11', 'from 1 to 10', 'set maxBatchingWindow to allow up to 10,000'],
+    },
+    {
+      name: 'batchSize above 10,000 with a window',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s) }), batchSize: 10_001, maxBatchingWindow: Duration.seconds(1) }),
+      message: ['invalid batchSize: 10001', 'from 1 to 10,000'],
+    },
+    {
+      name: 'batchSize 0',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s) }), batchSize: 0 }),
+      message: ['invalid batchSize: 0', 'from 1 to 10'],
+    },
+    {
+      name: 'batchSize above 10 on FIFO',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s) }), queueProps: { fifo: true }, batchSize: 20 }),
+      message: ['invalid batchSize: 20', 'from 1 to 10', '(FIFO queues)'],
+    },
+    {
+      name: 'batching window on FIFO',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s) }), queueProps: { fifo: true }, maxBatchingWindow: Duration.seconds(1) }),
+      message: ['invalid maxBatchingWindow: 1 second', 'no value on a FIFO queue', 'remove maxBatchingWindow'],
+    },
+    {
+      name: 'batching window above 5 minutes',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s) }), maxBatchingWindow: Duration.minutes(6) }),
+      message: ['invalid maxBatchingWindow: 6 minutes', '0 seconds to 5 minutes'],
+    },
+    {
+      name: 'visibility timeout below 6 x writer timeout + window',
+      build: s => new WriteBuffer(s, 'Buffer', {
+        sink: WriteBufferSink.dynamoDb({ table: table(s) }), maxBatchingWindow: Duration.seconds(10), queueProps: { visibilityTimeout: Duration.seconds(60) },
+      }),
+      message: ['invalid queueProps.visibilityTimeout: 1 minute', 'at least 3 minutes 10 seconds (190 s)', '6 x the writer\'s timeout of 30 seconds', 'raise queueProps.visibilityTimeout'],
+    },
+    {
+      name: 'imported writer without a visibility timeout',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.customWriter(lambda.Function.fromFunctionArn(s, 'F', 'arn:aws:lambda:us-east-1:111111111111:function:w')) }),
+      message: ['invalid queueProps.visibilityTimeout: undefined', 'at least 6 x the writer\'s timeout', 'set queueProps.visibilityTimeout'],
+    },
+    {
+      name: 'partitionKey that is not the table\'s key',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s), partitionKey: 'id' }) }),
+      message: ['invalid sink.partitionKey: "id"', 'the partition key of table TestStack/Orders: "orderId"', 'set partitionKey to "orderId"'],
+    },
+    {
+      name: 'sortKey on a table without one',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s), sortKey: 'createdAt' }) }),
+      message: ['invalid sink.sortKey: "createdAt"', 'none: table TestStack/Orders has no sort key', 'remove sortKey'],
+    },
+    {
+      name: 'imported table without partitionKey',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: dynamodb.Table.fromTableName(s, 'T', 'orders') }) }),
+      message: ['invalid sink.partitionKey: undefined', 'key schema is not known here', 'set partitionKey'],
+    },
+    {
+      name: 'Data API sink on a cluster without the Data API',
+      build: s => new WriteBuffer(s, 'Buffer', {
+        sink: WriteBufferSink.dataApi({ cluster: auroraCluster(s, undefined), databaseName: 'shop', sql: 'INSERT INTO t (id) VALUES (:id)', parameters: [{ name: 'id', field: 'id' }] }),
+      }),
+      message: ['invalid sink.cluster: cluster TestStack/Db without the Data API', 'RDS Data API enabled', 'set enableDataApi: true'],
+    },
+    {
+      name: 'Data API parameter missing from the mapping',
+      build: s => new WriteBuffer(s, 'Buffer', {
+        sink: WriteBufferSink.dataApi({ cluster: auroraCluster(s, true), databaseName: 'shop', sql: 'INSERT INTO t (id, n) VALUES (:id, :n)', parameters: [{ name: 'id', field: 'id' }] }),
+      }),
+      message: ['invalid sink.parameters', 'exactly one mapping per named parameter', 'add mappings for :n'],
+    },
+    {
+      name: 'existing queue without its DLQ',
+      build: s => new WriteBuffer(s, 'Buffer', {
+        sink: WriteBufferSink.dynamoDb({ table: table(s) }), queueProps: { existingQueue: sqs.Queue.fromQueueArn(s, 'Q', 'arn:aws:sqs:us-east-1:111111111111:q') },
+      }),
+      message: ['invalid queueProps.existingDeadLetterQueue: undefined', 'pass queueProps.existingDeadLetterQueue'],
+    },
+    {
+      name: 'writerOptions with a custom writer',
+      build: s => new WriteBuffer(s, 'Buffer', {
+        sink: WriteBufferSink.customWriter(lambda.Function.fromFunctionArn(s, 'F', 'arn:aws:lambda:us-east-1:111111111111:function:w')),
+        writerOptions: { memorySize: 512 }, queueProps: { visibilityTimeout: Duration.minutes(5) },
+      }),
+      message: ['invalid writerOptions', 'with WriteBufferSink.customWriter', 'set memory, timeout and logging on your function'],
+    },
+    {
+      name: 'schema keyword the writer does not validate',
+      build: s => new WriteBuffer(s, 'Buffer', {
+        sink: WriteBufferSink.dynamoDb({ table: table(s) }),
+        messageSchema: { type: apigateway.JsonSchemaType.OBJECT, properties: { tags: { type: apigateway.JsonSchemaType.ARRAY, uniqueItems: true } } },
+      }),
+      message: ['invalid messageSchema.properties.tags.uniqueItems: true', 'the keywords the writer validates', 'remove uniqueItems'],
+    },
+    {
+      name: 'front door on FIFO without messageGroupIdField',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s) }), queueProps: { fifo: true }, frontDoor: {} }),
+      message: ['[TestStack/Buffer/FrontDoor]', 'invalid messageGroupIdField: undefined on a FIFO queue', 'set messageGroupIdField'],
+    },
+    {
+      name: 'front door dailyQuota with IAM auth',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s) }), frontDoor: { dailyQuota: 10 } }),
+      message: ['invalid dailyQuota: 10', 'without FrontDoorAuthorization.API_KEY'],
+    },
+  ];
+
+  test.each(cases.map(c => [c.name, c] as const))('%s', (_name, c) => {
+    const message = errorMessageOf(() => c.build(newStack()));
+    expect(message).toMatch(/^\[TestStack\/Buffer/);
+    expectFragmentsInOrder(message, c.message);
+  });
+
+});
