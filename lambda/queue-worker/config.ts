@@ -64,7 +64,13 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   const protectionMinutes = numberFrom(env, 'SCALE_IN_PROTECTION_MINUTES', 60, 1, 2880, 'set SCALE_IN_PROTECTION_MINUTES from 1 to 2880 (ECS task protection limit, 48 h).');
   const ecsAgentUri = env.ECS_AGENT_URI?.trim() || undefined;
   return {
-    queueUrl, concurrency, visibilityTimeoutSeconds, heartbeatIntervalSeconds,
-    shutdownGraceSeconds, receiveWaitTimeSeconds, ecsAgentUri, protectionMinutes,
+    queueUrl,
+    concurrency,
+    visibilityTimeoutSeconds,
+    heartbeatIntervalSeconds,
+    shutdownGraceSeconds,
+    receiveWaitTimeSeconds,
+    ecsAgentUri,
+    protectionMinutes,
   };
 }
