@@ -122,6 +122,29 @@ for (const h of handlers) {
   bundleTask.reset();
   bundleTask.execArgs([...(esbuildStep.execArgs ?? []), '--minify', '--legal-comments=none']);
 }
+// The queue-worker runtime and the video transcoder run as long-lived processes (ECS, EC2, plain
+// node 20+), not on Lambda: bundled by esbuild like the handlers, into assets/ (shipped in the
+// package). The transcoder's Dockerfile is copied beside its bundle: that folder is the Docker build
+// context the video reference architecture builds at deploy time (synth needs no Docker).
+const workerBundles = [
+  { entry: 'lambda/queue-worker/index.ts', outdir: 'assets/queue-worker' },
+  { entry: 'lambda/video-transcoder/main.ts', outdir: 'assets/video-transcoder' },
+];
+const bundleWorkers = project.addTask('bundle:queue-worker', {
+  description: 'Bundle the queue-worker runtime and the video transcoder (Node 20+) into assets/',
+});
+for (const b of workerBundles) {
+  bundleWorkers.exec(`esbuild --bundle ${b.entry} --target=node20 --platform=node --format=cjs --outfile=${b.outdir}/index.js --tsconfig=test/tsconfig.json --minify --legal-comments=none`);
+}
+bundleWorkers.exec('cp containers/video-transcoder/Dockerfile containers/video-transcoder/.dockerignore assets/video-transcoder/');
+project.tasks.tryFind('bundle')?.spawn(bundleWorkers);
+// Bundled at build time: the SDK clients they import are devDependencies, inlined into assets/.
+project.eslint?.allowDevDeps('lambda/queue-worker/**');
+project.eslint?.allowDevDeps('lambda/video-transcoder/**');
+project.addTask('ensure:ffmpeg', {
+  description: 'Install ffmpeg from Debian apt when missing (the queue-worker e2e transcodes real video)',
+  exec: 'bash scripts/ensure-ffmpeg.sh',
+});
 project.eslint?.allowDevDeps('bench/**');
 project.eslint?.allowDevDeps('integ/**');
 project.eslint?.allowDevDeps('e2e/**');
