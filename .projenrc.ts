@@ -77,6 +77,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-cloudformation@${versions.awsSdk}`,
     `@aws-sdk/client-kinesis@${versions.awsSdk}`,
     '@smithy/node-http-handler@^4.14.2',
+    `@aws-sdk/s3-request-presigner@${versions.awsSdk}`,
   ],
   gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*'],
 });
@@ -101,6 +102,11 @@ const handlers = [
     entrypoint: 'lambda/idempotent-recorder.lambda.ts',
     constructFile: 'src/core/handlers/idempotent-recorder-function.ts',
     constructName: 'IdempotentRecorderFunction',
+  },
+  {
+    entrypoint: 'lambda/presign-upload.lambda.ts',
+    constructFile: 'src/architectures/handlers/presign-upload-function.ts',
+    constructName: 'PresignUploadFunction',
   },
 ];
 for (const h of handlers) {

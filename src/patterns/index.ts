@@ -1,1 +1,3 @@
 export * from './topic-fan-out';
+export * from './backlog-scaling';
+export * from './queue-worker-service';
