@@ -49,7 +49,6 @@ export function oursTemplate(root: string): any {
         maxWorkers: OURS_CONFIG.maxWorkers,
         acceptableLatency: Duration.minutes(OURS_CONFIG.acceptableLatencyMinutes),
         averageProcessingTime: Duration.seconds(OURS_CONFIG.averageProcessingSeconds),
-        workerConcurrency: OURS_CONFIG.workerConcurrency,
       },
     });
   });
