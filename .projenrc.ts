@@ -81,6 +81,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@smithy/node-http-handler@^4.14.2',
     // The WriteBuffer writer signs its requests with the SDK v3's own SigV4 signer (lambda/write-buffer/aws.ts).
     '@smithy/signature-v4@^5.7.5',
+    `@aws-sdk/s3-request-presigner@${versions.awsSdk}`,
   ],
   gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*'],
 });
@@ -111,6 +112,11 @@ const handlers = [
     constructFile: 'src/patterns/handlers/write-buffer-writer-function.ts',
     constructName: 'WriteBufferWriterFunction',
   },
+  {
+    entrypoint: 'lambda/presign-upload.lambda.ts',
+    constructFile: 'src/architectures/handlers/presign-upload-function.ts',
+    constructName: 'PresignUploadFunction',
+  },
 ];
 for (const h of handlers) {
   new awscdk.LambdaFunction(project, {
@@ -131,6 +137,29 @@ for (const h of handlers) {
   bundleTask.reset();
   bundleTask.execArgs([...(esbuildStep.execArgs ?? []), '--minify', '--legal-comments=none']);
 }
+// The queue-worker runtime and the video transcoder run as long-lived processes (ECS, EC2, plain
+// node 20+), not on Lambda: bundled by esbuild like the handlers, into assets/ (shipped in the
+// package). The transcoder's Dockerfile is copied beside its bundle: that folder is the Docker build
+// context the video reference architecture builds at deploy time (synth needs no Docker).
+const workerBundles = [
+  { entry: 'lambda/queue-worker/index.ts', outdir: 'assets/queue-worker' },
+  { entry: 'lambda/video-transcoder/main.ts', outdir: 'assets/video-transcoder' },
+];
+const bundleWorkers = project.addTask('bundle:queue-worker', {
+  description: 'Bundle the queue-worker runtime and the video transcoder (Node 20+) into assets/',
+});
+for (const b of workerBundles) {
+  bundleWorkers.exec(`esbuild --bundle ${b.entry} --target=node20 --platform=node --format=cjs --outfile=${b.outdir}/index.js --tsconfig=test/tsconfig.json --minify --legal-comments=none`);
+}
+bundleWorkers.exec('cp containers/video-transcoder/Dockerfile containers/video-transcoder/.dockerignore assets/video-transcoder/');
+project.tasks.tryFind('bundle')?.spawn(bundleWorkers);
+// Bundled at build time: the SDK clients they import are devDependencies, inlined into assets/.
+project.eslint?.allowDevDeps('lambda/queue-worker/**');
+project.eslint?.allowDevDeps('lambda/video-transcoder/**');
+project.addTask('ensure:ffmpeg', {
+  description: 'Install ffmpeg from Debian apt when missing (the queue-worker e2e transcodes real video)',
+  exec: 'bash scripts/ensure-ffmpeg.sh',
+});
 project.eslint?.allowDevDeps('bench/**');
 project.eslint?.allowDevDeps('integ/**');
 project.eslint?.allowDevDeps('e2e/**');

@@ -10,7 +10,7 @@
  * visibility timeout) and 3 receives before the DLQ. Everything else is deployed exactly as to AWS.
  */
 import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { MessageBackboneStack, OrderFanOutStack, OrderIntakeStack } from '../src';
+import { MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, VideoProcessingStack } from '../src';
 
 const app = new App();
 const local = ['true', true].includes(app.node.tryGetContext('local'));
@@ -27,4 +27,16 @@ new OrderIntakeStack(app, 'IntegrationPatterns-OrderIntake', {
   description: 'cdk-integration-patterns reference architecture: order intake (REST API / producers -> write buffer -> throttled writer -> orders table)',
   ...(local ? { writer: { timeout: Duration.seconds(10) }, maxReceiveCount: 3, dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
 });
+// The video architecture runs ffmpeg workers on ECS Fargate from an image built from a
+// Dockerfile at deploy time: a local run (no Docker, and the emulator runs no ECS tasks) leaves
+// it out, loudly. Its worker is proven as a real process against the emulator instead
+// (docs/local-aws-fidelity.md).
+if (local) {
+  process.stderr.write('reference-app: -c local=true leaves out IntegrationPatterns-VideoProcessing: its Fargate workers need Docker to build '
+    + 'the transcoder image at deploy time and an ECS that runs tasks, which the local emulator lacks (see docs/local-aws-fidelity.md).\n');
+} else {
+  new VideoProcessingStack(app, 'IntegrationPatterns-VideoProcessing', {
+    description: 'cdk-integration-patterns reference architecture: video processing (upload URLs -> S3 -> jobs queue -> Fargate ffmpeg workers scaled on backlog per worker -> S3 + topic)',
+  });
+}
 app.synth();

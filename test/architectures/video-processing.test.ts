@@ -1,0 +1,140 @@
+import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
+import { VideoProcessingStack, VideoProcessingStackProps } from '../../src';
+import { errorMessageOf, nagFindings } from '../support';
+
+function build(props: VideoProcessingStackProps = {}) {
+  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const stack = new VideoProcessingStack(app, 'VideoProcessing', { env: { account: '111111111111', region: 'us-east-1' }, ...props });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+describe('VideoProcessingStack', () => {
+  const { stack, template } = build();
+  const logicalId = (c: IConstruct) => Stack.of(c).getLogicalId((c instanceof CfnElement ? c : c.node.defaultChild) as CfnElement);
+  const workers = stack.workers;
+  const queueArn = { 'Fn::GetAtt': [logicalId(workers.queue), 'Arn'] };
+  const uploadBucketArn = { 'Fn::GetAtt': [logicalId(stack.uploadBucket), 'Arn'] };
+
+  test('cdk-nag AwsSolutions: no unacknowledged finding', () => {
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('front end: HTTP API, POST /uploads with IAM authorization, access logs, throttling → presign function', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /uploads', AuthorizationType: 'AWS_IAM' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Environment: { Variables: Match.objectLike({ UPLOAD_BUCKET: { Ref: logicalId(stack.uploadBucket) }, KEY_PREFIX: 'uploads/' }) },
+    });
+  });
+
+  test('the front end may put objects under uploads/ only', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [uploadBucketArn, '/uploads/*']] } }]) },
+    });
+  });
+
+  test('upload bucket: ObjectCreated under uploads/ → jobs queue; the queue lets only that bucket send', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: logicalId(stack.uploadBucket) },
+      NotificationConfiguration: {
+        QueueConfigurations: [{
+          Events: ['s3:ObjectCreated:*'], QueueArn: queueArn, Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }] } },
+        }],
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: logicalId(workers.queue) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Principal: { Service: 's3.amazonaws.com' }, Condition: { ArnLike: { 'aws:SourceArn': uploadBucketArn } },
+        })]),
+      },
+    });
+  });
+
+  test('workers: Fargate 1 vCPU / 2 GB from the transcoder image asset, environment for the runtime and the job', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '1024',
+      Memory: '2048',
+      ContainerDefinitions: [Match.objectLike({
+        Image: { 'Fn::Sub': Match.stringLikeRegexp('cdk-hnb659fds-container-assets') },
+        Environment: Match.arrayWith([
+          { Name: 'OUTPUT_BUCKET', Value: { Ref: logicalId(stack.outputBucket) } },
+          { Name: 'COMPLETION_TOPIC_ARN', Value: { Ref: logicalId(stack.completionTopic.topic) } },
+          { Name: 'QUEUE_URL', Value: { Ref: logicalId(workers.queue) } },
+          { Name: 'VISIBILITY_TIMEOUT_SECONDS', Value: '300' },
+          { Name: 'HEARTBEAT_INTERVAL_SECONDS', Value: '60' },
+        ]),
+      })],
+    });
+    const assets = JSON.stringify(stack.node.findAll().filter(c => c.node.id === 'AssetImage').map(c => c.node.path));
+    expect(assets).toContain('Transcoders');
+  });
+
+  test('task role: consume the queue, read uploads, write outputs, publish completions (with the topic key)', () => {
+    const statements = JSON.stringify(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalId(workers.taskRole) }] } }));
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', '"s3:GetObject"', '"s3:PutObject"', '"sns:Publish"', '"kms:GenerateDataKey"']) {
+      expect(statements).toContain(action);
+    }
+    expect(statements).not.toContain('s3:*');
+    expect(statements).not.toContain('s3:DeleteObject');
+  });
+
+  test('scaling: target 10 videos per worker (10 min / 1 min), 0 to 20 tasks, from zero by steps', () => {
+    expect(workers.scaling.targetBacklogPerWorker).toBe(10);
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0, MaxCapacity: 20 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        TargetValue: 10,
+        CustomizedMetricSpecification: { Metrics: Match.arrayWith([Match.objectLike({ Expression: '(visible + in_flight) / IF(running > 0, running, 1)', ReturnData: true })]) },
+      }),
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', { PolicyType: 'StepScaling' });
+  });
+
+  test('every alarm notifies the alarm topic, and every metric alarm has dimensions', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const alarmTopic = { Ref: logicalId(stack.alarmTopic.topic) };
+    const notifying = alarms.filter(a => JSON.stringify(a.Properties.AlarmActions ?? []).includes(JSON.stringify(alarmTopic)));
+    // jobs queue: age + DLQ; scaling: at max workers; completion topic: failed deliveries; alarm topic: its own
+    expect(notifying.length).toBeGreaterThanOrEqual(4);
+    for (const alarm of alarms) {
+      const metrics = alarm.Properties.Metrics ?? [{ MetricStat: { Metric: { Dimensions: alarm.Properties.Dimensions } } }];
+      for (const m of metrics.filter((x: { MetricStat?: unknown }) => x.MetricStat)) {
+        expect(m.MetricStat.Metric.Dimensions?.length ?? 0).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  test('outputs', () => {
+    expect(Object.keys(template.findOutputs('*'))).toEqual(expect.arrayContaining([
+      'ApiUrl', 'UploadBucketName', 'OutputBucketName', 'JobsQueueUrl', 'JobsDeadLetterQueueUrl', 'CompletionTopicArn', 'ClusterName', 'ServiceName',
+    ]));
+  });
+
+  test('options: scaling, width and worker size', () => {
+    const custom = build({
+      scaling: { targetBacklogPerWorker: 3, maxWorkers: 100 }, outputWidth: 640, workerCpu: 2048, workerMemoryLimitMiB: 4096,
+    });
+    custom.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MaxCapacity: 100 });
+    custom.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '2048', ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([{ Name: 'OUTPUT_WIDTH', Value: '640' }]) })],
+    });
+    expect(errorMessageOf(() => build({ outputWidth: 8000 }))).toContain('invalid outputWidth: 8000');
+    expect(errorMessageOf(() => build({ scaling: { acceptableLatency: Duration.seconds(30), averageProcessingTime: Duration.minutes(2) } })))
+      .toContain('invalid averageProcessingTime');
+  });
+
+  test('snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
