@@ -9,7 +9,7 @@
  * tables are deleted with their stacks. Everything else is deployed exactly as to AWS.
  */
 import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { MessageBackboneStack, OrderFanOutStack } from '../src';
+import { ClickstreamStack, MessageBackboneStack, OrderFanOutStack } from '../src';
 
 const app = new App();
 const local = ['true', true].includes(app.node.tryGetContext('local'));
@@ -21,5 +21,9 @@ new MessageBackboneStack(app, 'IntegrationPatterns-MessageBackbone', {
 new OrderFanOutStack(app, 'IntegrationPatterns-OrderFanOut', {
   description: 'cdk-integration-patterns reference architecture: order fan-out (orders topic -> shipping, fraud, analytics, uploads queues)',
   ...(local ? { recorder: { timeout: Duration.seconds(3) }, maxReceiveCount: 2, dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
+});
+new ClickstreamStack(app, 'IntegrationPatterns-Clickstream', {
+  description: 'cdk-integration-patterns reference architecture: clickstream (Kinesis -> aggregator -> DynamoDB counts; Firehose -> S3 archive)',
+  ...(local ? { retryAttempts: 1, archiveBufferingInterval: Duration.seconds(0), dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
 });
 app.synth();

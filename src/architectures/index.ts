@@ -1,2 +1,3 @@
 export * from './message-backbone-stack';
 export * from './order-fan-out-stack';
+export * from './clickstream-stack';

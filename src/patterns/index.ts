@@ -1,1 +1,2 @@
 export * from './topic-fan-out';
+export * from './stream-pipeline';
