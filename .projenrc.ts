@@ -117,6 +117,11 @@ const handlers = [
     constructFile: 'src/architectures/handlers/presign-upload-function.ts',
     constructName: 'PresignUploadFunction',
   },
+  {
+    entrypoint: 'lambda/clickstream-aggregator.lambda.ts',
+    constructFile: 'src/core/handlers/clickstream-aggregator-function.ts',
+    constructName: 'ClickstreamAggregatorFunction',
+  },
 ];
 for (const h of handlers) {
   new awscdk.LambdaFunction(project, {
@@ -160,6 +165,19 @@ project.addTask('ensure:ffmpeg', {
   description: 'Install ffmpeg from Debian apt when missing (the queue-worker e2e transcodes real video)',
   exec: 'bash scripts/ensure-ffmpeg.sh',
 });
+// The Kinesis producer helper is runtime code users import into their own services (not a
+// Lambda handler, not jsii API): bundled to CommonJS with its types, the AWS SDK left to the
+// user's app, shipped in assets/ like the handlers.
+const producerBundle = project.addTask('bundle:kinesis-producer', {
+  description: 'Bundle the Kinesis producer helper (lambda/kinesis-producer) into assets/kinesis-producer with its .d.ts',
+  steps: [
+    { exec: "esbuild --bundle lambda/kinesis-producer/index.ts --target=node20 --platform=node --format=cjs --outfile=assets/kinesis-producer/index.js '--external:@aws-sdk/*' --legal-comments=none" },
+    { exec: 'tsc --ignoreConfig lambda/kinesis-producer/index.ts --declaration --emitDeclarationOnly --skipLibCheck --target es2022 --module preserve --moduleResolution bundler --types node --outDir assets/kinesis-producer' },
+  ],
+});
+project.tasks.tryFind('bundle')?.spawn(producerBundle);
+// The helper imports @aws-sdk/client-kinesis, which the user's app provides (left external).
+project.eslint?.allowDevDeps('lambda/kinesis-producer/**');
 project.eslint?.allowDevDeps('bench/**');
 project.eslint?.allowDevDeps('integ/**');
 project.eslint?.allowDevDeps('e2e/**');

@@ -10,7 +10,7 @@
  * visibility timeout) and 3 receives before the DLQ. Everything else is deployed exactly as to AWS.
  */
 import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, VideoProcessingStack } from '../src';
+import { ClickstreamStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, VideoProcessingStack } from '../src';
 
 const app = new App();
 const local = ['true', true].includes(app.node.tryGetContext('local'));
@@ -39,4 +39,7 @@ if (local) {
     description: 'cdk-integration-patterns reference architecture: video processing (upload URLs -> S3 -> jobs queue -> Fargate ffmpeg workers scaled on backlog per worker -> S3 + topic)',
   });
 }
+new ClickstreamStack(app, 'IntegrationPatterns-Clickstream', {
+  description: 'cdk-integration-patterns reference architecture: clickstream (Kinesis -> aggregator -> DynamoDB counts; Firehose -> S3 archive)',
+  ...(local ? { retryAttempts: 1, archiveBufferingInterval: Duration.seconds(0), dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
 app.synth();

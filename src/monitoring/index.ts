@@ -4,3 +4,4 @@ export * from './function-metrics';
 export * from './monitored-block';
 export * from './pattern-dashboard';
 export * from './alarm-options';
+export * from './stream-metrics';

@@ -4,3 +4,4 @@ export * from './write-buffer-sink';
 export * from './write-buffer-front-door';
 export * from './backlog-scaling';
 export * from './queue-worker-service';
+export * from './stream-pipeline';

@@ -1,0 +1,136 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { consumerFunctionProps } from '../core/consumer-defaults';
+import { ConsumerFunctionOptions } from '../core/consumer-function';
+import { ClickstreamAggregatorFunction } from '../core/handlers/clickstream-aggregator-function';
+import { SecureTopic } from '../core/secure-topic';
+import { StreamPipeline } from '../patterns/stream-pipeline';
+
+/**
+ * Properties of the {@link ClickstreamStack} reference architecture.
+ */
+export interface ClickstreamStackProps extends StackProps {
+  /**
+   * Settings of the aggregator function.
+   *
+   * @default - the consumer defaults (256 MB, 30 s, arm64, JSON logs kept one month)
+   */
+  readonly aggregator?: ConsumerFunctionOptions;
+
+  /**
+   * Records per aggregator invocation. Range: 1 to 10,000.
+   *
+   * @default 500
+   */
+  readonly batchSize?: number;
+
+  /**
+   * Retries of a failing batch before its coordinates go to the on-failure queue. Range: 0 to 10,000.
+   *
+   * @default 3
+   */
+  readonly retryAttempts?: number;
+
+  /**
+   * How long Firehose buffers raw events before writing an S3 object. Range: 0 to 900 seconds.
+   *
+   * @default Duration.seconds(300)
+   */
+  readonly archiveBufferingInterval?: Duration;
+
+  /**
+   * What happens to the table and the archive bucket when the stack is deleted. Buckets are never
+   * emptied automatically: with DESTROY, deletion fails while the bucket holds objects.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly dataRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Reference architecture: clickstream. Web and app producers put click events (partition key:
+ * session id) into an on-demand Kinesis stream; a real-time aggregator keeps per-minute click
+ * counts per page and per-session progress in DynamoDB; Firehose archives the raw events to S3
+ * (GZIP, hourly prefixes) for replay and analytics.
+ *
+ * ```
+ * producers (KinesisProducer) -> clicks stream (KMS, on-demand, 24 h) -> aggregator λ -> counts table
+ *                                                                     |     (poison -> on-failure queue)
+ *                                                                     -> Firehose -> S3 raw/yyyy/MM/dd/HH/*.gz
+ * ```
+ *
+ * Events are JSON: `{ "sessionId": "s-1", "seq": 0, "page": "/home", "ts": 1700000000000 }`,
+ * `seq` counting each session's events from 0.
+ */
+export class ClickstreamStack extends Stack {
+  /** The stream, its consumer, on-failure queue, archive, alarms and dashboard. */
+  public readonly pipeline: StreamPipeline;
+  /** Per-minute page counts and per-session progress. */
+  public readonly table: dynamodb.ITableV2;
+  /** The bucket raw events are archived to. */
+  public readonly archiveBucket: s3.IBucket;
+  /** Topic every alarm of the stack notifies. */
+  public readonly alarmTopic: SecureTopic;
+
+  constructor(scope: Construct, id: string, props: ClickstreamStackProps = {}) {
+    super(scope, id, props);
+    const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
+    this.alarmTopic = new SecureTopic(this, 'Alarms');
+    this.alarmTopic.allowServicePublisher(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
+
+    const table = new dynamodb.TableV2(this, 'CountsTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy,
+    });
+    this.table = table;
+
+    const parts = consumerFunctionProps(this, 'Aggregator', props.aggregator);
+    const aggregator = new ClickstreamAggregatorFunction(this, 'Aggregator', {
+      ...parts.props,
+      description: 'Aggregates click events into per-minute page counts and per-session progress',
+      environment: { TABLE_NAME: table.tableName },
+    });
+    // The two write actions the aggregator performs, on this table only.
+    aggregator.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'], resources: [table.tableArn] }));
+
+    const archiveBucket = new s3.Bucket(this, 'ArchiveBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy,
+    });
+    Validations.of(archiveBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'Firehose is the only writer of the archive (its role\'s calls are in CloudTrail); server access logs would add a second bucket and only log that writer.',
+    });
+    this.archiveBucket = archiveBucket;
+
+    this.pipeline = new StreamPipeline(this, 'Clicks', {
+      alarmTopic: this.alarmTopic.topic,
+      consumer: {
+        function: aggregator,
+        batchSize: props.batchSize ?? 500,
+        retryAttempts: props.retryAttempts ?? 3,
+      },
+      archive: {
+        bucket: archiveBucket,
+        bufferingInterval: props.archiveBufferingInterval,
+      },
+    });
+
+    new CfnOutput(this, 'StreamName', { value: this.pipeline.stream.streamName });
+    new CfnOutput(this, 'StreamArn', { value: this.pipeline.stream.streamArn });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'OnFailureQueueUrl', { value: this.pipeline.onFailureQueue!.queue.queueUrl });
+    new CfnOutput(this, 'ArchiveBucketName', { value: archiveBucket.bucketName });
+    new CfnOutput(this, 'AggregatorFunctionName', { value: aggregator.functionName });
+  }
+}

@@ -1,0 +1,343 @@
+import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { StreamPipeline, StreamPipelineProps } from '../../src';
+import { errorMessageOf, expectFragmentsInOrder, newStack, templateOf } from '../support';
+
+const code = lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });');
+const consumer = { code, handler: 'index.handler' };
+
+function build(props: StreamPipelineProps = {}) {
+  const stack = newStack();
+  const pipeline = new StreamPipeline(stack, 'Clicks', props);
+  return { stack, pipeline, template: templateOf(stack) };
+}
+
+function clickTable(stack: Stack): glue.CfnTable {
+  const db = new glue.CfnDatabase(stack, 'Db', { catalogId: stack.account, databaseInput: { name: 'clicks' } });
+  const table = new glue.CfnTable(stack, 'ClickTable', {
+    catalogId: stack.account,
+    databaseName: 'clicks',
+    tableInput: {
+      name: 'raw',
+      storageDescriptor: {
+        columns: [{ name: 'sessionid', type: 'string' }, { name: 'seq', type: 'int' }, { name: 'page', type: 'string' }, { name: 'ts', type: 'bigint' }],
+      },
+    },
+  });
+  table.addDependency(db);
+  return table;
+}
+
+describe('StreamPipeline defaults', () => {
+  const { pipeline, template } = build({ consumer });
+
+  test('an on-demand stream, 24 h retention, KMS-encrypted with the AWS-managed key', () => {
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+      ShardCount: Match.absent(),
+      RetentionPeriodHours: 24,
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+    });
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    expect(pipeline.encryptionKey).toBeUndefined();
+    expect(pipeline.retentionPeriod?.toHours()).toBe(24);
+  });
+
+  test('the consumer mapping: bisect, partial batch responses, 3 retries, 12 h max record age, on-failure queue, TRIM_HORIZON, 100 per batch, factor 1', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: Match.anyValue(),
+      BatchSize: 100,
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 3,
+      MaximumRecordAgeInSeconds: 12 * 3600,
+      ParallelizationFactor: 1,
+      MaximumBatchingWindowInSeconds: Match.absent(),
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClicksOnFailureQueue'), 'Arn'] } } },
+    });
+  });
+
+  test('the on-failure queue is a SecureQueue (its own DLQ, SSE) keeping failures 14 days', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+    });
+    expect(pipeline.onFailureQueue?.deadLetterQueue).toBeDefined();
+  });
+
+  test('the consumer runs with the library defaults and may send to the on-failure queue', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 256, Timeout: 30 });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']) })]) },
+    });
+  });
+
+  test('no archive, no enhanced fan-out unless asked', () => {
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 0);
+    template.resourceCountIs('AWS::Kinesis::StreamConsumer', 0);
+  });
+});
+
+describe('StreamPipeline alarms carry their dimensions', () => {
+  const { pipeline, template } = build({ consumer, archive: {} });
+  const streamRef = { Ref: Match.stringLikeRegexp('ClicksStream') };
+
+  test.each([
+    ['GetRecords.IteratorAgeMilliseconds', 6 * 3600 * 1000],
+    ['WriteProvisionedThroughputExceeded', 0],
+    ['ReadProvisionedThroughputExceeded', 0],
+  ])('Kinesis %s alarm has the StreamName dimension (threshold %d)', (metric, threshold) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Kinesis',
+      MetricName: metric,
+      Threshold: threshold,
+      Dimensions: [{ Name: 'StreamName', Value: streamRef }],
+    });
+  });
+
+  test('every Kinesis alarm names its stream (a peer\'s alarms without it can never fire)', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const kinesisAlarms = alarms.filter(a => a.Properties.Namespace === 'AWS/Kinesis');
+    expect(kinesisAlarms.length).toBe(3);
+    for (const a of kinesisAlarms) expect(a.Properties.Dimensions.map((d: { Name: string }) => d.Name)).toEqual(['StreamName']);
+    // Every alarm of the pattern has a dimension.
+    for (const a of alarms) expect(a.Properties.Dimensions?.length ?? a.Properties.Metrics?.length).toBeGreaterThan(0);
+  });
+
+  test('consumer errors and consumer iterator age alarms have the FunctionName dimension', () => {
+    for (const metric of ['Errors', 'IteratorAge']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda', MetricName: metric, Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('ClicksConsumerFunction') } }],
+      });
+    }
+  });
+
+  test('the on-failure queue alarms as soon as it holds a message', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClicksOnFailureQueue'), 'QueueName'] } }],
+    });
+  });
+
+  test('Firehose data freshness alarm has the DeliveryStreamName dimension; threshold 2 x buffering + 5 min', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Firehose',
+      MetricName: 'DeliveryToS3.DataFreshness',
+      Threshold: 900,
+      Dimensions: [{ Name: 'DeliveryStreamName', Value: { Ref: Match.stringLikeRegexp('ClicksArchive') } }],
+    });
+  });
+
+  test('one dashboard', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(pipeline.alarms.length).toBeGreaterThanOrEqual(9);
+  });
+});
+
+describe('StreamPipeline options', () => {
+  test('provisioned with shards, 7-day retention, your key; iterator alarm follows max record age', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    new StreamPipeline(stack, 'Clicks', {
+      encryptionKey: key,
+      streamMode: kinesis.StreamMode.PROVISIONED,
+      shardCount: 4,
+      retentionPeriod: Duration.days(7),
+      consumer: {
+        ...consumer,
+        maxRecordAge: Duration.hours(2),
+        retryAttempts: 10,
+        batchSize: 10_000,
+        maxBatchingWindow: Duration.seconds(5),
+        parallelizationFactor: 10,
+        startingPosition: lambda.StartingPosition.LATEST,
+        bisectBatchOnError: false,
+        reportBatchItemFailures: false,
+      },
+    });
+    const template = templateOf(stack);
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+      ShardCount: 4,
+      RetentionPeriodHours: 168,
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Key'), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10_000,
+      MaximumBatchingWindowInSeconds: 5,
+      ParallelizationFactor: 10,
+      StartingPosition: 'LATEST',
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 7200,
+      BisectBatchOnFunctionError: false,
+      FunctionResponseTypes: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'GetRecords.IteratorAgeMilliseconds', Threshold: 3600 * 1000 });
+  });
+
+  test('default max record age is half the retention, capped at 7 days', () => {
+    const { template } = build({ retentionPeriod: Duration.days(30), consumer });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MaximumRecordAgeInSeconds: 7 * 24 * 3600 });
+    template.hasResourceProperties('AWS::Kinesis::Stream', { RetentionPeriodHours: 720 });
+  });
+
+  test('enhanced fan-out: the Lambda reads through its own consumer; named consumers registered', () => {
+    const { pipeline, template } = build({ consumer: { ...consumer, enhancedFanOut: true }, enhancedFanOutConsumers: ['flink', 'kcl-app'] });
+    template.resourceCountIs('AWS::Kinesis::StreamConsumer', 3);
+    template.hasResourceProperties('AWS::Kinesis::StreamConsumer', { ConsumerName: 'flink' });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClicksLambdaStreamConsumer'), 'ConsumerARN'] },
+    });
+    expect(pipeline.enhancedFanOutConsumers.map(c => c.node.id)).toEqual(['Consumer-flink', 'Consumer-kcl-app']);
+    expect(pipeline.consumerStreamConsumer).toBeDefined();
+  });
+
+  test('archive defaults: GZIP, 5 MiB / 300 s, dated prefixes, error prefix, reads the stream', () => {
+    const { template } = build({ archive: {} });
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamType: 'KinesisStreamAsSource',
+      KinesisStreamSourceConfiguration: Match.objectLike({ KinesisStreamARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClicksStream'), 'Arn'] } }),
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        CompressionFormat: 'GZIP',
+        BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 5 },
+        Prefix: 'raw/!{timestamp:yyyy/MM/dd/HH}/',
+        ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/',
+      }),
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+  });
+
+  test('archive options: Snappy, buffering, transform Lambda', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'TransformRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const transform = new lambda.Function(stack, 'Transform', { code, handler: 'index.handler', runtime: lambda.Runtime.NODEJS_24_X, role });
+    new StreamPipeline(stack, 'Clicks', { archive: { compression: firehose.Compression.SNAPPY, bufferingInterval: Duration.seconds(60), bufferingSize: Size.mebibytes(64), transform } });
+    const template = templateOf(stack);
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        CompressionFormat: 'Snappy',
+        BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 64 },
+        ProcessingConfiguration: Match.objectLike({ Enabled: true, Processors: [Match.objectLike({ Type: 'Lambda' })] }),
+      }),
+    });
+  });
+
+  test('Parquet conversion with a Glue table: UNCOMPRESSED objects, 128 MiB buffer, schema from the table', () => {
+    const stack = newStack();
+    new StreamPipeline(stack, 'Clicks', { archive: { convertToParquet: true, parquetSchema: clickTable(stack) } });
+    const template = templateOf(stack);
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        CompressionFormat: Match.absent(),
+        BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 128 },
+        DataFormatConversionConfiguration: Match.objectLike({
+          Enabled: true,
+          SchemaConfiguration: Match.objectLike({ DatabaseName: 'clicks', TableName: Match.anyValue() }),
+          OutputFormatConfiguration: { Serializer: { ParquetSerDe: Match.anyValue() } },
+        }),
+      }),
+    });
+  });
+
+  test('an existing stream is used as it is', () => {
+    const stack = newStack();
+    const existing = new kinesis.Stream(stack, 'Existing', { encryption: kinesis.StreamEncryption.MANAGED });
+    const pipeline = new StreamPipeline(stack, 'Clicks', { existingStream: existing, consumer });
+    const template = templateOf(stack);
+    template.resourceCountIs('AWS::Kinesis::Stream', 1);
+    expect(pipeline.stream).toBe(existing);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MaximumRecordAgeInSeconds: 12 * 3600 });
+  });
+
+  test('alarmsEnabled: false makes no alarms', () => {
+    const { template } = build({ consumer, archive: {}, alarmsEnabled: false });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+});
+
+describe('StreamPipeline bad input', () => {
+  const stack = () => newStack();
+  const message = (props: StreamPipelineProps) => errorMessageOf(() => new StreamPipeline(stack(), 'Clicks', props));
+
+  test('retention out of range', () => {
+    expectFragmentsInOrder(message({ retentionPeriod: Duration.hours(12) }),
+      ['[TestStack/Clicks]', 'invalid retentionPeriod: 12 hours', 'Allowed: 1 day (86,400 s) to 365 days (31,536,000 s)', 'Fix:']);
+    expectFragmentsInOrder(message({ retentionPeriod: Duration.days(400) }), ['invalid retentionPeriod: 400 days']);
+  });
+
+  test('shard count with on-demand mode', () => {
+    expectFragmentsInOrder(message({ shardCount: 4 }), ['invalid shardCount: 4', 'with an on-demand stream', 'set streamMode: kinesis.StreamMode.PROVISIONED']);
+  });
+
+  test('parallelization factor outside 1-10', () => {
+    expectFragmentsInOrder(message({ consumer: { ...consumer, parallelizationFactor: 11 } }),
+      ['invalid consumer.parallelizationFactor: 11', 'a whole number from 1 to 10']);
+    expectFragmentsInOrder(message({ consumer: { ...consumer, parallelizationFactor: 0 } }), ['invalid consumer.parallelizationFactor: 0']);
+  });
+
+  test('more than 20 enhanced fan-out consumers (the Lambda one counts)', () => {
+    const names = Array.from({ length: 20 }, (_, i) => `reader-${i}`);
+    expectFragmentsInOrder(message({ enhancedFanOutConsumers: names, consumer: { ...consumer, enhancedFanOut: true } }),
+      ['invalid enhancedFanOutConsumers: 21 enhanced fan-out consumers (the Lambda consumer\'s included)', 'at most 20 per stream']);
+    expect(() => new StreamPipeline(stack(), 'Clicks', { enhancedFanOutConsumers: names })).not.toThrow();
+  });
+
+  test('batch size above 10,000', () => {
+    expectFragmentsInOrder(message({ consumer: { ...consumer, batchSize: 10_001 } }), ['invalid consumer.batchSize: 10001', 'from 1 to 10,000']);
+  });
+
+  test('Firehose buffer outside its ranges', () => {
+    expectFragmentsInOrder(message({ archive: { bufferingInterval: Duration.seconds(901) } }),
+      ['invalid archive.bufferingInterval:', '(901 s)', 'Allowed: 0 seconds to 15 minutes (900 s)']);
+    expectFragmentsInOrder(message({ archive: { bufferingSize: Size.mebibytes(129) } }), ['invalid archive.bufferingSize: 129 MiB', 'from 1 to 128 MiB']);
+  });
+
+  test('Parquet conversion without a schema; Parquet with a small buffer or with compression', () => {
+    expectFragmentsInOrder(message({ archive: { convertToParquet: true } }),
+      ['invalid archive.parquetSchema: none, with convertToParquet: true', 'a Glue table', 'give archive.parquetSchema']);
+    const s = stack();
+    expectFragmentsInOrder(errorMessageOf(() => new StreamPipeline(s, 'Clicks', { archive: { convertToParquet: true, parquetSchema: clickTable(s), bufferingSize: Size.mebibytes(5) } })),
+      ['invalid archive.bufferingSize: 5 MiB', 'from 64 to 128 MiB']);
+    const s2 = stack();
+    expectFragmentsInOrder(errorMessageOf(() => new StreamPipeline(s2, 'Clicks', { archive: { convertToParquet: true, parquetSchema: clickTable(s2), compression: firehose.Compression.GZIP } })),
+      ['invalid archive.compression: GZIP', 'UNCOMPRESSED']);
+  });
+
+  test('expected write rate above what the shards take: says how many shards are needed', () => {
+    expectFragmentsInOrder(message({ streamMode: kinesis.StreamMode.PROVISIONED, shardCount: 2, expectedWriteBytesPerSecond: 5 * 1024 * 1024 }),
+      ['invalid expectedWriteBytesPerSecond: 5,242,880 bytes/s and 0 records/s on 2 shards', 'at most 2,097,152 bytes/s and 2,000 records/s', 'set shardCount to at least 5']);
+    expectFragmentsInOrder(message({ streamMode: kinesis.StreamMode.PROVISIONED, expectedWriteRecordsPerSecond: 3500 }),
+      ['invalid expectedWriteRecordsPerSecond: 0 bytes/s and 3,500 records/s on 1 shard', 'set shardCount to at least 4']);
+    expect(() => new StreamPipeline(stack(), 'Clicks', { streamMode: kinesis.StreamMode.PROVISIONED, shardCount: 4, expectedWriteRecordsPerSecond: 4000 })).not.toThrow();
+  });
+
+  test('max record age beyond the retention or Lambda\'s 7 days', () => {
+    expectFragmentsInOrder(message({ consumer: { ...consumer, maxRecordAge: Duration.hours(30) } }),
+      ['invalid consumer.maxRecordAge: 1 day 6 hours', 'at most the retention period, 1 day']);
+    expectFragmentsInOrder(message({ retentionPeriod: Duration.days(30), consumer: { ...consumer, maxRecordAge: Duration.days(8) } }),
+      ['invalid consumer.maxRecordAge: 8 days', 'Allowed: 1 minute (60 s) to 7 days']);
+  });
+
+  test('stream settings with an existing stream; function with function options', () => {
+    const s = stack();
+    const existing = new kinesis.Stream(s, 'Existing');
+    expectFragmentsInOrder(errorMessageOf(() => new StreamPipeline(s, 'Clicks', { existingStream: existing, retentionPeriod: Duration.days(2) })),
+      ['invalid retentionPeriod', 'when existingStream is given']);
+    const s2 = stack();
+    const fn = new lambda.Function(s2, 'Fn', { code, handler: 'index.handler', runtime: lambda.Runtime.NODEJS_24_X });
+    expectFragmentsInOrder(errorMessageOf(() => new StreamPipeline(s2, 'Clicks', { consumer: { function: fn, memorySize: 512 } })),
+      ['invalid consumer.memorySize: 512', 'when consumer.function is given']);
+    expectFragmentsInOrder(message({ consumer: { code } }), ['invalid consumer: code given, handler missing']);
+  });
+});
