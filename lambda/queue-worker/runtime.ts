@@ -132,17 +132,19 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     const after = nextShutdownState(state, event, jobs.size);
     if (after === before) return;
     state = after;
-    log.info(`worker ${after}`, { from: before, event, inFlight: jobs.size });
+    log.info('worker state changed', { state: after, from: before, event, inFlight: jobs.size });
     if (after === 'draining') {
-      receiveAbort.abort();
+      // The pending long poll is left to return (at most RECEIVE_WAIT_TIME_SECONDS): aborting it
+      // would not cancel it on the SQS side, and whatever it received would stay invisible for a
+      // whole visibility timeout. What it returns is released at once instead.
       slots.wake();
       graceTimer = setTimeout(() => transition('graceElapsed'), config.shutdownGraceSeconds * 1000);
     } else if (after === 'releasing') {
       if (graceTimer) clearTimeout(graceTimer);
+      receiveAbort.abort();
       void releaseAll();
     } else if (after === 'stopped') {
       if (graceTimer) clearTimeout(graceTimer);
-      receiveAbort.abort();
       slots.wake();
       stoppedFrom = before;
       resolveStopped();
@@ -259,6 +261,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       for (const m of messages) {
         if (state !== 'running') {
           // Received while the stop came in: hand it straight back.
+          log.info('message received during shutdown: released', { messageId: m.MessageId });
           await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: config.queueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }))
             .catch(() => undefined);
           continue;
@@ -325,7 +328,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<never
     worker = startQueueWorker(options);
   } catch (error) {
     const log = options.logger ?? createLogger({ base: { component: 'queue-worker' } });
-    log.error(error instanceof WorkerConfigError ? `invalid configuration: ${error.message}` : 'worker could not start', { error });
+    if (error instanceof WorkerConfigError) log.error(`invalid configuration: ${error.message}`);
+    else log.error('worker could not start', { error });
     process.exit(1);
   }
   await worker.done;
