@@ -33,7 +33,7 @@ function synth(build: (stack: Stack) => void): any {
 }
 
 /** Ours, through the library's own QueueWorkerService (loaded from src/ of this tree). */
-export function oursTemplate(root: string): any {
+export function oursTemplate(root: string, maxWorkers = OURS_CONFIG.maxWorkers): any {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const lib = require(path.join(root, 'src'));
   if (typeof lib.QueueWorkerService !== 'function') {
@@ -46,7 +46,7 @@ export function oursTemplate(root: string): any {
       image: ecs.ContainerImage.fromRegistry(IMAGE),
       workerConcurrency: OURS_CONFIG.workerConcurrency,
       scaling: {
-        maxWorkers: OURS_CONFIG.maxWorkers,
+        maxWorkers,
         acceptableLatency: Duration.minutes(OURS_CONFIG.acceptableLatencyMinutes),
         averageProcessingTime: Duration.seconds(OURS_CONFIG.averageProcessingSeconds),
       },

@@ -51,8 +51,11 @@ function describeSpec(spec: ScalingSpec): string {
     : `target tracking ${p.targetValue} of ${p.queries.find(q => q.returnData)?.expression ?? 'metric'}, cooldowns out ${p.scaleOutCooldownSeconds} s / in ${p.scaleInCooldownSeconds} s`).join(' + ');
 }
 
-export function subjects(root: string): Subject[] {
-  const ours = parseScaling(oursTemplate(root));
+/** Spike only, at other maximums (ours and the peer always get the same one). */
+export const SPIKE_MAX_SWEEP = [20, 100, 200];
+
+export function subjects(root: string, maxWorkers?: number): Subject[] {
+  const ours = parseScaling(oursTemplate(root, maxWorkers));
   const peerDefaults = peerSpec();
   const peerSameMax = peerSpec(ours.maxCapacity);
   const keda = { ...KEDA_DEFAULTS, maxReplicaCount: ours.maxCapacity };
@@ -64,9 +67,9 @@ export function subjects(root: string): Subject[] {
   ];
 }
 
-export function runScenarios(subjectList: Subject[], concurrency: number): ScalingRow[] {
+export function runScenarios(subjectList: Subject[], concurrency: number, only?: string): ScalingRow[] {
   const rows: ScalingRow[] = [];
-  for (const scenario of scenarios()) {
+  for (const scenario of scenarios().filter(s => only === undefined || s.name === only)) {
     for (const s of subjectList) {
       const r = simulate(scenario.arrivals, s.make(), { ...WORLD, concurrency, scaleInProtection: s.scaleInProtection, initialDesired: s.minTasks });
       const drainEnd = scenario.drainTag ? r.lastDoneByTag[scenario.drainTag] : r.lastDoneAt;
@@ -99,6 +102,11 @@ export const scalingSuite: Suite = {
     const concurrency = OURS_CONFIG.workerConcurrency;
     ctx.progress(`simulating ${scenarios().length} scenarios × ${list.length} subjects (${WORLD.tickSeconds} s ticks, ${WORLD.horizonSeconds / 3600} h)`);
     const rows = runScenarios(list, concurrency);
+    for (const max of SPIKE_MAX_SWEEP) {
+      ctx.progress(`spike with max ${max} tasks for ours, the peer and KEDA`);
+      const swept = subjects(ctx.root, max).filter(s => s.key !== 'peer-defaults');
+      rows.push(...runScenarios(swept, concurrency, 'spike').map(r => ({ ...r, scenario: `spike, max ${max}` })));
+    }
     const label = (key: string) => list.find(s => s.key === key)!.label;
     const spikeOurs = rows.find(r => r.scenario === 'spike' && r.subject === 'ours')!;
     const spikePeer = rows.find(r => r.scenario === 'spike' && r.subject === 'peer')!;
@@ -116,6 +124,13 @@ export const scalingSuite: Suite = {
       },
       notes: [
         goal,
+        ...[OURS_CONFIG.maxWorkers, ...SPIKE_MAX_SWEEP].map(max => {
+          const o = rows.find(r => r.subject === 'ours' && r.maxTasks === max && r.scenario.startsWith('spike'))!;
+          const p = rows.find(r => r.subject === 'peer' && r.maxTasks === max && r.scenario.startsWith('spike'))!;
+          const bound = (1000 * OURS_CONFIG.averageProcessingSeconds) / (max * concurrency) + WORLD.startDelaySeconds;
+          return `spike at max ${max}: ours/peer drain ${o.drainSeconds !== null && p.drainSeconds !== null ? (o.drainSeconds / p.drainSeconds).toFixed(2) : 'n/a'}×, `
+            + `worker-minutes ${(o.workerMinutes / p.workerMinutes).toFixed(2)}×; no scaler can drain 1,000 videos faster than about ${(bound / 60).toFixed(1)} min with ${max} tasks`;
+        }),
         'drain time: spike = from the spike\'s first message to its last one done; steady/sawtooth = from the last arrival to the last message done.',
         `p99 message age: wait from send to the start of the processing that completed it. worker-minutes: task time from launch to stop over the ${WORLD.horizonSeconds / 3600} h window (Fargate bills from launch).`,
         ...list.map(s => `${s.label}: min ${s.minTasks}, max ${s.maxTasks}; ${s.config}`),

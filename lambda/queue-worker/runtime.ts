@@ -328,7 +328,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<never
     worker = startQueueWorker(options);
   } catch (error) {
     const log = options.logger ?? createLogger({ base: { component: 'queue-worker' } });
-    log.error(error instanceof WorkerConfigError ? `invalid configuration: ${error.message}` : 'worker could not start', { error });
+    if (error instanceof WorkerConfigError) log.error(`invalid configuration: ${error.message}`);
+    else log.error('worker could not start', { error });
     process.exit(1);
   }
   await worker.done;

@@ -347,3 +347,28 @@ describe('startQueueWorker (in-memory SQS)', () => {
     expect(ChangeMessageVisibilityCommand).toBeDefined();
   });
 });
+
+test('a message that arrives in the long poll pending at SIGTERM is released at once, not run', async () => {
+  const calls: Array<{ name: string; input: Record<string, unknown> }> = [];
+  let receives = 0;
+  const sqs = {
+    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      calls.push({ name: command.constructor.name, input: command.input });
+      if (command instanceof ReceiveMessageCommand) {
+        receives++;
+        await sleep(100);
+        return receives === 1 ? { Messages: [{ MessageId: 'late', ReceiptHandle: 'rh-late', Body: '{}', Attributes: {} }] } : { Messages: [] };
+      }
+      return {};
+    },
+  } as unknown as SQSClient;
+  const handler = jest.fn(async () => undefined);
+  const worker = startQueueWorker({ env: { QUEUE_URL: QUEUE }, sqs, logger: captureLogger().log, handleSignals: false, handler });
+  await sleep(20);
+  worker.stop('SIGTERM');
+  const summary = await worker.done;
+  expect(handler).not.toHaveBeenCalled();
+  expect(receives).toBe(1);
+  expect(calls.filter(c => c.name === 'ChangeMessageVisibilityCommand').map(c => c.input)).toEqual([{ QueueUrl: QUEUE, ReceiptHandle: 'rh-late', VisibilityTimeout: 0 }]);
+  expect(summary).toMatchObject({ received: 1, succeeded: 0, stoppedFrom: 'running' });
+});

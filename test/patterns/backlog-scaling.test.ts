@@ -25,12 +25,11 @@ function ecsFixture(clusterInsights = true) {
 function asgFixture(groupMetrics?: autoscaling.GroupMetrics[]) {
   const stack = newStack();
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-  const asg = new autoscaling.AutoScalingGroup(stack, 'Workers', {
-    vpc,
+  const launchTemplate = new ec2.LaunchTemplate(stack, 'LaunchTemplate', {
     instanceType: new ec2.InstanceType('t4g.small'),
     machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
-    groupMetrics,
   });
+  const asg = new autoscaling.AutoScalingGroup(stack, 'Workers', { vpc, launchTemplate, groupMetrics });
   const queue = new sqs.Queue(stack, 'Jobs');
   return { stack, asg, queue };
 }
