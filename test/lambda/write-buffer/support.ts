@@ -57,7 +57,7 @@ export async function fakeAws(answer?: FakeAnswer): Promise<{ url: string; reque
   };
 }
 
-function defaultAnswer(r: FakeRequest): { body: unknown } {
+function defaultAnswer(r: FakeRequest): { status?: number; body: unknown } {
   if (r.target.endsWith('SendMessageBatch')) return { body: { Successful: r.body.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] } };
   return { body: {} };
 }
