@@ -82,6 +82,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The WriteBuffer writer signs its requests with the SDK v3's own SigV4 signer (lambda/write-buffer/aws.ts).
     '@smithy/signature-v4@^5.7.5',
     `@aws-sdk/s3-request-presigner@${versions.awsSdk}`,
+    // WriteBuffer: the Data API sink's SQL path runs on a real PostgreSQL (test:sql), and the
+    // bench compares the writer with a Powertools BatchProcessor handler.
+    'pg@^8.23.1',
+    '@types/pg@^8.23.1',
+    '@aws-lambda-powertools/batch@^2.35.0',
   ],
   gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*'],
 });
@@ -296,22 +301,33 @@ const packageTargets = project.addTask('package:targets', {
   ],
 });
 
+// The WriteBuffer Data API sink's SQL path on a real PostgreSQL server (scripts/postgres.sh
+// installs the Debian package if missing and runs the server on 127.0.0.1; the test stops it).
+const testSql = project.addTask('test:sql', {
+  description: 'WriteBuffer Data API sink against a real PostgreSQL on 127.0.0.1 (installs the Debian postgresql package if missing)',
+  env: { JEST_JUNIT_OUTPUT_NAME: 'sql-junit.xml' },
+  exec: "jest --ci --coverage=false --runInBand --testMatch '<rootDir>/test/sql/**/*.sql-test.ts'",
+  receiveArgs: true,
+});
+
 project.addTask('test:all', {
   description: 'The whole suite, as CI runs it (README quick start)',
   steps: [
-    { say: '1/7 build: bundle, jsii compile, unit + assertion + snapshot + cdk-nag tests, eslint, npm package' },
+    { say: '1/8 build: bundle, jsii compile, unit + assertion + snapshot + cdk-nag tests, eslint, npm package' },
     { spawn: 'build' },
-    { say: '2/7 integ snapshots (offline)' },
+    { say: '2/8 integ snapshots (offline)' },
     { spawn: integ.name },
-    { say: '3/7 cfn-lint + checkov over every template' },
+    { say: '3/8 cfn-lint + checkov over every template' },
     { spawn: lintTemplates.name },
-    { say: '4/7 jsii-pacmak: Python, Java, Go, .NET' },
+    { say: '4/8 jsii-pacmak: Python, Java, Go, .NET' },
     { spawn: packageTargets.name },
-    { say: '5/7 Python smoke test of the built wheel' },
+    { say: '5/8 Python smoke test of the built wheel' },
     { spawn: pythonSmoke.name },
-    { say: '6/7 end to end on local AWS (MiniStack on 127.0.0.1)' },
+    { say: '6/8 SQL path on a real PostgreSQL (127.0.0.1)' },
+    { spawn: testSql.name },
+    { say: '7/8 end to end on local AWS (MiniStack on 127.0.0.1)' },
     { spawn: e2e.name },
-    { say: '7/7 summary' },
+    { say: '8/8 summary' },
     { exec: 'node scripts/test-summary.js' },
   ],
 });

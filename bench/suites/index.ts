@@ -1,6 +1,7 @@
 import { fanOutSuite } from './fan-out';
 import { scalingSuite } from './scaling';
 import { synthSuite } from './synth';
+import { writeBufferSuite } from './write-buffer';
 import { Suite } from '../lib/suite';
 
 /** Every suite, in the order `npx projen bench` runs them. Add new suites here. */
@@ -8,4 +9,5 @@ export const SUITES: Suite[] = [
   synthSuite,
   fanOutSuite,
   scalingSuite,
+  writeBufferSuite,
 ];
