@@ -2,7 +2,7 @@
  * WriteBuffer on MiniStack: the OrderIntake reference architecture (REST front door and
  * SendMessageBatch -> buffer queue + DLQ -> bundled writer Lambda, at most 5 at once ->
  * DynamoDB orders table), deployed by the e2e globalSetup from the reference app
- * (`-c local=true`: writer timeout 10 s, visibility 61 s, 3 receives before the DLQ).
+ * (`-c local=true`: writer timeout 5 s, visibility 31 s, 3 receives before the DLQ, 10 writers).
  *
  * 10,000 messages, 5 % poison (malformed JSON and schema failures), and a 20 s window in which a
  * fault proxy on 127.0.0.1 throttles the writer's BatchWriteItem calls (refused whole, or half

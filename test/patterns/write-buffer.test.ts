@@ -95,7 +95,8 @@ describe('WriteBuffer defaults (DynamoDB sink)', () => {
 
   test('least privilege: BatchWriteItem + PutItem on the table, SendMessage on the DLQ only', () => {
     const policies = template.findResources('AWS::IAM::Policy');
-    const statements = Object.values(policies).flatMap(p => (p as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument.Statement);
+    type Policy = { Properties: { PolicyDocument: { Statement: unknown[] } } };
+    const statements = Object.values(policies).flatMap(p => (p as Policy).Properties.PolicyDocument.Statement);
     expect(statements).toEqual(expect.arrayContaining([
       expect.objectContaining({ Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], Resource: arnOf(table) }),
       expect.objectContaining({ Action: 'sqs:SendMessage', Resource: arnOf(buffer.deadLetterQueue) }),
@@ -287,7 +288,9 @@ describe('WriteBuffer custom writer', () => {
   test('your function gets the event source, alarms and dashboard; visibility from its timeout', () => {
     const stack = newStack();
     const fn = new lambda.Function(stack, 'Mine', {
-      runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', timeout: Duration.seconds(20),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      timeout: Duration.seconds(20),
       code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
     });
     const buffer = new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.customWriter(fn), maxConcurrentWriters: 4 });
@@ -388,7 +391,9 @@ describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
       sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }),
       queueProps: { fifo: true },
       frontDoor: {
-        messageGroupIdField: 'customerId', deduplicationIdField: 'orderId', executionLogging: true,
+        messageGroupIdField: 'customerId',
+        deduplicationIdField: 'orderId',
+        executionLogging: true,
         webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/orders/abc',
       },
     });
@@ -452,7 +457,9 @@ describe('WriteBuffer bad input', () => {
     {
       name: 'visibility timeout below 6 x writer timeout + window',
       build: s => new WriteBuffer(s, 'Buffer', {
-        sink: WriteBufferSink.dynamoDb({ table: table(s) }), maxBatchingWindow: Duration.seconds(10), queueProps: { visibilityTimeout: Duration.seconds(60) },
+        sink: WriteBufferSink.dynamoDb({ table: table(s) }),
+        maxBatchingWindow: Duration.seconds(10),
+        queueProps: { visibilityTimeout: Duration.seconds(60) },
       }),
       message: ['invalid queueProps.visibilityTimeout: 1 minute', 'at least 3 minutes 10 seconds (190 s)', '6 x the writer\'s timeout of 30 seconds', 'raise queueProps.visibilityTimeout'],
     },
@@ -501,7 +508,8 @@ describe('WriteBuffer bad input', () => {
       name: 'writerOptions with a custom writer',
       build: s => new WriteBuffer(s, 'Buffer', {
         sink: WriteBufferSink.customWriter(lambda.Function.fromFunctionArn(s, 'F', 'arn:aws:lambda:us-east-1:111111111111:function:w')),
-        writerOptions: { memorySize: 512 }, queueProps: { visibilityTimeout: Duration.minutes(5) },
+        writerOptions: { memorySize: 512 },
+        queueProps: { visibilityTimeout: Duration.minutes(5) },
       }),
       message: ['invalid writerOptions', 'with WriteBufferSink.customWriter', 'set memory, timeout and logging on your function'],
     },
