@@ -10,7 +10,8 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
-import { DataApiParameterType, FrontDoorAuthorization, QueueEncryption, WriteBuffer, WriteBufferSink } from '../../src';
+import { readConfig } from '../../lambda/write-buffer/config';
+import { DataApiParameterType, FrontDoorAuthorization, ORDER_SCHEMA, QueueEncryption, WriteBuffer, WriteBufferSink } from '../../src';
 import { errorMessageOf, expectFragmentsInOrder, newStack, templateOf } from '../support';
 
 const ref = (c: IConstruct) => ({ Ref: Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement) });
@@ -357,6 +358,7 @@ describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       AccessLogSetting: Match.objectLike({ DestinationArn: arnOf(door.accessLogGroup) }),
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, HttpMethod: '*', ResourcePath: '/*' })],
+      TracingEnabled: false,
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
@@ -394,6 +396,7 @@ describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
         messageGroupIdField: 'customerId',
         deduplicationIdField: 'orderId',
         executionLogging: true,
+        tracingEnabled: true,
         webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/orders/abc',
       },
     });
@@ -407,7 +410,7 @@ describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
       }),
     });
     t.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/orders/abc' });
-    t.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ LoggingLevel: 'ERROR' })] });
+    t.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true, MethodSettings: [Match.objectLike({ LoggingLevel: 'ERROR' })] });
   });
 });
 
@@ -539,4 +542,47 @@ describe('WriteBuffer bad input', () => {
     expectFragmentsInOrder(message, c.message);
   });
 
+});
+
+describe('contract with the bundled writer: the environment the construct writes is what lambda/write-buffer reads', () => {
+  type Fn = { Properties: { Environment: { Variables: Record<string, unknown> } } };
+  /** The writer's environment with tokens replaced by placeholder strings (as Lambda would resolve them). */
+  function writerEnvironment(stack: Stack): NodeJS.ProcessEnv {
+    const fns = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')) as Fn[];
+    const variables = fns.find(f => f.Properties.Environment?.Variables?.WRITE_BUFFER_SINK)!.Properties.Environment.Variables;
+    return Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k}`]));
+  }
+
+  test('DynamoDB sink with the order schema: readConfig accepts it; the schema accepts an order and rejects the schema failures the e2e sends', () => {
+    const stack = newStack();
+    new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(stack, 'lineId') }), messageSchema: ORDER_SCHEMA });
+    const config = readConfig(writerEnvironment(stack));
+    expect(config.target).toEqual({ sink: 'dynamodb', tableName: 'resolved-TABLE_NAME', partitionKey: 'orderId', sortKey: 'lineId' });
+    expect(config.deadLetterQueueUrl).toBe('resolved-DEAD_LETTER_QUEUE_URL');
+    const validate = config.validate!;
+    expect(validate({ orderId: 'o-1', customerId: 'c-1', amount: 12.5, currency: 'EUR' })).toBeUndefined();
+    expect(validate({ orderId: 'o-1', customerId: 'c-1' })).toEqual(expect.any(String));
+    expect(validate({ orderId: 'o-1', customerId: 'c-1', amount: -5 })).toEqual(expect.any(String));
+    expect(validate({ orderId: 'o-1', customerId: 'c-1', amount: 10, currency: 'XXX' })).toEqual(expect.any(String));
+  });
+
+  test('Data API sink: readConfig accepts the statement and the parameter mapping', () => {
+    const stack = newStack();
+    new WriteBuffer(stack, 'Buffer', {
+      sink: WriteBufferSink.dataApi({
+        cluster: auroraCluster(stack, true),
+        databaseName: 'shop',
+        sql: 'INSERT INTO orders (id, amount) VALUES (:id, :amount) ON CONFLICT (id) DO NOTHING',
+        parameters: [{ name: 'id', field: 'orderId' }, { name: 'amount', field: 'amount', type: DataApiParameterType.DOUBLE }],
+      }),
+    });
+    const config = readConfig(writerEnvironment(stack));
+    expect(config.target).toEqual(expect.objectContaining({
+      sink: 'data-api',
+      database: 'shop',
+      resourceArn: 'resolved-CLUSTER_ARN',
+      secretArn: 'resolved-SECRET_ARN',
+      mapping: [expect.objectContaining({ name: 'id', field: 'orderId', type: 'string' }), expect.objectContaining({ name: 'amount', field: 'amount', type: 'double' })],
+    }));
+  });
 });
