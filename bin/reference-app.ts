@@ -26,6 +26,8 @@ new OrderFanOutStack(app, 'IntegrationPatterns-OrderFanOut', {
 });
 new OrderIntakeStack(app, 'IntegrationPatterns-OrderIntake', {
   description: 'cdk-integration-patterns reference architecture: order intake (REST API / producers -> write buffer -> throttled writer -> orders table)',
-  ...(local ? { writer: { timeout: Duration.seconds(5) }, maxConcurrentWriters: 10, maxReceiveCount: 3, dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
+  ...(local
+    ? { writer: { timeout: Duration.seconds(5) }, maxConcurrentWriters: 10, maxReceiveCount: 3, dataRemovalPolicy: RemovalPolicy.DESTROY }
+    : {}),
 });
 app.synth();
