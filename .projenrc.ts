@@ -81,6 +81,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@smithy/node-http-handler@^4.14.2',
     // The WriteBuffer writer signs its requests with the SDK v3's own SigV4 signer (lambda/write-buffer/aws.ts).
     '@smithy/signature-v4@^5.7.5',
+    // WriteBuffer: the Data API sink's SQL path runs on a real PostgreSQL (test:sql), and the
+    // bench compares the writer with a Powertools BatchProcessor handler.
+    'pg@^8.23.1',
+    '@types/pg@^8.23.1',
+    '@aws-lambda-powertools/batch@^2.35.0',
   ],
   gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*'],
 });
@@ -249,6 +254,15 @@ const packageTargets = project.addTask('package:targets', {
   ],
 });
 
+// The WriteBuffer Data API sink's SQL path on a real PostgreSQL server (scripts/postgres.sh
+// installs the Debian package if missing and runs the server on 127.0.0.1; the test stops it).
+const testSql = project.addTask('test:sql', {
+  description: 'WriteBuffer Data API sink against a real PostgreSQL on 127.0.0.1 (installs the Debian postgresql package if missing)',
+  env: { JEST_JUNIT_OUTPUT_NAME: 'sql-junit.xml' },
+  exec: "jest --ci --coverage=false --runInBand --testMatch '<rootDir>/test/sql/**/*.sql-test.ts'",
+  receiveArgs: true,
+});
+
 project.addTask('test:all', {
   description: 'The whole suite, as CI runs it (README quick start)',
   steps: [
@@ -262,6 +276,8 @@ project.addTask('test:all', {
     { spawn: packageTargets.name },
     { say: '5/7 Python smoke test of the built wheel' },
     { spawn: pythonSmoke.name },
+    { say: '5b/7 SQL path on a real PostgreSQL (127.0.0.1)' },
+    { spawn: testSql.name },
     { say: '6/7 end to end on local AWS (MiniStack on 127.0.0.1)' },
     { spawn: e2e.name },
     { say: '7/7 summary' },

@@ -1,9 +1,11 @@
 import { fanOutSuite } from './fan-out';
 import { synthSuite } from './synth';
+import { writeBufferSuite } from './write-buffer';
 import { Suite } from '../lib/suite';
 
 /** Every suite, in the order `npx projen bench` runs them. Add new suites here. */
 export const SUITES: Suite[] = [
   synthSuite,
   fanOutSuite,
+  writeBufferSuite,
 ];

@@ -1,16 +1,19 @@
 /**
- * A lean AWS JSON client: Signature Version 4 (node:crypto) and Node's built-in fetch
- * (keep-alive connection pool). The writer calls three operations (DynamoDB BatchWriteItem,
- * SQS SendMessageBatch, RDS Data BatchExecuteStatement); the modular SDK v3 clients would add
- * ≈ 0.5 MB and ≈ 100 ms of cold start for that, and even the SDK's standalone signer pulls in
- * ≈ 150 KB of @smithy/core (docs/write-buffer-runtime.md has the measurements). The signature
- * is checked against the SDK's own signer (@smithy/signature-v4) in test/lambda.
+ * A lean AWS JSON client: Signature Version 4 (node:crypto) and node:http(s) with keep-alive
+ * agents (not the global fetch: its first use loads undici, ≈ 150 ms on a cold start).
+ * The writer calls three operations (DynamoDB BatchWriteItem, SQS SendMessageBatch, RDS Data
+ * BatchExecuteStatement); the modular SDK v3 clients would add ≈ 0.5 MB and ≈ 100+ ms of cold
+ * start for that, and even the SDK's standalone signer pulls in ≈ 150 KB of @smithy/core
+ * (docs/write-buffer-runtime.md has the measurements). The signature is checked against the
+ * SDK's own signer (@smithy/signature-v4) in test/lambda.
  *
  * Honours the SDK's standard configuration: AWS_REGION, the Lambda credentials in
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, and the endpoint overrides
  * AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL (unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS).
  */
 import { createHash, createHmac } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
 
 /** An error answered by the service, or a transport failure. */
 export class AwsError extends Error {
@@ -143,8 +146,42 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv): Credentials {
   return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
 }
 
-function errorCode(headers: Headers, body: Record<string, unknown> | undefined): string {
-  const raw = headers.get('x-amzn-errortype') ?? (body?.__type as string | undefined) ?? (body?.code as string | undefined) ?? 'UnknownError';
+/** An HTTP answer. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** Sends one POST; rejects on network errors and timeouts. */
+export type HttpPost = (url: URL, headers: Record<string, string>, body: string, timeoutMs: number) => Promise<HttpAnswer>;
+
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 50 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 50 }),
+};
+
+/** POST over node:http(s), connections kept alive between invocations. */
+export const httpPost: HttpPost = (url, headers, body, timeoutMs) => new Promise((resolve, reject) => {
+  const secure = url.protocol === 'https:';
+  const request = (secure ? https : http).request(url, {
+    method: 'POST',
+    headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+    agent: secure ? agents['https:'] : agents['http:'],
+  }, response => {
+    const chunks: Buffer[] = [];
+    response.on('data', (c: Buffer) => chunks.push(c));
+    response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    response.on('error', reject);
+  });
+  request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+  request.on('error', reject);
+  request.end(body);
+});
+
+function errorCode(headers: http.IncomingHttpHeaders, body: Record<string, unknown> | undefined): string {
+  const header = headers['x-amzn-errortype'];
+  const raw = (Array.isArray(header) ? header[0] : header) ?? (body?.__type as string | undefined) ?? (body?.code as string | undefined) ?? 'UnknownError';
   const hash = raw.lastIndexOf('#');
   const code = hash >= 0 ? raw.slice(hash + 1) : raw;
   const colon = code.indexOf(':');
@@ -152,7 +189,7 @@ function errorCode(headers: Headers, body: Record<string, unknown> | undefined):
 }
 
 /** The writer's client for one service (create once per container). */
-export function createAwsJsonClient(spec: ServiceSpec, env: NodeJS.ProcessEnv = process.env, fetchImpl: typeof fetch = fetch): AwsJsonClient {
+export function createAwsJsonClient(spec: ServiceSpec, env: NodeJS.ProcessEnv = process.env, post: HttpPost = httpPost): AwsJsonClient {
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (!region) throw new Error('AWS_REGION is not set (Lambda sets it)');
   const endpoint = resolveEndpoint(spec, env, region);
@@ -161,6 +198,7 @@ export function createAwsJsonClient(spec: ServiceSpec, env: NodeJS.ProcessEnv = 
   const base = endpoint.pathname.replace(/\/$/, '');
   const contentType = spec.targetPrefix ? 'application/x-amz-json-1.0' : 'application/json';
   const host = endpoint.host;
+  const urls = new Map<string, URL>();
 
   return {
     async send(operation, input, deadline) {
@@ -168,31 +206,26 @@ export function createAwsJsonClient(spec: ServiceSpec, env: NodeJS.ProcessEnv = 
       const headers: Record<string, string> = { 'content-type': contentType };
       if (spec.targetPrefix) headers['x-amz-target'] = `${spec.targetPrefix}.${operation}`;
       const path = `${base}${spec.paths?.[operation] ?? '/'}`;
+      let url = urls.get(path);
+      if (!url) urls.set(path, url = new URL(`${endpoint.origin}${path}`));
       const signed = sign({ method: 'POST', host, path, headers, body });
-      const timeout = Math.max(1, deadline - Date.now());
-      let response: Response;
+      let answer: HttpAnswer;
       try {
-        response = await fetchImpl(`${endpoint.origin}${path}`, {
-          method: 'POST',
-          headers: signed,
-          body,
-          signal: AbortSignal.timeout(timeout),
-        });
+        answer = await post(url, signed, body, Math.max(1, deadline - Date.now()));
       } catch (e) {
-        const err = e as Error & { cause?: Error };
-        throw new AwsError('NetworkError', err.cause?.message ?? err.message, 0, true);
+        throw new AwsError('NetworkError', (e as Error).message, 0, true);
       }
-      const text = await response.text();
       let parsed: Record<string, unknown> | undefined;
       try {
-        parsed = text ? JSON.parse(text) as Record<string, unknown> : {};
+        parsed = answer.body ? JSON.parse(answer.body) as Record<string, unknown> : {};
       } catch {
         parsed = undefined;
       }
-      if (response.ok && parsed) return parsed;
-      const code = response.ok ? 'InvalidResponse' : errorCode(response.headers, parsed);
-      const message = (parsed?.message ?? parsed?.Message ?? text.slice(0, 200)) as string;
-      throw new AwsError(code, message, response.status, isRetryable(code, response.status) || response.ok);
+      const ok = answer.status >= 200 && answer.status < 300;
+      if (ok && parsed) return parsed;
+      const code = ok ? 'InvalidResponse' : errorCode(answer.headers, parsed);
+      const message = (parsed?.message ?? parsed?.Message ?? answer.body.slice(0, 200)) as string;
+      throw new AwsError(code, message, answer.status, isRetryable(code, answer.status) || ok);
     },
   };
 }

@@ -7,8 +7,11 @@ import { AwsError, createAwsJsonClient, createSigner, DYNAMODB, isRetryable, RDS
 /** SHA-256 for the SDK signer, from node:crypto (the SDK's default one is not a dependency here). */
 class Sha256 {
   private readonly h;
-  constructor(secret?: Uint8Array | string) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret as Uint8Array);
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    const key = typeof secret === 'string' ? secret
+      : secret instanceof ArrayBuffer ? Buffer.from(secret)
+        : secret ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength) : undefined;
+    this.h = key === undefined ? createHash('sha256') : createHmac('sha256', key);
   }
   update(data: Uint8Array | string): void {
     this.h.update(data);

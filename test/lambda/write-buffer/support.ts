@@ -33,7 +33,9 @@ export interface FakeRequest {
  * A fake AWS JSON endpoint on 127.0.0.1: records every request and answers with `answer`
  * (default: DynamoDB/SQS success).
  */
-export async function fakeAws(answer?: (req: FakeRequest) => { status?: number; body: unknown } | undefined): Promise<{ url: string; requests: FakeRequest[]; close(): Promise<void> }> {
+export type FakeAnswer = (req: FakeRequest) => { status?: number; body: unknown } | undefined;
+
+export async function fakeAws(answer?: FakeAnswer): Promise<{ url: string; requests: FakeRequest[]; close(): Promise<void> }> {
   const requests: FakeRequest[] = [];
   const server = http.createServer((req, res) => {
     let raw = '';
@@ -55,7 +57,34 @@ export async function fakeAws(answer?: (req: FakeRequest) => { status?: number; 
   };
 }
 
-function defaultAnswer(r: FakeRequest): { body: unknown } {
+function defaultAnswer(r: FakeRequest): { status?: number; body: unknown } {
   if (r.target.endsWith('SendMessageBatch')) return { body: { Successful: r.body.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] } };
   return { body: {} };
+}
+
+/** A clock that never waits: sleeps advance time instantly and are recorded. */
+export function fakeClock(start = 1_000_000, random = () => 0.5) {
+  const clock = {
+    t: start,
+    sleeps: [] as number[],
+    now: () => clock.t,
+    sleep: async (ms: number) => { clock.sleeps.push(ms); clock.t += ms; },
+    random,
+  };
+  return clock;
+}
+
+/** An AwsJsonClient answering from a script: each call gets the next answer (an Error is thrown). */
+export function scriptedClient(answers: Array<unknown | ((input: any) => unknown)>) {
+  const calls: Array<{ operation: string; input: any }> = [];
+  return {
+    calls,
+    async send(operation: string, input: unknown): Promise<unknown> {
+      calls.push({ operation, input: JSON.parse(JSON.stringify(input)) });
+      const next = answers.length > 1 ? answers.shift() : answers[0];
+      const value = typeof next === 'function' ? (next as (i: unknown) => unknown)(input) : next;
+      if (value instanceof Error) throw value;
+      return value;
+    },
+  };
 }
