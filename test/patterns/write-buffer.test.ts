@@ -517,6 +517,14 @@ describe('WriteBuffer bad input', () => {
       message: ['invalid writerOptions', 'with WriteBufferSink.customWriter', 'set memory, timeout and logging on your function'],
     },
     {
+      name: 'messageSchema with a custom writer and no front door (nothing would validate it)',
+      build: s => new WriteBuffer(s, 'Buffer', {
+        sink: WriteBufferSink.customWriter(lambda.Function.fromFunctionArn(s, 'F', 'arn:aws:lambda:us-east-1:111111111111:function:w')),
+        messageSchema: { type: apigateway.JsonSchemaType.OBJECT }, queueProps: { visibilityTimeout: Duration.minutes(5) },
+      }),
+      message: ['invalid messageSchema', 'with WriteBufferSink.customWriter and no front door', 'validate in your writer, or use a bundled sink'],
+    },
+    {
       name: 'schema keyword the writer does not validate',
       build: s => new WriteBuffer(s, 'Buffer', {
         sink: WriteBufferSink.dynamoDb({ table: table(s) }),

@@ -251,6 +251,7 @@ async function runOrderIntake(context: ScenarioContext, architecture: string, tr
   const invalidHandled = invalidFrontDoor.status === 400 || (invalidFrontDoor.status === 200 && inDlq(invalidFrontDoorId) !== undefined);
   const invalidWritten = byId.has(invalidFrontDoorId);
 
+  const minimumRequests = Math.ceil(validIds.length / 25);
   const row = (what: string, where: string, expected: number, arrived: number, ok: boolean, problem: string): Row =>
     ({ architecture, what, where, expected, arrived, ok, ...(ok ? {} : { problem }) });
   const table = `${stackName} orders table`;
@@ -276,6 +277,9 @@ async function runOrderIntake(context: ScenarioContext, architecture: string, tr
       'DynamoDB', 1, counts.throttled > 0 && counts.partial > 0 ? 1 : 0,
       counts.throttled > 0 && counts.partial > 0,
       `the fault proxy throttled ${counts.throttled} and half-wrote ${counts.partial} of ${counts.batchWrites} BatchWriteItem requests: the window did not hit the writer`),
+    // Only the writer reaches DynamoDB through the proxy: its requests prove the bundled writer ran as a Lambda in the emulator.
+    row('BatchWriteItem requests by the writer Lambda (at least one per 25 orders)', 'fault proxy', minimumRequests, counts.batchWrites,
+      counts.batchWrites >= minimumRequests, `the fault proxy saw ${counts.batchWrites} BatchWriteItem requests, fewer than the ${minimumRequests} that ${validIds.length} orders need`),
     row('POST /orders accepted (200)', 'front door', frontDoorIds.length, frontDoorIds.length - frontDoorRefused, frontDoorRefused === 0,
       `${frontDoorRefused} of ${frontDoorIds.length} front-door requests were refused: statuses ${frontDoorStatuses.join(', ')}`),
     row(`schema-invalid POST refused (AWS: 400) or dead-lettered (emulator: got ${invalidFrontDoor.status})`, 'front door', 1, invalidHandled && !invalidWritten ? 1 : 0,
