@@ -6,6 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -121,9 +122,13 @@ describe('WriteBuffer defaults (DynamoDB sink)', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
   });
 
-  test('one dashboard', () => {
+  test('one dashboard: buffer lag, dead letters, writer errors/throttles/duration, table write throttles, alarm status', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    expect(buffer.dashboard).toBeDefined();
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+    for (const metric of ['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Throttles', 'Duration', 'WriteThrottleEvents', 'alarm']) {
+      expect(body).toContain(metric);
+    }
+    expect(buffer.dashboard.dashboard).toBeDefined();
   });
 
   test('no front door by default', () => {
@@ -223,6 +228,19 @@ describe('WriteBuffer options', () => {
     const buffer = new WriteBuffer(quiet, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(quiet) }), alarmsEnabled: false });
     Template.fromStack(quiet).resourceCountIs('AWS::CloudWatch::Alarm', 0);
     expect(buffer.alarms).toEqual([]);
+  });
+
+  test('dashboardName names the one dashboard; front door access logs kept as asked', () => {
+    const stack = newStack();
+    new WriteBuffer(stack, 'Buffer', {
+      sink: WriteBufferSink.dynamoDb({ table: ordersTable(stack) }),
+      dashboardName: 'order-buffer',
+      frontDoor: { accessLogRetention: logs.RetentionDays.ONE_YEAR },
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'order-buffer' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
 
   test('existing queue and DLQ: used as they are, the writer subscribed to them', () => {
@@ -520,7 +538,8 @@ describe('WriteBuffer bad input', () => {
       name: 'messageSchema with a custom writer and no front door (nothing would validate it)',
       build: s => new WriteBuffer(s, 'Buffer', {
         sink: WriteBufferSink.customWriter(lambda.Function.fromFunctionArn(s, 'F', 'arn:aws:lambda:us-east-1:111111111111:function:w')),
-        messageSchema: { type: apigateway.JsonSchemaType.OBJECT }, queueProps: { visibilityTimeout: Duration.minutes(5) },
+        messageSchema: { type: apigateway.JsonSchemaType.OBJECT },
+        queueProps: { visibilityTimeout: Duration.minutes(5) },
       }),
       message: ['invalid messageSchema', 'with WriteBufferSink.customWriter and no front door', 'validate in your writer, or use a bundled sink'],
     },
