@@ -59,6 +59,17 @@ describe('DynamoDB sink', () => {
     expect(result).toEqual({ failed: [], poison: [], requests: 3, retries: 0 });
   });
 
+  test('idempotent: a redelivered message produces the very same put (deterministic key and item)', async () => {
+    const client = scriptedClient([{}]);
+    const sink = dynamoSink(client, { ...options, clock: fakeClock() });
+    const message = entry('m1', { orderId: 'o-1', amount: 5, lines: [{ sku: 'a' }] });
+    await sink.write([message], FAR);
+    await sink.write([{ ...message, messageId: 'm1-redelivered' }], FAR);
+    expect(client.calls).toHaveLength(2);
+    expect(client.calls[1].input).toEqual(client.calls[0].input);
+    expect(client.calls[0].input.RequestItems.orders[0].PutRequest.Item.orderId).toEqual({ S: 'o-1' });
+  });
+
   test('UnprocessedItems are retried (only them) until done, with backoff', async () => {
     const clock = fakeClock();
     let call = 0;
