@@ -6,8 +6,9 @@
  * `-c local=true` (set by `npx projen local` and the e2e suite) shortens the retry clock for a
  * local run: a 3 s recorder timeout (so a 19 s visibility timeout) and 2 receives before the
  * DLQ, so a poison message reaches the DLQ in under a minute instead of about nine, and
- * tables are deleted with their stacks. The order intake writer gets a 10 s timeout (a 60 s
- * visibility timeout) and 3 receives before the DLQ. Everything else is deployed exactly as to AWS.
+ * tables are deleted with their stacks. The order intake writer gets a 5 s timeout (a 31 s
+ * visibility timeout), 3 receives before the DLQ and 10 concurrent writers (the emulator
+ * delivers at most 10 messages per batch, so it needs more writers for the same rate). Everything else is deployed exactly as to AWS.
  */
 import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { ClickstreamStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, VideoProcessingStack } from '../src';
@@ -25,7 +26,9 @@ new OrderFanOutStack(app, 'IntegrationPatterns-OrderFanOut', {
 });
 new OrderIntakeStack(app, 'IntegrationPatterns-OrderIntake', {
   description: 'cdk-integration-patterns reference architecture: order intake (REST API / producers -> write buffer -> throttled writer -> orders table)',
-  ...(local ? { writer: { timeout: Duration.seconds(10) }, maxReceiveCount: 3, dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
+  ...(local
+    ? { writer: { timeout: Duration.seconds(5) }, maxConcurrentWriters: 10, maxReceiveCount: 3, dataRemovalPolicy: RemovalPolicy.DESTROY }
+    : {}),
 });
 // The video architecture runs ffmpeg workers on ECS Fargate from an image built from a
 // Dockerfile at deploy time: a local run (no Docker, and the emulator runs no ECS tasks) leaves

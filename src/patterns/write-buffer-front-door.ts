@@ -72,6 +72,13 @@ export interface WriteBufferFrontDoorOptions {
   readonly executionLogging?: boolean;
 
   /**
+   * AWS X-Ray tracing of the stage.
+   *
+   * @default false (the JSON access logs have each request's status, latency and error)
+   */
+  readonly tracingEnabled?: boolean;
+
+  /**
    * ARN of an AWS WAFv2 web ACL (scope REGIONAL) to associate with the stage.
    *
    * @default - no web ACL
@@ -174,6 +181,7 @@ export class WriteBufferFrontDoor extends Construct {
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
         accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
         loggingLevel: props.executionLogging ? apigateway.MethodLoggingLevel.ERROR : undefined,
+        tracingEnabled: props.tracingEnabled ?? false,
       },
     });
 

@@ -145,7 +145,9 @@ export class WriteBufferSink {
   /** Your writer, for `customWriter`. */
   public readonly writer?: lambda.IFunction;
 
-  private constructor(kind: WriteBufferSinkKind, dynamoDbOptions?: DynamoDbSinkOptions, dataApiOptions?: DataApiSinkOptions, writer?: lambda.IFunction) {
+  private constructor(
+    kind: WriteBufferSinkKind, dynamoDbOptions?: DynamoDbSinkOptions, dataApiOptions?: DataApiSinkOptions, writer?: lambda.IFunction,
+  ) {
     this.kind = kind;
     this.dynamoDbOptions = dynamoDbOptions;
     this.dataApiOptions = dataApiOptions;

@@ -243,7 +243,8 @@ export class WriteBuffer extends Construct implements IMonitoredBlock {
 
   private validateEventSource(props: WriteBufferProps, fifo: boolean): void {
     checkNumberInRange(this, 'maxConcurrentWriters', props.maxConcurrentWriters, {
-      min: 2, max: 1000,
+      min: 2,
+      max: 1000,
       fix: 'set maxConcurrentWriters from 2 to 1000 (the SQS event source\'s maximum concurrency range); size it from the database\'s write capacity',
     });
     checkDurationInRange(this, 'maxBatchingWindow', props.maxBatchingWindow, { min: Duration.seconds(0), max: Duration.minutes(5) });
@@ -264,7 +265,9 @@ export class WriteBuffer extends Construct implements IMonitoredBlock {
   }
 
   /** AWS's rule: visibility timeout >= 6 x function timeout + batching window. A lower hand-set value is an error. */
-  private resolveVisibilityTimeout(queueProps: SecureQueueProps, writerTimeout: Duration | undefined, window: Duration, existing: boolean): Duration | undefined {
+  private resolveVisibilityTimeout(
+    queueProps: SecureQueueProps, writerTimeout: Duration | undefined, window: Duration, existing: boolean,
+  ): Duration | undefined {
     if (existing) {
       Annotations.of(this).addWarningV2('cdk-integration-patterns:writeBufferExistingQueueVisibility',
         `The existing queue's visibility timeout cannot be checked here: it must be at least 6 x the writer's timeout${writerTimeout ? ` (${describeDuration(writerTimeout)})` : ''} + maxBatchingWindow, or messages are processed twice.`);

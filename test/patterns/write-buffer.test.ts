@@ -6,11 +6,13 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
-import { DataApiParameterType, FrontDoorAuthorization, QueueEncryption, WriteBuffer, WriteBufferSink } from '../../src';
+import { readConfig } from '../../lambda/write-buffer/config';
+import { DataApiParameterType, FrontDoorAuthorization, ORDER_SCHEMA, QueueEncryption, WriteBuffer, WriteBufferSink } from '../../src';
 import { errorMessageOf, expectFragmentsInOrder, newStack, templateOf } from '../support';
 
 const ref = (c: IConstruct) => ({ Ref: Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement) });
@@ -95,7 +97,8 @@ describe('WriteBuffer defaults (DynamoDB sink)', () => {
 
   test('least privilege: BatchWriteItem + PutItem on the table, SendMessage on the DLQ only', () => {
     const policies = template.findResources('AWS::IAM::Policy');
-    const statements = Object.values(policies).flatMap(p => (p as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument.Statement);
+    type Policy = { Properties: { PolicyDocument: { Statement: unknown[] } } };
+    const statements = Object.values(policies).flatMap(p => (p as Policy).Properties.PolicyDocument.Statement);
     expect(statements).toEqual(expect.arrayContaining([
       expect.objectContaining({ Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], Resource: arnOf(table) }),
       expect.objectContaining({ Action: 'sqs:SendMessage', Resource: arnOf(buffer.deadLetterQueue) }),
@@ -119,9 +122,13 @@ describe('WriteBuffer defaults (DynamoDB sink)', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
   });
 
-  test('one dashboard', () => {
+  test('one dashboard: buffer lag, dead letters, writer errors/throttles/duration, table write throttles, alarm status', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    expect(buffer.dashboard).toBeDefined();
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+    for (const metric of ['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Throttles', 'Duration', 'WriteThrottleEvents', 'alarm']) {
+      expect(body).toContain(metric);
+    }
+    expect(buffer.dashboard.dashboard).toBeDefined();
   });
 
   test('no front door by default', () => {
@@ -223,6 +230,19 @@ describe('WriteBuffer options', () => {
     expect(buffer.alarms).toEqual([]);
   });
 
+  test('dashboardName names the one dashboard; front door access logs kept as asked', () => {
+    const stack = newStack();
+    new WriteBuffer(stack, 'Buffer', {
+      sink: WriteBufferSink.dynamoDb({ table: ordersTable(stack) }),
+      dashboardName: 'order-buffer',
+      frontDoor: { accessLogRetention: logs.RetentionDays.ONE_YEAR },
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'order-buffer' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
   test('existing queue and DLQ: used as they are, the writer subscribed to them', () => {
     const stack = newStack();
     const queue = sqs.Queue.fromQueueArn(stack, 'Q', 'arn:aws:sqs:us-east-1:111111111111:orders');
@@ -287,7 +307,9 @@ describe('WriteBuffer custom writer', () => {
   test('your function gets the event source, alarms and dashboard; visibility from its timeout', () => {
     const stack = newStack();
     const fn = new lambda.Function(stack, 'Mine', {
-      runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', timeout: Duration.seconds(20),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      timeout: Duration.seconds(20),
       code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
     });
     const buffer = new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.customWriter(fn), maxConcurrentWriters: 4 });
@@ -354,6 +376,7 @@ describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       AccessLogSetting: Match.objectLike({ DestinationArn: arnOf(door.accessLogGroup) }),
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, HttpMethod: '*', ResourcePath: '/*' })],
+      TracingEnabled: false,
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
@@ -388,7 +411,10 @@ describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
       sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }),
       queueProps: { fifo: true },
       frontDoor: {
-        messageGroupIdField: 'customerId', deduplicationIdField: 'orderId', executionLogging: true,
+        messageGroupIdField: 'customerId',
+        deduplicationIdField: 'orderId',
+        executionLogging: true,
+        tracingEnabled: true,
         webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/orders/abc',
       },
     });
@@ -402,7 +428,7 @@ describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
       }),
     });
     t.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/orders/abc' });
-    t.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ LoggingLevel: 'ERROR' })] });
+    t.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true, MethodSettings: [Match.objectLike({ LoggingLevel: 'ERROR' })] });
   });
 });
 
@@ -452,7 +478,9 @@ describe('WriteBuffer bad input', () => {
     {
       name: 'visibility timeout below 6 x writer timeout + window',
       build: s => new WriteBuffer(s, 'Buffer', {
-        sink: WriteBufferSink.dynamoDb({ table: table(s) }), maxBatchingWindow: Duration.seconds(10), queueProps: { visibilityTimeout: Duration.seconds(60) },
+        sink: WriteBufferSink.dynamoDb({ table: table(s) }),
+        maxBatchingWindow: Duration.seconds(10),
+        queueProps: { visibilityTimeout: Duration.seconds(60) },
       }),
       message: ['invalid queueProps.visibilityTimeout: 1 minute', 'at least 3 minutes 10 seconds (190 s)', '6 x the writer\'s timeout of 30 seconds', 'raise queueProps.visibilityTimeout'],
     },
@@ -501,9 +529,19 @@ describe('WriteBuffer bad input', () => {
       name: 'writerOptions with a custom writer',
       build: s => new WriteBuffer(s, 'Buffer', {
         sink: WriteBufferSink.customWriter(lambda.Function.fromFunctionArn(s, 'F', 'arn:aws:lambda:us-east-1:111111111111:function:w')),
-        writerOptions: { memorySize: 512 }, queueProps: { visibilityTimeout: Duration.minutes(5) },
+        writerOptions: { memorySize: 512 },
+        queueProps: { visibilityTimeout: Duration.minutes(5) },
       }),
       message: ['invalid writerOptions', 'with WriteBufferSink.customWriter', 'set memory, timeout and logging on your function'],
+    },
+    {
+      name: 'messageSchema with a custom writer and no front door (nothing would validate it)',
+      build: s => new WriteBuffer(s, 'Buffer', {
+        sink: WriteBufferSink.customWriter(lambda.Function.fromFunctionArn(s, 'F', 'arn:aws:lambda:us-east-1:111111111111:function:w')),
+        messageSchema: { type: apigateway.JsonSchemaType.OBJECT },
+        queueProps: { visibilityTimeout: Duration.minutes(5) },
+      }),
+      message: ['invalid messageSchema', 'with WriteBufferSink.customWriter and no front door', 'validate in your writer, or use a bundled sink'],
     },
     {
       name: 'schema keyword the writer does not validate',
@@ -531,4 +569,47 @@ describe('WriteBuffer bad input', () => {
     expectFragmentsInOrder(message, c.message);
   });
 
+});
+
+describe('contract with the bundled writer: the environment the construct writes is what lambda/write-buffer reads', () => {
+  type Fn = { Properties: { Environment: { Variables: Record<string, unknown> } } };
+  /** The writer's environment with tokens replaced by placeholder strings (as Lambda would resolve them). */
+  function writerEnvironment(stack: Stack): NodeJS.ProcessEnv {
+    const fns = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')) as Fn[];
+    const variables = fns.find(f => f.Properties.Environment?.Variables?.WRITE_BUFFER_SINK)!.Properties.Environment.Variables;
+    return Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k}`]));
+  }
+
+  test('DynamoDB sink with the order schema: readConfig accepts it; the schema accepts an order and rejects the schema failures the e2e sends', () => {
+    const stack = newStack();
+    new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(stack, 'lineId') }), messageSchema: ORDER_SCHEMA });
+    const config = readConfig(writerEnvironment(stack));
+    expect(config.target).toEqual({ sink: 'dynamodb', tableName: 'resolved-TABLE_NAME', partitionKey: 'orderId', sortKey: 'lineId' });
+    expect(config.deadLetterQueueUrl).toBe('resolved-DEAD_LETTER_QUEUE_URL');
+    const validate = config.validate!;
+    expect(validate({ orderId: 'o-1', customerId: 'c-1', amount: 12.5, currency: 'EUR' })).toBeUndefined();
+    expect(validate({ orderId: 'o-1', customerId: 'c-1' })).toEqual(expect.any(String));
+    expect(validate({ orderId: 'o-1', customerId: 'c-1', amount: -5 })).toEqual(expect.any(String));
+    expect(validate({ orderId: 'o-1', customerId: 'c-1', amount: 10, currency: 'XXX' })).toEqual(expect.any(String));
+  });
+
+  test('Data API sink: readConfig accepts the statement and the parameter mapping', () => {
+    const stack = newStack();
+    new WriteBuffer(stack, 'Buffer', {
+      sink: WriteBufferSink.dataApi({
+        cluster: auroraCluster(stack, true),
+        databaseName: 'shop',
+        sql: 'INSERT INTO orders (id, amount) VALUES (:id, :amount) ON CONFLICT (id) DO NOTHING',
+        parameters: [{ name: 'id', field: 'orderId' }, { name: 'amount', field: 'amount', type: DataApiParameterType.DOUBLE }],
+      }),
+    });
+    const config = readConfig(writerEnvironment(stack));
+    expect(config.target).toEqual(expect.objectContaining({
+      sink: 'data-api',
+      database: 'shop',
+      resourceArn: 'resolved-CLUSTER_ARN',
+      secretArn: 'resolved-SECRET_ARN',
+      mapping: [expect.objectContaining({ name: 'id', field: 'orderId', type: 'string' }), expect.objectContaining({ name: 'amount', field: 'amount', type: 'double' })],
+    }));
+  });
 });
