@@ -1,4 +1,5 @@
 import { fanOutSuite } from './fan-out';
+import { streamSuite } from './stream';
 import { synthSuite } from './synth';
 import { Suite } from '../lib/suite';
 
@@ -6,4 +7,5 @@ import { Suite } from '../lib/suite';
 export const SUITES: Suite[] = [
   synthSuite,
   fanOutSuite,
+  streamSuite,
 ];
