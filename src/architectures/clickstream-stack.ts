@@ -96,8 +96,8 @@ export class ClickstreamStack extends Stack {
       description: 'Aggregates click events into per-minute page counts and per-session progress',
       environment: { TABLE_NAME: table.tableName },
     });
-    // The two write actions the aggregator performs, on this table only.
-    aggregator.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'], resources: [table.tableArn] }));
+    // The write actions the aggregator performs (UpdateItem; TransactWriteItems = its Put marker and Updates), on this table only.
+    aggregator.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], resources: [table.tableArn] }));
 
     // Server access logs are delivered through a bucket policy, not the legacy LogDeliveryWrite
     // ACL: the feature flag is set on this scope only, so users' apps need not set it.
