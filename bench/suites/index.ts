@@ -1,5 +1,6 @@
 import { fanOutSuite } from './fan-out';
 import { scalingSuite } from './scaling';
+import { streamSuite } from './stream';
 import { synthSuite } from './synth';
 import { writeBufferSuite } from './write-buffer';
 import { Suite } from '../lib/suite';
@@ -10,4 +11,5 @@ export const SUITES: Suite[] = [
   fanOutSuite,
   scalingSuite,
   writeBufferSuite,
+  streamSuite,
 ];

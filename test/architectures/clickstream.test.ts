@@ -39,7 +39,7 @@ describe('ClickstreamStack', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{
-          Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'], Resource: { 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] },
+          Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], Resource: { 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] },
         }]),
       },
     });

@@ -3,6 +3,7 @@
  * `scenarios/<architecture>.ts` exporting a Scenario for the stack the reference app deploys
  * (bin/reference-app.ts, `-c local=true`), add it here, and add `e2e/<architecture>.e2e.test.ts`.
  */
+import { clickstreamScenario } from './clickstream';
 import { messageBackboneScenario } from './message-backbone';
 import { orderFanOutScenario } from './order-fan-out';
 import { orderIntakeScenario } from './order-intake';
@@ -12,6 +13,7 @@ export const scenarios: readonly Scenario[] = [
   messageBackboneScenario(),
   orderFanOutScenario(),
   orderIntakeScenario(),
+  clickstreamScenario(),
 ];
 
 export * from './types';
@@ -19,5 +21,6 @@ export { messageBackboneScenario } from './message-backbone';
 export { orderFanOutScenario, planOrders, FRAUD_THRESHOLD } from './order-fan-out';
 export { orderIntakeScenario, planOrderIntake, ORDER_INTAKE_TRAFFIC } from './order-intake';
 export type { OrderIntakeTraffic } from './order-intake';
+export { clickstreamScenario, CLICKSTREAM_STACK, DEFAULT_CLICKSTREAM_TRAFFIC, planClicks } from './clickstream';
 export { fifoFanOutScenario, FIFO_FAN_OUT_STACK } from './fifo-fan-out';
 export type { FifoDelivery, FifoFanOutResult, FifoFanOutScenario } from './fifo-fan-out';
