@@ -67,11 +67,50 @@ export function subjects(root: string, maxWorkers?: number): Subject[] {
   ];
 }
 
-export function runScenarios(subjectList: Subject[], concurrency: number, only?: string): ScalingRow[] {
+/** BacklogScaling's denominator, and the one it replaced (÷ running workers), for the side-by-side check. */
+export const DENOMINATOR = { current: 'IF(desired > running, desired, IF(running > 0, running, 1))', previous: 'IF(running > 0, running, 1)' };
+/** Task start delays for that check: the model's 60 s, and a slower Fargate start (image pull). */
+export const DENOMINATOR_START_DELAYS = [60, 90];
+
+/** Ours with its target tracking metric divided by running workers only (BacklogScaling before the change). */
+export function withPreviousDenominator(spec: ScalingSpec): ScalingSpec {
+  return {
+    ...spec,
+    policies: spec.policies.map(p => {
+      if (p.kind !== 'target') return p;
+      return {
+        ...p,
+        queries: p.queries.map(q => {
+          if (!q.returnData || q.expression === undefined) return q;
+          if (!q.expression.includes(DENOMINATOR.current)) throw new Error(`ours tracks "${q.expression}", which has no "${DENOMINATOR.current}" to replace`);
+          return { ...q, expression: q.expression.replace(DENOMINATOR.current, DENOMINATOR.previous) };
+        }),
+      };
+    }),
+  };
+}
+
+/** Ours as synthesized and with the previous denominator, on spike and steady load, at each start delay. */
+export function runDenominatorCheck(root: string, concurrency: number): ScalingRow[] {
+  const ours = subjects(root)[0];
+  const before = withPreviousDenominator(parseScaling(oursTemplate(root)));
+  const previous: Subject = { ...ours, key: 'ours-running', label: 'QueueWorkerService, ÷ running only (before)', make: () => new ApplicationAutoScaling(before) };
+  const rows: ScalingRow[] = [];
+  for (const startDelaySeconds of DENOMINATOR_START_DELAYS) {
+    for (const name of ['spike', 'steady']) {
+      const run = runScenarios([previous, ours], concurrency, name, { startDelaySeconds });
+      rows.push(...run.map(r => ({ ...r, scenario: `${name}, start ${startDelaySeconds} s` })));
+    }
+  }
+  return rows;
+}
+
+export function runScenarios(subjectList: Subject[], concurrency: number, only?: string, world: Partial<typeof WORLD> = {}): ScalingRow[] {
   const rows: ScalingRow[] = [];
   for (const scenario of scenarios().filter(s => only === undefined || s.name === only)) {
     for (const s of subjectList) {
-      const r = simulate(scenario.arrivals, s.make(), { ...WORLD, concurrency, scaleInProtection: s.scaleInProtection, initialDesired: s.minTasks });
+      const options = { ...WORLD, ...world, concurrency, scaleInProtection: s.scaleInProtection, initialDesired: s.minTasks };
+      const r = simulate(scenario.arrivals, s.make(), options);
       const drainEnd = scenario.drainTag ? r.lastDoneByTag[scenario.drainTag] : r.lastDoneAt;
       const drainStart = scenario.drainTag ? r.firstSentByTag[scenario.drainTag] : r.lastSentAt;
       rows.push({
@@ -107,7 +146,10 @@ export const scalingSuite: Suite = {
       const swept = subjects(ctx.root, max).filter(s => s.key !== 'peer-defaults');
       rows.push(...runScenarios(swept, concurrency, 'spike').map(r => ({ ...r, scenario: `spike, max ${max}` })));
     }
-    const label = (key: string) => list.find(s => s.key === key)!.label;
+    ctx.progress(`BacklogScaling's denominator: ÷ running only vs ÷ desired-or-running, start ${DENOMINATOR_START_DELAYS.join(' / ')} s`);
+    const denominatorRows = runDenominatorCheck(ctx.root, concurrency);
+    rows.push(...denominatorRows);
+    const label = (key: string) => (key === 'ours-running' ? 'QueueWorkerService, ÷ running only (before)' : list.find(s => s.key === key)!.label);
     const spikeOurs = rows.find(r => r.scenario === 'spike' && r.subject === 'ours')!;
     const spikePeer = rows.find(r => r.scenario === 'spike' && r.subject === 'peer')!;
     const drainRatio = spikeOurs.drainSeconds !== null && spikePeer.drainSeconds !== null ? spikeOurs.drainSeconds / spikePeer.drainSeconds : null;
@@ -131,6 +173,11 @@ export const scalingSuite: Suite = {
           return `spike at max ${max}: ours/peer drain ${o.drainSeconds !== null && p.drainSeconds !== null ? (o.drainSeconds / p.drainSeconds).toFixed(2) : 'n/a'}×, `
             + `worker-minutes ${(o.workerMinutes / p.workerMinutes).toFixed(2)}×; no scaler can drain 1,000 videos faster than about ${(bound / 60).toFixed(1)} min with ${max} tasks`;
         }),
+        ...DENOMINATOR_START_DELAYS.flatMap(start => ['spike', 'steady'].map(name => {
+          const before = denominatorRows.find(r => r.scenario === `${name}, start ${start} s` && r.subject === 'ours-running')!;
+          const after = denominatorRows.find(r => r.scenario === `${name}, start ${start} s` && r.subject === 'ours')!;
+          return `denominator, ${name}, tasks start in ${start} s: ÷ running only ${before.workerMinutes.toFixed(0)} worker-minutes (peak ${before.peakTasks}, drain ${minutes(before.drainSeconds)}) → ÷ ${DENOMINATOR.current} ${after.workerMinutes.toFixed(0)} (peak ${after.peakTasks}, drain ${minutes(after.drainSeconds)})`;
+        })),
         'drain time: spike = from the spike\'s first message to its last one done; steady/sawtooth = from the last arrival to the last message done.',
         `p99 message age: wait from send to the start of the processing that completed it. worker-minutes: task time from launch to stop over the ${WORLD.horizonSeconds / 3600} h window (Fargate bills from launch).`,
         ...list.map(s => `${s.label}: min ${s.minTasks}, max ${s.maxTasks}; ${s.config}`),

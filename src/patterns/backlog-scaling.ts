@@ -140,8 +140,9 @@ export interface BacklogScalingProps extends BacklogScalingOptions, AlarmOptions
 /**
  * Scales queue workers (an ECS service or an EC2 Auto Scaling group) the way AWS recommends
  * for SQS: target tracking on **backlog per worker** (visible messages, plus in-flight ones by
- * default, divided by running workers) with a metric math customized metric, the target
- * being `acceptable latency / average processing time`. A step policy starts workers when
+ * default, divided by the workers that are or will be there: the desired count while workers
+ * start, running workers otherwise) with a metric math customized metric, the target being
+ * `acceptable latency / average processing time`. A step policy starts workers when
  * messages arrive and the fleet is at zero, which target tracking cannot do.
  *
  * @example
@@ -324,10 +325,20 @@ export class BacklogScaling extends Construct implements IMonitoredBlock {
     ];
   }
 
-  /** `(visible + in_flight) / IF(running > 0, running, 1)`: no division by zero while workers start. */
+  /**
+   * `(visible + in_flight) / IF(desired > running, desired, IF(running > 0, running, 1))`: backlog
+   * per worker that is or will be there. Target tracking multiplies the metric's ratio to the
+   * target by the capacity it controls (the desired count), so while new workers are still
+   * starting (running < desired) dividing by running workers would inflate the metric and add
+   * workers again for the same backlog; dividing by desired makes the proposal
+   * `backlog / target`. When stable this is backlog per running worker; while scaling in (workers
+   * finishing their jobs, running > desired) it divides by the workers still running. Never
+   * divides by zero.
+   */
   private backlogPerWorkerExpression(): string {
     const backlog = this.includeInFlight ? `(${IDS.visible} + ${IDS.inFlight})` : IDS.visible;
-    return `${backlog} / IF(${IDS.running} > 0, ${IDS.running}, 1)`;
+    const { running, desired } = IDS;
+    return `${backlog} / IF(${desired} > ${running}, ${desired}, IF(${running} > 0, ${running}, 1))`;
   }
 
   private visibleMetric(): cloudwatch.Metric {
@@ -339,6 +350,7 @@ export class BacklogScaling extends Construct implements IMonitoredBlock {
       [IDS.visible]: this.visibleMetric(),
       ...(this.includeInFlight ? { [IDS.inFlight]: this.queue.metricApproximateNumberOfMessagesNotVisible({ statistic: 'Sum', period: Duration.minutes(1) }) } : {}),
       [IDS.running]: this.runningWorkers,
+      [IDS.desired]: this.desiredWorkers,
     };
   }
 

@@ -95,7 +95,7 @@ describe('VideoProcessingStack', () => {
       PolicyType: 'TargetTrackingScaling',
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({
         TargetValue: 10,
-        CustomizedMetricSpecification: { Metrics: Match.arrayWith([Match.objectLike({ Expression: '(visible + in_flight) / IF(running > 0, running, 1)', ReturnData: true })]) },
+        CustomizedMetricSpecification: { Metrics: Match.arrayWith([Match.objectLike({ Expression: '(visible + in_flight) / IF(desired > running, desired, IF(running > 0, running, 1))', ReturnData: true })]) },
       }),
     });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', { PolicyType: 'StepScaling' });

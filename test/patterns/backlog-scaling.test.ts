@@ -80,7 +80,15 @@ describe('BacklogScaling on an ECS service, defaults', () => {
                 Metric: { Namespace: 'ECS/ContainerInsights', MetricName: 'RunningTaskCount', Dimensions: [{ Name: 'ClusterName', Value: clusterName }, { Name: 'ServiceName', Value: serviceName }] },
               },
             },
-            { Id: 'backlog_per_worker', Label: 'Backlog per worker', Expression: '(visible + in_flight) / IF(running > 0, running, 1)', ReturnData: true },
+            {
+              Id: 'desired',
+              ReturnData: false,
+              MetricStat: {
+                Stat: 'Average',
+                Metric: { Namespace: 'ECS/ContainerInsights', MetricName: 'DesiredTaskCount', Dimensions: [{ Name: 'ClusterName', Value: clusterName }, { Name: 'ServiceName', Value: serviceName }] },
+              },
+            },
+            { Id: 'backlog_per_worker', Label: 'Backlog per worker', Expression: '(visible + in_flight) / IF(desired > running, desired, IF(running > 0, running, 1))', ReturnData: true },
           ],
         },
       },
@@ -121,7 +129,7 @@ describe('BacklogScaling on an ECS service, defaults', () => {
       EvaluationPeriods: 15,
       Threshold: 0,
       Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: 'IF(running >= 10 AND (visible + in_flight) / IF(running > 0, running, 1) > 10, 1, 0)' }),
+        Match.objectLike({ Expression: 'IF(running >= 10 AND (visible + in_flight) / IF(desired > running, desired, IF(running > 0, running, 1)) > 10, 1, 0)' }),
       ]),
     });
     expect(scaling.alarms).toHaveLength(1);
@@ -132,7 +140,7 @@ describe('BacklogScaling on an ECS service, defaults', () => {
     expect(widgets).toContain('{"value":10,"label":"target","yAxis":"left"}');
     expect(widgets).toContain('RunningTaskCount');
     expect(widgets).toContain('DesiredTaskCount');
-    expect(widgets).toContain('(visible + in_flight) / IF(running > 0, running, 1)');
+    expect(widgets).toContain('(visible + in_flight) / IF(desired > running, desired, IF(running > 0, running, 1))');
   });
 
   test('no warning when the cluster has Container Insights', () => {
@@ -163,7 +171,7 @@ describe('BacklogScaling options', () => {
         TargetValue: 25,
         ScaleInCooldown: 600,
         ScaleOutCooldown: 30,
-        CustomizedMetricSpecification: { Metrics: Match.arrayWith([Match.objectLike({ Id: 'backlog_per_worker', Expression: 'visible / IF(running > 0, running, 1)' })]) },
+        CustomizedMetricSpecification: { Metrics: Match.arrayWith([Match.objectLike({ Id: 'backlog_per_worker', Expression: 'visible / IF(desired > running, desired, IF(running > 0, running, 1))' })]) },
       }),
     });
     expect(scaling.scaleOutFromZeroPolicy).toBeUndefined();
@@ -211,7 +219,7 @@ describe('BacklogScaling on an EC2 Auto Scaling group', () => {
     });
   });
 
-  test('target tracking with the same metric math over GroupInServiceInstances', () => {
+  test('target tracking with the same metric math over GroupInServiceInstances and GroupDesiredCapacity', () => {
     template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
       AutoScalingGroupName: groupName,
       PolicyType: 'TargetTrackingScaling',
@@ -221,7 +229,8 @@ describe('BacklogScaling on an EC2 Auto Scaling group', () => {
         CustomizedMetricSpecification: {
           Metrics: Match.arrayWith([
             Match.objectLike({ Id: 'running', MetricStat: { Stat: 'Average', Metric: { Namespace: 'AWS/AutoScaling', MetricName: 'GroupInServiceInstances', Dimensions: [{ Name: 'AutoScalingGroupName', Value: groupName }] } } }),
-            { Id: 'backlog_per_worker', Label: 'Backlog per worker', Expression: '(visible + in_flight) / IF(running > 0, running, 1)', ReturnData: true },
+            Match.objectLike({ Id: 'desired', MetricStat: { Stat: 'Average', Metric: { Namespace: 'AWS/AutoScaling', MetricName: 'GroupDesiredCapacity', Dimensions: [{ Name: 'AutoScalingGroupName', Value: groupName }] } } }),
+            { Id: 'backlog_per_worker', Label: 'Backlog per worker', Expression: '(visible + in_flight) / IF(desired > running, desired, IF(running > 0, running, 1))', ReturnData: true },
           ]),
         },
       },

@@ -9,6 +9,7 @@ import { ApplicationAutoScaling, Keda, KEDA_DEFAULTS, Scaler, stepAdjustmentFor 
 import { peerSpec, peerTemplate } from '../../bench/scaling/subjects';
 import { AlarmSpec, parseScaling, ScalingSpec, StepPolicySpec, TargetTrackingSpec } from '../../bench/scaling/template';
 import { Arrival, percentile, simulate, WorldOptions } from '../../bench/scaling/world';
+import { withPreviousDenominator } from '../../bench/suites/scaling';
 
 const ALL = {
   ApproximateNumberOfMessagesVisible: 0,
@@ -28,6 +29,25 @@ describe('metric math', () => {
     expect(evaluate('MAX(visible, 2 * in_flight) - MIN(1, -running)', v)).toBe(34);
     expect(evaluate('visible / 0', v)).toBeNaN();
   });
+  test('BacklogScaling\'s denominator: desired while scaling out, running otherwise, never 0', () => {
+    const e = '(visible + in_flight) / IF(desired > running, desired, IF(running > 0, running, 1))';
+    expect(evaluate(e, { visible: 90, in_flight: 10, running: 4, desired: 20 })).toBe(5); // starting: ÷ desired
+    expect(evaluate(e, { visible: 90, in_flight: 10, running: 20, desired: 20 })).toBe(5); // stable: ÷ running
+    expect(evaluate(e, { visible: 90, in_flight: 10, running: 25, desired: 10 })).toBe(4); // scaling in: ÷ running
+    expect(evaluate(e, { visible: 30, in_flight: 0, running: 0, desired: 0 })).toBe(30); // nothing there: ÷ 1
+  });
+
+  test('the bench\'s "before" variant swaps only the denominator, and refuses an expression without it', () => {
+    const spec = (expression: string): ScalingSpec => ({
+      minCapacity: 0,
+      maxCapacity: 10,
+      policies: [{ kind: 'target', logicalId: 'tt', targetValue: 5, scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 300, disableScaleIn: false, queries: [{ id: 'per', returnData: true, expression }] }],
+    });
+    const before = withPreviousDenominator(spec('(visible + in_flight) / IF(desired > running, desired, IF(running > 0, running, 1))'));
+    expect((before.policies[0] as TargetTrackingSpec).queries[0].expression).toBe('(visible + in_flight) / IF(running > 0, running, 1)');
+    expect(() => withPreviousDenominator(spec('visible / running'))).toThrow('ours tracks "visible / running", which has no');
+  });
+
   test('errors name the expression', () => {
     expect(() => evaluate('visible + nope', { visible: 1 })).toThrow('unknown id "nope" in "visible + nope"');
     expect(() => evaluate('FILL(visible, 0)', { visible: 1 })).toThrow('unsupported function FILL');
@@ -157,6 +177,34 @@ describe('Application Auto Scaling', () => {
     const aas2 = new ApplicationAutoScaling({ minCapacity: 0, maxCapacity: 100, policies: [policy] });
     expect(aas2.step({ now: 14 * 60, desired: 16, cloudwatch: low, queue: { visible: 16, inFlight: 0 } })).toBe(16);
     expect(aas2.step({ now: 15 * 60, desired: 16, cloudwatch: low, queue: { visible: 16, inFlight: 0 } })).toBe(4);
+  });
+
+  test('target tracking while tasks start: ÷ running proposes more again, ÷ max(desired, running) holds at backlog / target', () => {
+    const tracking = (expression: string): TargetTrackingSpec => ({
+      kind: 'target',
+      logicalId: 'tt',
+      targetValue: 5,
+      scaleOutCooldownSeconds: 60,
+      scaleInCooldownSeconds: 300,
+      disableScaleIn: false,
+      queries: [
+        { id: 'visible', returnData: false, metric: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', stat: 'Sum', periodSeconds: 60 } },
+        { id: 'running', returnData: false, metric: { namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', stat: 'Average', periodSeconds: 60 } },
+        { id: 'desired', returnData: false, metric: { namespace: 'ECS/ContainerInsights', metricName: 'DesiredTaskCount', stat: 'Average', periodSeconds: 60 } },
+        { id: 'per', returnData: true, expression },
+      ],
+    });
+    // 80 messages, 16 tasks wanted (80 / 5), only 4 of them running yet.
+    const world = { ApproximateNumberOfMessagesVisible: 80, RunningTaskCount: 4, DesiredTaskCount: 16 };
+    const view = (store: MetricStore) => ({ now: 180, desired: 16, cloudwatch: store, queue: { visible: 80, inFlight: 0 } });
+    const byRunning = new MetricStore(0);
+    constantWorld(byRunning, 3, world);
+    // 80 / 4 = 20 per task -> ceil(16 × 20 / 5) = 64: overshoot.
+    expect(new ApplicationAutoScaling({ minCapacity: 0, maxCapacity: 100, policies: [tracking('visible / IF(running > 0, running, 1)')] }).step(view(byRunning))).toBe(64);
+    const byDesired = new MetricStore(0);
+    constantWorld(byDesired, 3, world);
+    // 80 / 16 = 5 per task = target: no change.
+    expect(new ApplicationAutoScaling({ minCapacity: 0, maxCapacity: 100, policies: [tracking('visible / IF(desired > running, desired, IF(running > 0, running, 1))')] }).step(view(byDesired))).toBe(16);
   });
 });
 
