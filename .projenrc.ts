@@ -79,7 +79,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // WriteBuffer e2e: point the deployed writer at the fault proxy (front-door requests are signed with @smithy/signature-v4).
     `@aws-sdk/client-lambda@${versions.awsSdk}`,
     '@smithy/node-http-handler@^4.14.2',
-    // The WriteBuffer writer signs its requests with the SDK v3's own SigV4 signer (lambda/write-buffer/aws.ts).
+    // Tests only: the WriteBuffer writer's own SigV4 signing (lambda/write-buffer/aws.ts) is checked
+    // against the SDK v3 signer, header for header (test/lambda/write-buffer/aws.test.ts).
     '@smithy/signature-v4@^5.7.5',
     `@aws-sdk/s3-request-presigner@${versions.awsSdk}`,
     // WriteBuffer: the Data API sink's SQL path runs on a real PostgreSQL (test:sql), and the

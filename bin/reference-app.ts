@@ -45,4 +45,5 @@ if (local) {
 new ClickstreamStack(app, 'IntegrationPatterns-Clickstream', {
   description: 'cdk-integration-patterns reference architecture: clickstream (Kinesis -> aggregator -> DynamoDB counts; Firehose -> S3 archive)',
   ...(local ? { retryAttempts: 1, archiveBufferingInterval: Duration.seconds(0), dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
+});
 app.synth();
