@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ConsumerFunctionOptions } from './consumer-function';
-import { checkDurationInRange, checkNumberInRange } from './validation';
+import { ConsumerCodeOptions, ConsumerFunctionOptions } from './consumer-function';
+import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange } from './validation';
 
 /**
  * The Node.js runtime every bundled handler is built for (the newest Lambda offers).
@@ -60,4 +60,45 @@ export function consumerFunctionProps(scope: Construct, id: string, options: Con
       role,
     },
   };
+}
+
+/**
+ * Checks a consumer given as code + handler or as a function of the user's (`prop` names it in
+ * errors, e.g. `consumer`): not both, and no function settings next to an existing function.
+ */
+export function checkConsumerCode(scope: Construct, prop: string, consumer: ConsumerCodeOptions): void {
+  if (consumer.function) {
+    checkNotSetWith(scope, `${prop}.code`, consumer.code, `together with ${prop}.function`, 'give either code + handler (a new function) or function (yours)');
+    const options: Array<[string, unknown]> = [
+      ['handler', consumer.handler], ['runtime', consumer.runtime], ['environment', consumer.environment],
+      ['memorySize', consumer.memorySize], ['timeout', consumer.timeout], ['architecture', consumer.architecture],
+      ['logRetention', consumer.logRetention], ['applicationLogLevel', consumer.applicationLogLevel],
+      ['tracing', consumer.tracing], ['environmentEncryption', consumer.environmentEncryption],
+    ];
+    for (const [option, value] of options) {
+      checkNotSetWith(scope, `${prop}.${option}`, value, `when ${prop}.function is given (your function is not reconfigured)`,
+        `set ${option} on your function, or give code + handler instead of function`);
+    }
+  } else {
+    check(scope, consumer.code !== undefined && consumer.handler !== undefined, {
+      prop,
+      value: `code ${consumer.code ? 'given' : 'missing'}, handler ${consumer.handler ? `"${consumer.handler}"` : 'missing'}`,
+      allowed: 'code and handler together (a new function), or function (an existing one)',
+      fix: `give ${prop}.code (e.g. lambda.Code.fromAsset(...)) and ${prop}.handler (e.g. "index.handler"), or ${prop}.function`,
+    });
+  }
+}
+
+/** The user's function, or a new one built from `code` + `handler` with the consumer defaults. */
+export function consumerFunction(scope: Construct, id: string, consumer: ConsumerCodeOptions, description: string): lambda.IFunction {
+  if (consumer.function) return consumer.function;
+  const parts = consumerFunctionProps(scope, id, consumer);
+  return new lambda.Function(scope, id, {
+    ...parts.props,
+    code: consumer.code!,
+    handler: consumer.handler!,
+    runtime: consumer.runtime ?? CONSUMER_RUNTIME,
+    environment: consumer.environment,
+    description,
+  });
 }

@@ -57,3 +57,47 @@ export interface ConsumerFunctionOptions {
    */
   readonly environmentEncryption?: kms.IKey;
 }
+
+/**
+ * A consumer function a pattern feeds: your code (`code` + `handler`), built with the library's
+ * consumer defaults ({@link ConsumerFunctionOptions}), or a function you built (`function`).
+ */
+export interface ConsumerCodeOptions extends ConsumerFunctionOptions {
+  /**
+   * The function's code, e.g. `lambda.Code.fromAsset('dist/consumer')`. Give this with
+   * `handler`, or give `function` instead.
+   *
+   * @default - none; `function` must be given
+   */
+  readonly code?: lambda.Code;
+
+  /**
+   * The handler inside `code`, e.g. `index.handler`.
+   *
+   * @default - none; required with `code`
+   */
+  readonly handler?: string;
+
+  /**
+   * Runtime of `code`.
+   *
+   * @default - the Node.js runtime the library's bundled handlers use (nodejs24.x)
+   */
+  readonly runtime?: lambda.Runtime;
+
+  /**
+   * Environment variables of the new function.
+   *
+   * @default - none
+   */
+  readonly environment?: { [key: string]: string };
+
+  /**
+   * Use this function instead of building one from `code`. The function options
+   * (`memorySize`, `timeout`, ...) then do not apply; its `timeout` (when it is a
+   * `lambda.Function`) still sizes what depends on it, such as a queue's visibility timeout.
+   *
+   * @default - a new function is built from `code` and `handler`
+   */
+  readonly function?: lambda.IFunction;
+}

@@ -8,8 +8,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KinesisConsumerEventSource, KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CONSUMER_RUNTIME, consumerFunctionProps } from '../core/consumer-defaults';
-import { ConsumerFunctionOptions } from '../core/consumer-function';
+import { checkConsumerCode, consumerFunction } from '../core/consumer-defaults';
+import { ConsumerCodeOptions } from '../core/consumer-function';
 import { acknowledgeWildcardResource } from '../core/nag-acknowledgements';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
 import { check, checkDurationInRange, checkNoSettingsWithExisting, checkNotSetWith, checkNumberInRange, describeDuration } from '../core/validation';
@@ -40,44 +40,7 @@ const LIMITS = {
  * an event source mapping with bisect on error, partial batch responses, bounded retries, a
  * maximum record age and an on-failure queue.
  */
-export interface StreamConsumerOptions extends ConsumerFunctionOptions {
-  /**
-   * The function's code, e.g. `lambda.Code.fromAsset('dist/consumer')`. Give this with
-   * `handler`, or give `function` instead.
-   *
-   * @default - none; `function` must be given
-   */
-  readonly code?: lambda.Code;
-
-  /**
-   * The handler inside `code`, e.g. `index.handler`.
-   *
-   * @default - none; required with `code`
-   */
-  readonly handler?: string;
-
-  /**
-   * Runtime of `code`.
-   *
-   * @default - the Node.js runtime the library's bundled handlers use (nodejs24.x)
-   */
-  readonly runtime?: lambda.Runtime;
-
-  /**
-   * Environment variables of the new function.
-   *
-   * @default - none
-   */
-  readonly environment?: { [key: string]: string };
-
-  /**
-   * Use this function instead of building one from `code`; the function options
-   * (`memorySize`, `timeout`, ...) then do not apply.
-   *
-   * @default - a new function is built from `code` and `handler`
-   */
-  readonly function?: lambda.IFunction;
-
+export interface StreamConsumerOptions extends ConsumerCodeOptions {
   /**
    * Records per invocation. Range: 1 to 10,000 (invocations are also capped at 6 MB).
    *
@@ -498,26 +461,7 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
   }
 
   private validateConsumer(consumer: StreamConsumerOptions, retention: Duration | undefined): void {
-    if (consumer.function) {
-      checkNotSetWith(this, 'consumer.code', consumer.code, 'together with consumer.function', 'give either code + handler (a new function) or function (yours)');
-      const options: Array<[string, unknown]> = [
-        ['handler', consumer.handler], ['runtime', consumer.runtime], ['environment', consumer.environment],
-        ['memorySize', consumer.memorySize], ['timeout', consumer.timeout], ['architecture', consumer.architecture],
-        ['logRetention', consumer.logRetention], ['applicationLogLevel', consumer.applicationLogLevel],
-        ['tracing', consumer.tracing], ['environmentEncryption', consumer.environmentEncryption],
-      ];
-      for (const [prop, value] of options) {
-        checkNotSetWith(this, `consumer.${prop}`, value, 'when consumer.function is given (your function is not reconfigured)',
-          `set ${prop} on your function, or give code + handler instead of function`);
-      }
-    } else {
-      check(this, consumer.code !== undefined && consumer.handler !== undefined, {
-        prop: 'consumer',
-        value: `code ${consumer.code ? 'given' : 'missing'}, handler ${consumer.handler ? `"${consumer.handler}"` : 'missing'}`,
-        allowed: 'code and handler together (a new function), or function (an existing one)',
-        fix: 'give consumer.code (e.g. lambda.Code.fromAsset(...)) and consumer.handler (e.g. "index.handler"), or consumer.function',
-      });
-    }
+    checkConsumerCode(this, 'consumer', consumer);
     checkNumberInRange(this, 'consumer.batchSize', consumer.batchSize, { min: 1, max: LIMITS.maxBatchSize });
     checkDurationInRange(this, 'consumer.maxBatchingWindow', consumer.maxBatchingWindow, { min: Duration.seconds(0), max: Duration.minutes(5) });
     checkNumberInRange(this, 'consumer.parallelizationFactor', consumer.parallelizationFactor, { min: 1, max: 10 });
@@ -637,20 +581,7 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
   }
 
   private buildConsumer(props: StreamPipelineProps, consumer: StreamConsumerOptions, alarmTopic: StreamPipelineProps['alarmTopic'], alarmsEnabled: boolean) {
-    let fn: lambda.IFunction;
-    if (consumer.function) {
-      fn = consumer.function;
-    } else {
-      const parts = consumerFunctionProps(this, 'ConsumerFunction', consumer);
-      fn = new lambda.Function(this, 'ConsumerFunction', {
-        ...parts.props,
-        code: consumer.code!,
-        handler: consumer.handler!,
-        runtime: consumer.runtime ?? CONSUMER_RUNTIME,
-        environment: consumer.environment,
-        description: `Consumes the Kinesis stream of ${this.node.path}`,
-      });
-    }
+    const fn = consumerFunction(this, 'ConsumerFunction', consumer, `Consumes the Kinesis stream of ${this.node.path}`);
     const onFailureQueue = new SecureQueue(this, 'OnFailure', {
       retentionPeriod: Duration.days(14),
       ...props.onFailureQueueProps,

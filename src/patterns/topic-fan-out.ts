@@ -8,8 +8,8 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { CONSUMER_RUNTIME, consumerFunctionProps } from '../core/consumer-defaults';
-import { ConsumerFunctionOptions } from '../core/consumer-function';
+import { checkConsumerCode, consumerFunction } from '../core/consumer-defaults';
+import { ConsumerCodeOptions } from '../core/consumer-function';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
 import { SecureTopic, SecureTopicProps } from '../core/secure-topic';
 import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange, describeDuration, describeViolation } from '../core/validation';
@@ -38,45 +38,7 @@ const CLOUDFORMATION_MAX_RESOURCES = 500;
  * library's consumer defaults, or a function you built (`function`). Either way it reads the
  * queue through an SQS event source with partial batch responses and bounded concurrency.
  */
-export interface FanOutConsumerProps extends ConsumerFunctionOptions {
-  /**
-   * The function's code, e.g. `lambda.Code.fromAsset('dist/shipping')`. Give this with `handler`,
-   * or give `function` instead.
-   *
-   * @default - none; `function` must be given
-   */
-  readonly code?: lambda.Code;
-
-  /**
-   * The handler inside `code`, e.g. `index.handler`.
-   *
-   * @default - none; required with `code`
-   */
-  readonly handler?: string;
-
-  /**
-   * Runtime of `code`.
-   *
-   * @default - the Node.js runtime the library's bundled handlers use (nodejs24.x)
-   */
-  readonly runtime?: lambda.Runtime;
-
-  /**
-   * Environment variables of the new function.
-   *
-   * @default - none
-   */
-  readonly environment?: { [key: string]: string };
-
-  /**
-   * Use this function instead of building one from `code`. The function options
-   * (`memorySize`, `timeout`, ...) then do not apply; its `timeout` (when it is a
-   * `lambda.Function`) still sizes the queue's visibility timeout.
-   *
-   * @default - a new function is built from `code` and `handler`
-   */
-  readonly function?: lambda.IFunction;
-
+export interface FanOutConsumerProps extends ConsumerCodeOptions {
   /**
    * Messages per invocation. Range: 1 to 10 without `maxBatchingWindow`; up to 10,000 with it
    * (standard queues only; FIFO queues: 1 to 10).
@@ -401,26 +363,7 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
 
   private validateConsumer(consumer: FanOutConsumerProps, queueProps: SecureQueueProps | undefined, fifo: boolean): void {
     const fifoQueue = queueProps?.existingQueue?.fifo ?? queueProps?.fifo ?? fifo;
-    if (consumer.function) {
-      checkNotSetWith(this, 'consumer.code', consumer.code, 'together with consumer.function', 'give either code + handler (a new function) or function (yours)');
-      const options: Array<[string, unknown]> = [
-        ['handler', consumer.handler], ['runtime', consumer.runtime], ['environment', consumer.environment],
-        ['memorySize', consumer.memorySize], ['timeout', consumer.timeout], ['architecture', consumer.architecture],
-        ['logRetention', consumer.logRetention], ['applicationLogLevel', consumer.applicationLogLevel],
-        ['tracing', consumer.tracing], ['environmentEncryption', consumer.environmentEncryption],
-      ];
-      for (const [prop, value] of options) {
-        checkNotSetWith(this, `consumer.${prop}`, value, 'when consumer.function is given (your function is not reconfigured)',
-          `set ${prop} on your function, or give code + handler instead of function`);
-      }
-    } else {
-      check(this, consumer.code !== undefined && consumer.handler !== undefined, {
-        prop: 'consumer',
-        value: `code ${consumer.code ? 'given' : 'missing'}, handler ${consumer.handler ? `"${consumer.handler}"` : 'missing'}`,
-        allowed: 'code and handler together (a new function), or function (an existing one)',
-        fix: 'give consumer.code (e.g. lambda.Code.fromAsset(...)) and consumer.handler (e.g. "index.handler"), or consumer.function',
-      });
-    }
+    checkConsumerCode(this, 'consumer', consumer);
     checkNumberInRange(this, 'consumer.maxConcurrency', consumer.maxConcurrency, { min: 2, max: 1000 });
     checkDurationInRange(this, 'consumer.maxBatchingWindow', consumer.maxBatchingWindow, { min: Duration.seconds(0), max: Duration.minutes(5) });
     if (fifoQueue) {
@@ -477,20 +420,7 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
   }
 
   private buildConsumer(consumer: FanOutConsumerProps, alarmTopic: sns.ITopic | undefined, alarmsEnabled: boolean): lambda.IFunction {
-    let fn: lambda.IFunction;
-    if (consumer.function) {
-      fn = consumer.function;
-    } else {
-      const parts = consumerFunctionProps(this, 'Consumer', consumer);
-      fn = new lambda.Function(this, 'Consumer', {
-        ...parts.props,
-        code: consumer.code!,
-        handler: consumer.handler!,
-        runtime: consumer.runtime ?? CONSUMER_RUNTIME,
-        environment: consumer.environment,
-        description: `Consumes the queue of ${this.node.path}`,
-      });
-    }
+    const fn = consumerFunction(this, 'Consumer', consumer, `Consumes the queue of ${this.node.path}`);
     fn.addEventSource(new SqsEventSource(this.queue, {
       batchSize: consumer.batchSize ?? 10,
       maxBatchingWindow: consumer.maxBatchingWindow,
