@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { secureBucketProps } from '../core/bucket-defaults';
 import { consumerFunctionProps } from '../core/consumer-defaults';
 import { ConsumerFunctionOptions } from '../core/consumer-function';
 import { ClickstreamAggregatorFunction } from '../core/handlers/clickstream-aggregator-function';
@@ -103,27 +104,15 @@ export class ClickstreamStack extends Stack {
     // ACL: the feature flag is set on this scope only, so users' apps need not set it.
     const storage = new Construct(this, 'Archive');
     storage.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
-    const accessLogs = new s3.Bucket(storage, 'AccessLogsBucket', {
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      removalPolicy,
-    });
+    const accessLogs = new s3.Bucket(storage, 'AccessLogsBucket', secureBucketProps(removalPolicy));
     Validations.of(accessLogs).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This bucket receives the server access logs of the archive bucket; logging it into itself would loop and into another bucket would only move the question.',
     });
     const archiveBucket = new s3.Bucket(storage, 'ArchiveBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...secureBucketProps(removalPolicy),
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'archive/',
-      removalPolicy,
     });
     this.archiveBucket = archiveBucket;
 

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { secureBucketProps } from '../core/bucket-defaults';
 import { consumerFunctionProps } from '../core/consumer-defaults';
 import { ConsumerFunctionOptions } from '../core/consumer-function';
 import { IdempotentRecorderFunction } from '../core/handlers/idempotent-recorder-function';
@@ -124,29 +125,15 @@ export class OrderFanOutStack extends Stack {
     // ACL: the feature flag is set on this scope only, so users' apps need not set it.
     const storage = new Construct(this, 'Uploads');
     storage.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
-    const accessLogs = new s3.Bucket(storage, 'AccessLogsBucket', {
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      removalPolicy,
-      autoDeleteObjects: false,
-    });
+    const accessLogs = new s3.Bucket(storage, 'AccessLogsBucket', secureBucketProps(removalPolicy));
     Validations.of(accessLogs).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This bucket receives the server access logs of the uploads bucket; logging it into itself would loop and into another bucket would only move the question.',
     });
     const uploads = new s3.Bucket(storage, 'UploadsBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...secureBucketProps(removalPolicy),
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'uploads/',
-      removalPolicy,
-      autoDeleteObjects: false,
     });
     this.uploadsBucket = uploads;
     this.uploadsFanOut = new TopicFanOut(this, 'UploadEvents', {

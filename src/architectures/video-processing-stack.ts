@@ -13,9 +13,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { PresignUploadFunction } from './handlers/presign-upload-function';
+import { secureBucketProps } from '../core/bucket-defaults';
 import { consumerFunctionProps } from '../core/consumer-defaults';
 import { ConsumerFunctionOptions } from '../core/consumer-function';
-import { acknowledgeWildcardResource } from '../core/nag-acknowledgements';
+import { acknowledgeBucketNotificationsHandler, acknowledgeWildcardResource } from '../core/nag-acknowledgements';
 import { SecureTopic } from '../core/secure-topic';
 import { checkNumberInRange } from '../core/validation';
 import { FunctionMetrics } from '../monitoring/function-metrics';
@@ -246,24 +247,3 @@ export class VideoProcessingStack extends Stack {
   }
 }
 
-function secureBucketProps(removalPolicy: RemovalPolicy): s3.BucketProps {
-  return {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    enforceSSL: true,
-    versioned: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    removalPolicy,
-    autoDeleteObjects: false,
-  };
-}
-
-/** aws-cdk-lib's bucket-notifications handler (one per stack, deploy time only) uses a managed policy. */
-function acknowledgeBucketNotificationsHandler(stack: Stack): void {
-  const role = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834')?.node.tryFindChild('Role');
-  role?.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
-      'aws-cdk-lib\'s bucket-notifications handler (a custom resource that runs only at deploy time, one per stack) ' +
-      'uses the AWSLambdaBasicExecutionRole managed policy; its role is not ours to change.',
-  });
-}

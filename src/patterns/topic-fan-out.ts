@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { checkConsumerCode, consumerFunction } from '../core/consumer-defaults';
 import { ConsumerCodeOptions } from '../core/consumer-function';
+import { acknowledgeBucketNotificationsHandler } from '../core/nag-acknowledgements';
 import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
 import { SecureTopic, SecureTopicProps } from '../core/secure-topic';
 import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange, describeDuration, describeViolation } from '../core/validation';
@@ -572,7 +573,7 @@ export class TopicFanOut extends Construct implements IMonitoredBlock {
         `The topic's KMS key is not owned by this stack; for S3 events to arrive, its owner must add: ${statementJson(keyStatement)}` +
         (this.props.topicProps?.existingTopic ? `, and to the topic policy an sns:Publish for s3.amazonaws.com with aws:SourceArn ${bucket.bucketArn}` : ''));
     }
-    this.acknowledgeBucketNotificationsHandler();
+    acknowledgeBucketNotificationsHandler(Stack.of(this));
   }
 
   /** Widgets of the whole pattern (the dashboard shows them by section). */
@@ -641,23 +642,6 @@ export class TopicFanOut extends Construct implements IMonitoredBlock {
       title: 'Shared dead letters', metrics: [QueueMetrics.visibleMessages(this.sharedDlq)], width: 24,
     })], this.ownAlarms);
     return this.sharedDlq;
-  }
-
-  /**
-   * aws-cdk-lib delivers bucket notifications through one handler function per stack (a custom
-   * resource). Its findings are acknowledged here, where the pattern makes it appear.
-   */
-  private acknowledgeBucketNotificationsHandler(): void {
-    const handler = Stack.of(this).node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
-    const role = handler?.node.tryFindChild('Role');
-    if (!role) return;
-    // Written as the metadata entry Validations.acknowledge() records: ids with '::' are
-    // rejected by it before aws-cdk-lib 2.262 (see core/nag-acknowledgements.ts).
-    role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
-        'aws-cdk-lib\'s bucket-notifications handler (a custom resource that runs only at deploy time, one per stack) ' +
-        'uses the AWSLambdaBasicExecutionRole managed policy; its role is not ours to change.',
-    });
   }
 
   /**
