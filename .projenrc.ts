@@ -78,6 +78,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-kinesis@${versions.awsSdk}`,
     // WriteBuffer e2e: point the deployed writer at the fault proxy (front-door requests are signed with @smithy/signature-v4).
     `@aws-sdk/client-lambda@${versions.awsSdk}`,
+    // The BacklogScaling controller (lambda/backlog-controller): bundled into its Lambda function.
+    `@aws-sdk/client-ecs@${versions.awsSdk}`,
+    `@aws-sdk/client-cloudwatch@${versions.awsSdk}`,
     '@smithy/node-http-handler@^4.14.2',
     // Tests only: the WriteBuffer writer's own SigV4 signing (lambda/write-buffer/aws.ts) is checked
     // against the SDK v3 signer, header for header (test/lambda/write-buffer/aws.test.ts).

@@ -109,7 +109,7 @@ export function runScenarios(subjectList: Subject[], concurrency: number, only?:
   const rows: ScalingRow[] = [];
   for (const scenario of scenarios().filter(s => only === undefined || s.name === only)) {
     for (const s of subjectList) {
-      const options = { ...WORLD, ...world, concurrency, scaleInProtection: s.scaleInProtection, initialDesired: s.minTasks };
+      const options = { ...WORLD, horizonSeconds: scenario.horizonSeconds, ...world, concurrency, scaleInProtection: s.scaleInProtection, initialDesired: s.minTasks };
       const r = simulate(scenario.arrivals, s.make(), options);
       const drainEnd = scenario.drainTag ? r.lastDoneByTag[scenario.drainTag] : r.lastDoneAt;
       const drainStart = scenario.drainTag ? r.firstSentByTag[scenario.drainTag] : r.lastSentAt;

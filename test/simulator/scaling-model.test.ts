@@ -6,6 +6,7 @@
 import { alarmState, MetricStore } from '../../bench/scaling/cloudwatch';
 import { evaluate } from '../../bench/scaling/expression';
 import { ApplicationAutoScaling, Keda, KEDA_DEFAULTS, Scaler, stepAdjustmentFor } from '../../bench/scaling/scalers';
+import { BURSTS, diurnalRate, scenarios } from '../../bench/scaling/scenarios';
 import { peerSpec, peerTemplate } from '../../bench/scaling/subjects';
 import { AlarmSpec, parseScaling, ScalingSpec, StepPolicySpec, TargetTrackingSpec } from '../../bench/scaling/template';
 import { Arrival, percentile, simulate, WorldOptions } from '../../bench/scaling/world';
@@ -279,5 +280,51 @@ describe('world', () => {
   test('percentile is nearest-rank', () => {
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99)).toBe(10);
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
+  });
+});
+
+describe('load shapes', () => {
+  const all = scenarios();
+  const byName = (name: string) => all.find(s => s.name === name)!;
+  const perHour = (arrivals: readonly Arrival[], hour: number) => arrivals.filter(a => a.at >= hour * 3600 && a.at < (hour + 1) * 3600).length;
+
+  test('every scenario: spike, steady, sawtooth, diurnal, bursts; arrivals sorted and inside the horizon', () => {
+    expect(all.map(s => s.name)).toEqual(['spike', 'steady', 'sawtooth', 'diurnal', 'bursts']);
+    for (const s of all) {
+      expect(s.arrivals.every((a, i) => i === 0 || s.arrivals[i - 1].at <= a.at)).toBe(true);
+      expect(s.arrivals[s.arrivals.length - 1].at).toBeLessThan(s.horizonSeconds);
+      expect(s.arrivals.every(a => a.processingSeconds >= 45 && a.processingSeconds <= 75)).toBe(true);
+    }
+  });
+
+  test('diurnal: a cosine day from 2 videos/min at 02:00 to 40 at 14:00, Poisson around it', () => {
+    expect(diurnalRate(14 * 60)).toBeCloseTo(40);
+    expect(diurnalRate(2 * 60)).toBeCloseTo(2);
+    expect(diurnalRate(8 * 60)).toBeCloseTo(21);
+    const d = byName('diurnal');
+    expect(d.horizonSeconds).toBe(25 * 3600);
+    // Hourly counts follow the curve within Poisson noise (± 4 standard deviations).
+    for (const hour of [2, 8, 14, 20]) {
+      const expected = 60 * diurnalRate(hour * 60 + 30);
+      expect(Math.abs(perHour(d.arrivals, hour) - expected)).toBeLessThan(4 * Math.sqrt(expected) + 0.05 * expected);
+    }
+    expect(perHour(d.arrivals, 14)).toBeGreaterThan(8 * perHour(d.arrivals, 2));
+  });
+
+  test('bursts: Poisson starts, random sizes within the bounds, fixed seed (same arrivals every run)', () => {
+    const b = byName('bursts');
+    expect(b.arrivals).toEqual(scenarios().find(s => s.name === 'bursts')!.arrivals);
+    // Minutes with more than 10 arrivals above the 3/min background are bursts.
+    const perMinute = new Map<number, number>();
+    for (const a of b.arrivals) perMinute.set(Math.floor(a.at / 60), (perMinute.get(Math.floor(a.at / 60)) ?? 0) + 1);
+    const burstMinutes = [...perMinute.values()].filter(n => n > 10 + BURSTS.backgroundPerMinute).length;
+    // 3 h at one burst per 12 min on average: 15 expected; a burst spans at most 2 minutes.
+    expect(burstMinutes).toBeGreaterThanOrEqual(5);
+    expect(burstMinutes).toBeLessThanOrEqual(60);
+    const background = BURSTS.hours * 60 * BURSTS.backgroundPerMinute;
+    const burstMessages = b.arrivals.length - background;
+    expect(burstMessages).toBeGreaterThan(5 * BURSTS.minSize);
+    expect(burstMessages).toBeLessThan(40 * BURSTS.maxSize);
+    expect(b.arrivals[b.arrivals.length - 1].at).toBeLessThan(BURSTS.hours * 3600 + 60);
   });
 });
