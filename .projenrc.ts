@@ -131,6 +131,12 @@ const handlers = [
     constructFile: 'src/architectures/handlers/clickstream-aggregator-function.ts',
     constructName: 'ClickstreamAggregatorFunction',
   },
+  {
+    // BacklogScaling's controller: sets an ECS service's desired count from the queue's backlog, once a minute.
+    entrypoint: 'lambda/backlog-controller.lambda.ts',
+    constructFile: 'src/patterns/backlog-scaling/backlog-controller-function.ts',
+    constructName: 'BacklogControllerFunction',
+  },
 ];
 for (const h of handlers) {
   new awscdk.LambdaFunction(project, {

@@ -156,7 +156,7 @@ test('scale from zero, size to the backlog, hold, cap at max, back to zero: the 
   // 100 more waiting: ceil(6 / 2 + 106 / 5) = 25, capped at MAX_WORKERS 8.
   await send(100);
   r = invoke();
-  expect(r.results[0]).toMatchObject({ visible: 106, inFlight: 6, desired: 8, changed: true });
+  expect(r.results[0]).toMatchObject({ visible: 106, inFlight: 6, needed: 25, desired: 8, changed: true });
   expect(await desiredCount()).toBe(8);
 
   // Everything processed: back to zero (busy tasks protect themselves; ECS stops idle ones).
@@ -180,11 +180,11 @@ test('publishes what it saw and decided to CloudWatch, readable with GetMetricDa
   const out = await cloudwatch.send(new GetMetricDataCommand({
     StartTime: new Date(now - 15 * 60_000),
     EndTime: new Date(now + 60_000),
-    MetricDataQueries: ['DesiredWorkers', 'VisibleMessages', 'InFlightMessages', 'RunningWorkers'].map(query),
+    MetricDataQueries: ['NeededWorkers', 'DesiredWorkers', 'RunningWorkers'].map(query),
   }));
   const counts = Object.fromEntries(out.MetricDataResults!.map(m => [m.Id, (m.Values ?? []).reduce((a, b) => a + b, 0)]));
   // Every invocation of this file so far published one datapoint of each (7 so far, the warm one twice).
-  expect(counts).toEqual({ desiredworkers: 7, visiblemessages: 7, inflightmessages: 7, runningworkers: 7 });
+  expect(counts).toEqual({ neededworkers: 7, desiredworkers: 7, runningworkers: 7 });
 });
 
 test('bad configuration: the invocation fails with the variable, the value, the range and the fix; the service is untouched', async () => {

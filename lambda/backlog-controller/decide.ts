@@ -36,12 +36,16 @@ export interface DecisionSettings {
   readonly includeInFlight: boolean;
 }
 
-/** The desired worker count for `o`. */
-export function desiredWorkers(o: Observation, s: DecisionSettings): number {
+/** The workers the backlog needs, before the min and max limits (at least 1 while any message is there). */
+export function neededWorkers(o: Observation, s: DecisionSettings): number {
   const visible = Math.max(0, o.visible);
   const inFlight = s.includeInFlight ? Math.max(0, o.inFlight) : 0;
   // The small epsilon keeps an exact multiple (10 / 5 = 2) from rounding up through float error.
-  let n = Math.ceil(inFlight / (2 * s.workerConcurrency) + visible / s.targetBacklogPerWorker - 1e-9);
-  if (visible + inFlight > 0) n = Math.max(1, n);
-  return Math.min(s.maxWorkers, Math.max(s.minWorkers, n));
+  const n = Math.ceil(inFlight / (2 * s.workerConcurrency) + visible / s.targetBacklogPerWorker - 1e-9);
+  return visible + inFlight > 0 ? Math.max(1, n) : Math.max(0, n);
+}
+
+/** The desired worker count for `o`: the needed workers within [min, max]. */
+export function desiredWorkers(o: Observation, s: DecisionSettings): number {
+  return Math.min(s.maxWorkers, Math.max(s.minWorkers, neededWorkers(o, s)));
 }

@@ -1,6 +1,6 @@
 import { ControllerConfig, readControllerConfig } from '../../lambda/backlog-controller/config';
 import { controlStep, ControllerPort } from '../../lambda/backlog-controller/controller';
-import { desiredWorkers, DecisionSettings } from '../../lambda/backlog-controller/decide';
+import { desiredWorkers, DecisionSettings, neededWorkers } from '../../lambda/backlog-controller/decide';
 
 const SETTINGS: DecisionSettings = { targetBacklogPerWorker: 5, workerConcurrency: 1, minWorkers: 0, maxWorkers: 50, includeInFlight: true };
 const ENV = {
@@ -27,8 +27,9 @@ describe('desiredWorkers', () => {
     expect(desiredWorkers({ visible: 0, inFlight: 1 }, SETTINGS)).toBe(1);
     expect(desiredWorkers({ visible: 0, inFlight: 0 }, SETTINGS)).toBe(0);
   });
-  test('within min and max', () => {
+  test('within min and max; the need before the limits is kept for the at-max alarm', () => {
     expect(desiredWorkers({ visible: 10_000, inFlight: 0 }, SETTINGS)).toBe(50);
+    expect(neededWorkers({ visible: 10_000, inFlight: 0 }, SETTINGS)).toBe(2000);
     expect(desiredWorkers({ visible: 0, inFlight: 0 }, { ...SETTINGS, minWorkers: 2 })).toBe(2);
   });
   test('concurrency: a worker with 4 slots holds 4 in-flight messages', () => {
@@ -77,9 +78,9 @@ describe('controlStep', () => {
   test('sets the desired count when the decision differs, and publishes what it saw and decided', async () => {
     const f = fakePort({ visible: 100, inFlight: 4 }, { desired: 3, running: 3 });
     const r = await controlStep(config, f.port);
-    expect(r).toEqual({ visible: 100, inFlight: 4, running: 3, previousDesired: 3, desired: 22, changed: true });
+    expect(r).toEqual({ visible: 100, inFlight: 4, needed: 22, running: 3, previousDesired: 3, desired: 22, changed: true });
     expect(f.calls).toEqual(['setDesired 22']);
-    expect(f.published).toEqual([{ VisibleMessages: 100, InFlightMessages: 4, RunningWorkers: 3, DesiredWorkers: 22 }]);
+    expect(f.published).toEqual([{ NeededWorkers: 22, DesiredWorkers: 22, RunningWorkers: 3 }]);
   });
   test('leaves the service alone when the count is right (no UpdateService call), still publishes', async () => {
     const f = fakePort({ visible: 0, inFlight: 0 }, { desired: 0, running: 0 });
