@@ -8,9 +8,9 @@ import { evaluate } from '../../bench/scaling/expression';
 import { ApplicationAutoScaling, Keda, KEDA_DEFAULTS, Scaler, stepAdjustmentFor } from '../../bench/scaling/scalers';
 import { BURSTS, diurnalRate, scenarios } from '../../bench/scaling/scenarios';
 import { peerSpec, peerTemplate } from '../../bench/scaling/subjects';
-import { AlarmSpec, parseScaling, ScalingSpec, StepPolicySpec, TargetTrackingSpec } from '../../bench/scaling/template';
+import { AlarmSpec, parseController, parseScaling, ScalingSpec, StepPolicySpec, TargetTrackingSpec } from '../../bench/scaling/template';
 import { Arrival, percentile, simulate, WorldOptions } from '../../bench/scaling/world';
-import { withPreviousDenominator } from '../../bench/suites/scaling';
+import { checkGoals, oursController, ScalingRow } from '../../bench/suites/scaling';
 
 const ALL = {
   ApproximateNumberOfMessagesVisible: 0,
@@ -36,17 +36,6 @@ describe('metric math', () => {
     expect(evaluate(e, { visible: 90, in_flight: 10, running: 20, desired: 20 })).toBe(5); // stable: ÷ running
     expect(evaluate(e, { visible: 90, in_flight: 10, running: 25, desired: 10 })).toBe(4); // scaling in: ÷ running
     expect(evaluate(e, { visible: 30, in_flight: 0, running: 0, desired: 0 })).toBe(30); // nothing there: ÷ 1
-  });
-
-  test('the bench\'s "before" variant swaps only the denominator, and refuses an expression without it', () => {
-    const spec = (expression: string): ScalingSpec => ({
-      minCapacity: 0,
-      maxCapacity: 10,
-      policies: [{ kind: 'target', logicalId: 'tt', targetValue: 5, scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 300, disableScaleIn: false, queries: [{ id: 'per', returnData: true, expression }] }],
-    });
-    const before = withPreviousDenominator(spec('(visible + in_flight) / IF(desired > running, desired, IF(running > 0, running, 1))'));
-    expect((before.policies[0] as TargetTrackingSpec).queries[0].expression).toBe('(visible + in_flight) / IF(running > 0, running, 1)');
-    expect(() => withPreviousDenominator(spec('visible / running'))).toThrow('ours tracks "visible / running", which has no');
   });
 
   test('errors name the expression', () => {
@@ -326,5 +315,37 @@ describe('load shapes', () => {
     expect(burstMessages).toBeGreaterThan(5 * BURSTS.minSize);
     expect(burstMessages).toBeLessThan(40 * BURSTS.maxSize);
     expect(b.arrivals[b.arrivals.length - 1].at).toBeLessThan(BURSTS.hours * 3600 + 60);
+  });
+});
+
+describe('the bench reads ours from QueueWorkerService\'s synthesized template', () => {
+  test('the controller: its schedule and its function\'s environment', () => {
+    const c = oursController(require('path').resolve(__dirname, '..', '..'));
+    expect(c.scheduleSeconds).toBe(60);
+    expect(c.settings).toEqual({ targetBacklogPerWorker: 5, workerConcurrency: 1, minWorkers: 0, maxWorkers: 50, includeInFlight: true });
+    expect(oursController(require('path').resolve(__dirname, '..', '..'), 200).settings.maxWorkers).toBe(200);
+  });
+
+  test('a template without a schedule has no controller; a cron schedule is refused as not modelled', () => {
+    expect(parseController({ Resources: {} })).toBeUndefined();
+    const t = { Resources: {
+      S: { Type: 'AWS::Scheduler::Schedule', Properties: { ScheduleExpression: 'cron(0 * * * ? *)', Target: { Arn: { 'Fn::GetAtt': ['F', 'Arn'] } } } },
+      F: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { TARGET_BACKLOG_PER_WORKER: '5', MIN_WORKERS: '0', MAX_WORKERS: '3' } } } },
+    } };
+    expect(() => parseController(t)).toThrow('is not modelled');
+  });
+});
+
+describe('goal check', () => {
+  const row = (scenario: string, subject: string, o: Partial<ScalingRow>): ScalingRow => ({
+    scenario, subject, maxTasks: 100, drainSeconds: 600, p99AgeSeconds: 300, workerMinutes: 1000, peakTasks: 20, redeliveries: 0, completed: 1, total: 1, ...o,
+  });
+  test('ours at or under KEDA everywhere passes; any ratio above 1, a redelivery, a steady peak over 25 or a spike over half the peer fails', () => {
+    const base = [row('spike, max 100', 'keda', {}), row('spike, max 100', 'peer', { drainSeconds: 1300 })];
+    expect(checkGoals([...base, row('spike, max 100', 'ours', {})])[0].met).toBe(true);
+    expect(checkGoals([...base, row('spike, max 100', 'ours', { workerMinutes: 1001 })])[0].failures).toEqual(['worker-minutes 1.00× KEDA']);
+    expect(checkGoals([...base, row('spike, max 100', 'ours', { redeliveries: 1 })])[0].failures).toEqual(['1 redeliveries']);
+    expect(checkGoals([row('spike, max 100', 'keda', {}), row('spike, max 100', 'peer', { drainSeconds: 1000 }), row('spike, max 100', 'ours', {})])[0].failures[0]).toContain('spike drain 0.60× QueueProcessingFargateService');
+    expect(checkGoals([row('steady', 'keda', {}), row('steady', 'peer', {}), row('steady', 'ours', { peakTasks: 26 })])[0].failures).toEqual(['steady peak 26 > 1.25 × 20']);
   });
 });
