@@ -176,6 +176,8 @@ project.tasks.tryFind('bundle')?.spawn(bundleWorkers);
 // Bundled at build time: the SDK clients they import are devDependencies, inlined into assets/.
 project.eslint?.allowDevDeps('lambda/queue-worker/**');
 project.eslint?.allowDevDeps('lambda/video-transcoder/**');
+// The BacklogScaling controller bundles its SDK clients (devDependencies) into its Lambda asset.
+project.eslint?.allowDevDeps('lambda/backlog-controller/**');
 project.addTask('ensure:ffmpeg', {
   description: 'Install ffmpeg from Debian apt when missing (the queue-worker e2e transcodes real video)',
   exec: 'bash scripts/ensure-ffmpeg.sh',

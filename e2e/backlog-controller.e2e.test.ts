@@ -80,7 +80,9 @@ async function send(n: number): Promise<void> {
 async function receive(n: number): Promise<string[]> {
   const handles: string[] = [];
   while (handles.length < n) {
-    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: res.queueUrl, MaxNumberOfMessages: Math.min(10, n - handles.length), VisibilityTimeout: 300, WaitTimeSeconds: 1 }));
+    const out = await sqs.send(new ReceiveMessageCommand({
+      QueueUrl: res.queueUrl, MaxNumberOfMessages: Math.min(10, n - handles.length), VisibilityTimeout: 300, WaitTimeSeconds: 1,
+    }));
     handles.push(...(out.Messages ?? []).map(m => m.ReceiptHandle!));
   }
   return handles;
@@ -121,7 +123,11 @@ beforeAll(async () => {
   res.queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${RUN}-jobs` }))).QueueUrl!;
   await ecs.send(new CreateClusterCommand({ clusterName: res.cluster }));
   await ecs.send(new RegisterTaskDefinitionCommand({
-    family: `${RUN}-worker`, requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '256', memory: '512',
+    family: `${RUN}-worker`,
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    cpu: '256',
+    memory: '512',
     containerDefinitions: [{ name: 'worker', image: 'public.ecr.aws/docker/library/node:22-bookworm-slim', essential: true }],
   }));
   await ecs.send(new CreateServiceCommand({ cluster: res.cluster, serviceName: res.service, taskDefinition: `${RUN}-worker`, desiredCount: 0, launchType: 'FARGATE' }));

@@ -3,9 +3,9 @@
  * alarms, target tracking with its own alarms) read from a template, and KEDA's SQS scaler with the
  * Kubernetes HPA, from their published formulas and defaults.
  */
-import { desiredWorkers, DecisionSettings } from '../../lambda/backlog-controller/decide';
 import { alarmState, MetricStore } from './cloudwatch';
 import { ScalingSpec, StepPolicySpec, TARGET_TRACKING_ALARMS, TargetTrackingSpec } from './template';
+import { desiredWorkers, DecisionSettings } from '../../lambda/backlog-controller/decide';
 
 /** What a scaler sees each tick. */
 export interface ScalerView {

@@ -76,7 +76,12 @@ export function subjects(root: string, maxWorkers?: number): Subject[] {
   return [
     { key: 'ours', label: 'QueueWorkerService (ours)', maxTasks: max, minTasks: ours.settings.minWorkers, scaleInProtection: true, make: () => new Controller(ours), config: describeController(ours) },
     {
-      key: 'keda', label: 'KEDA aws-sqs-queue (defaults)', maxTasks: keda.maxReplicaCount, minTasks: keda.minReplicaCount, scaleInProtection: false, make: () => new Keda(keda),
+      key: 'keda',
+      label: 'KEDA aws-sqs-queue (defaults)',
+      maxTasks: keda.maxReplicaCount,
+      minTasks: keda.minReplicaCount,
+      scaleInProtection: false,
+      make: () => new Keda(keda),
       config: `desired = ceil((visible + in flight) / ${keda.queueLength}), polling ${keda.pollingIntervalSeconds} s, cooldown ${keda.cooldownPeriodSeconds} s, HPA scale-down stabilization ${keda.hpaScaleDownStabilizationSeconds} s`,
     },
     { key: 'peer', label: 'QueueProcessingFargateService', maxTasks: peer.maxCapacity, minTasks: peer.minCapacity, scaleInProtection: false, make: () => new ApplicationAutoScaling(peer), config: describeSpec(peer) },
@@ -87,7 +92,9 @@ export function runScenarios(subjectList: Subject[], concurrency: number, only?:
   const rows: ScalingRow[] = [];
   for (const scenario of scenarios().filter(s => only === undefined || s.name === only)) {
     for (const s of subjectList) {
-      const options = { ...WORLD, horizonSeconds: scenario.horizonSeconds, ...world, concurrency, scaleInProtection: s.scaleInProtection, initialDesired: s.minTasks };
+      const options = {
+        ...WORLD, horizonSeconds: scenario.horizonSeconds, ...world, concurrency, scaleInProtection: s.scaleInProtection, initialDesired: s.minTasks,
+      };
       const r = simulate(scenario.arrivals, s.make(), options);
       const drainEnd = scenario.drainTag ? r.lastDoneByTag[scenario.drainTag] : r.lastDoneAt;
       const drainStart = scenario.drainTag ? r.firstSentByTag[scenario.drainTag] : r.lastSentAt;
@@ -155,15 +162,19 @@ export function checkGoals(rows: readonly ScalingRow[]): GoalCheck[] {
  * first message arrives (and sizes the fleet to the backlog before), and `max` tasks running all
  * along. No scaler that reacts to the queue can drain faster than the oracle.
  */
-export function spikeOracles(max: number, concurrency: number): { oracle: { drainSeconds: number | null; workerMinutes: number }; always: { drainSeconds: number | null; workerMinutes: number } } {
+export interface SpikeRun { readonly drainSeconds: number | null; readonly workerMinutes: number }
+
+export function spikeOracles(max: number, concurrency: number): { oracle: SpikeRun; always: SpikeRun } {
   const spike = scenarios().find(s => s.name === 'spike')!;
   const start = Math.min(...spike.arrivals.filter(a => a.tag === spike.drainTag).map(a => a.at));
   const run = (scaler: Scaler, initialDesired: number) => {
-    const r = simulate(spike.arrivals, scaler, { ...WORLD, horizonSeconds: spike.horizonSeconds, concurrency, scaleInProtection: true, initialDesired });
+    const options = { ...WORLD, horizonSeconds: spike.horizonSeconds, concurrency, scaleInProtection: true, initialDesired };
+    const r = simulate(spike.arrivals, scaler, options);
     const end = r.lastDoneByTag[spike.drainTag!];
     return { drainSeconds: end === undefined ? null : end - r.firstSentByTag[spike.drainTag!], workerMinutes: r.workerSeconds / 60 };
   };
-  const oracle: Scaler = { min: 0, max, step: v => (v.now >= start && v.now < start + 600 ? max : Math.ceil((v.queue.visible + v.queue.inFlight) / concurrency)) };
+  const sized = (v: { queue: { visible: number; inFlight: number } }) => Math.ceil((v.queue.visible + v.queue.inFlight) / concurrency);
+  const oracle: Scaler = { min: 0, max, step: v => (v.now >= start && v.now < start + 600 ? max : sized(v)) };
   return { oracle: run(oracle, 0), always: run({ min: max, max, step: () => max }, max) };
 }
 

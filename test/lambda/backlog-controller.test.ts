@@ -47,8 +47,16 @@ describe('desiredWorkers', () => {
 describe('readControllerConfig', () => {
   test('reads the contract BacklogScaling sets', () => {
     expect(readControllerConfig(ENV)).toEqual({
-      queueUrl: ENV.QUEUE_URL, clusterName: 'workers', serviceName: 'transcoders', metricNamespace: ENV.METRIC_NAMESPACE, scalingName: ENV.SCALING_NAME,
-      targetBacklogPerWorker: 5, workerConcurrency: 1, minWorkers: 0, maxWorkers: 50, includeInFlight: true,
+      queueUrl: ENV.QUEUE_URL,
+      clusterName: 'workers',
+      serviceName: 'transcoders',
+      metricNamespace: ENV.METRIC_NAMESPACE,
+      scalingName: ENV.SCALING_NAME,
+      targetBacklogPerWorker: 5,
+      workerConcurrency: 1,
+      minWorkers: 0,
+      maxWorkers: 50,
+      includeInFlight: true,
     });
     expect(readControllerConfig({ ...ENV, INCLUDE_IN_FLIGHT: 'false', WORKER_CONCURRENCY: undefined }).includeInFlight).toBe(false);
   });

@@ -117,16 +117,35 @@ describe('BacklogScaling on an ECS service, defaults: the controller', () => {
 
   test('alarms: controller errors, controller silent (missing data breaches), and the backlog needing more than maxWorkers for 15 minutes', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }], Statistic: 'Sum', Period: 300,
-      ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, EvaluationPeriods: 1,
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 1,
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: CONTROLLER_METRIC_NAMESPACE, MetricName: 'DesiredWorkers', Dimensions: [{ Name: 'Scaling', Value: 'TestStack/Scaling' }], Statistic: 'SampleCount', Period: 300,
-      ComparisonOperator: 'LessThanThreshold', Threshold: 1, TreatMissingData: 'breaching',
+      Namespace: CONTROLLER_METRIC_NAMESPACE,
+      MetricName: 'DesiredWorkers',
+      Dimensions: [{ Name: 'Scaling', Value: 'TestStack/Scaling' }],
+      Statistic: 'SampleCount',
+      Period: 300,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: CONTROLLER_METRIC_NAMESPACE, MetricName: 'NeededWorkers', Dimensions: [{ Name: 'Scaling', Value: 'TestStack/Scaling' }], Statistic: 'Minimum', Period: 60,
-      ComparisonOperator: 'GreaterThanThreshold', Threshold: 10, EvaluationPeriods: 15, TreatMissingData: 'notBreaching',
+      Namespace: CONTROLLER_METRIC_NAMESPACE,
+      MetricName: 'NeededWorkers',
+      Dimensions: [{ Name: 'Scaling', Value: 'TestStack/Scaling' }],
+      Statistic: 'Minimum',
+      Period: 60,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 10,
+      EvaluationPeriods: 15,
+      TreatMissingData: 'notBreaching',
       AlarmDescription: Match.stringLikeRegexp('needed more than 10 workers \\(maxWorkers\\) for 15 minutes'),
     });
     expect(scaling.alarms).toHaveLength(3);
@@ -146,7 +165,9 @@ describe('BacklogScaling on an ECS service, defaults: the controller', () => {
   test('contract: the controller reads exactly these settings from the synthesized environment', () => {
     const fn = template.findResources('AWS::Lambda::Function')[fnId] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
     const env = Object.fromEntries(Object.entries(fn.Properties.Environment.Variables).map(([k, v]) => [k, typeof v === 'string' ? v : `token-${k}`]));
-    expect(readControllerConfig(env)).toMatchObject({ targetBacklogPerWorker: 10, workerConcurrency: 1, minWorkers: 0, maxWorkers: 10, includeInFlight: true });
+    expect(readControllerConfig(env)).toMatchObject({
+      targetBacklogPerWorker: 10, workerConcurrency: 1, minWorkers: 0, maxWorkers: 10, includeInFlight: true,
+    });
   });
 });
 
@@ -154,7 +175,14 @@ describe('BacklogScaling options', () => {
   test('targetBacklogPerWorker given, visible only, min above 0, 5-minute interval, alarms off', () => {
     const { stack, service, queue } = ecsFixture();
     const scaling = new BacklogScaling(stack, 'Scaling', {
-      queue, service, targetBacklogPerWorker: 25, includeInFlight: false, minWorkers: 2, maxWorkers: 40, controlInterval: Duration.minutes(5), alarmsEnabled: false,
+      queue,
+      service,
+      targetBacklogPerWorker: 25,
+      includeInFlight: false,
+      minWorkers: 2,
+      maxWorkers: 40,
+      controlInterval: Duration.minutes(5),
+      alarmsEnabled: false,
     });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
@@ -276,7 +304,12 @@ describe('BacklogScaling bad input', () => {
         const asg = new autoscaling.AutoScalingGroup(stack, 'Workers', { vpc, launchTemplate });
         new BacklogScaling(stack, 'Scaling', { queue: new sqs.Queue(stack, 'Jobs'), autoScalingGroup: asg, ...latency, controlInterval: Duration.minutes(2) });
       },
-      path, code: 'BACKLOG_SCALING_INTERVAL_ON_EC2', prop: 'controlInterval', value: '2 minutes (120 s)', allowed: 'for an Auto Scaling group', fix: 'remove controlInterval',
+      path,
+      code: 'BACKLOG_SCALING_INTERVAL_ON_EC2',
+      prop: 'controlInterval',
+      value: '2 minutes (120 s)',
+      allowed: 'for an Auto Scaling group',
+      fix: 'remove controlInterval',
     });
   });
 
@@ -286,8 +319,13 @@ describe('BacklogScaling bad input', () => {
 
   test('processing time >= acceptable latency', () => {
     expectBadInput({
-      build: ecsBuild({ acceptableLatency: Duration.seconds(30), averageProcessingTime: Duration.minutes(1) }), path, code: 'BACKLOG_SCALING_LATENCY_UNDER_PROCESSING',
-      prop: 'averageProcessingTime', value: '1 minute (60 s) with acceptableLatency 30 seconds', allowed: 'can never meet the latency', fix: 'raise acceptableLatency',
+      build: ecsBuild({ acceptableLatency: Duration.seconds(30), averageProcessingTime: Duration.minutes(1) }),
+      path,
+      code: 'BACKLOG_SCALING_LATENCY_UNDER_PROCESSING',
+      prop: 'averageProcessingTime',
+      value: '1 minute (60 s) with acceptableLatency 30 seconds',
+      allowed: 'can never meet the latency',
+      fix: 'raise acceptableLatency',
     });
   });
 
@@ -303,7 +341,12 @@ describe('BacklogScaling bad input', () => {
   test('neither service nor autoScalingGroup', () => {
     expectBadInput({
       build: stack => new BacklogScaling(stack, 'Scaling', { queue: new sqs.Queue(stack, 'Jobs'), targetBacklogPerWorker: 5 }),
-      path, code: 'BACKLOG_SCALING_TARGET_KIND', prop: 'service', value: 'neither service nor autoScalingGroup', allowed: 'exactly one of service (ECS) and autoScalingGroup (EC2)', fix: 'not both',
+      path,
+      code: 'BACKLOG_SCALING_TARGET_KIND',
+      prop: 'service',
+      value: 'neither service nor autoScalingGroup',
+      allowed: 'exactly one of service (ECS) and autoScalingGroup (EC2)',
+      fix: 'not both',
     });
   });
 

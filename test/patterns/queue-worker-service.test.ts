@@ -124,9 +124,16 @@ describe('contract with the queue-worker runtime: the environment the constructs
   test('set values arrive as set: concurrency, visibility, heartbeat, and the grace derived from stopTimeout', () => {
     const stack = newStack();
     new QueueWorkerService(stack, 'Workers', {
-      image, scaling, workerConcurrency: 4, visibilityTimeout: Duration.minutes(10), heartbeatInterval: Duration.minutes(1), stopTimeout: Duration.seconds(60),
+      image,
+      scaling,
+      workerConcurrency: 4,
+      visibilityTimeout: Duration.minutes(10),
+      heartbeatInterval: Duration.minutes(1),
+      stopTimeout: Duration.seconds(60),
     });
-    expect(readWorkerConfig(containerEnvironment(stack))).toMatchObject({ concurrency: 4, visibilityTimeoutSeconds: 600, heartbeatIntervalSeconds: 60, shutdownGraceSeconds: 55 });
+    expect(readWorkerConfig(containerEnvironment(stack))).toMatchObject({
+      concurrency: 4, visibilityTimeoutSeconds: 600, heartbeatIntervalSeconds: 60, shutdownGraceSeconds: 55,
+    });
   });
 
   test('workerConcurrency has one range: the constructs, BacklogScaling and the runtime all accept 100 and refuse 101', () => {
@@ -136,7 +143,11 @@ describe('contract with the queue-worker runtime: the environment the constructs
     expect(() => readWorkerConfig({ QUEUE_URL: 'q', WORKER_CONCURRENCY: '101' })).toThrow('from 1 to 100');
     expectBadInput({
       build: st => new QueueWorkerService(st, 'Workers', { image, scaling, workerConcurrency: 101 }),
-      path: 'TestStack/Workers', prop: 'workerConcurrency', value: '101', allowed: 'a whole number from 1 to 100', fix: 'run more workers',
+      path: 'TestStack/Workers',
+      prop: 'workerConcurrency',
+      value: '101',
+      allowed: 'a whole number from 1 to 100',
+      fix: 'run more workers',
     });
     expectBadInput({
       build: st => {
@@ -146,7 +157,12 @@ describe('contract with the queue-worker runtime: the environment the constructs
         task.addContainer('w', { image });
         new BacklogScaling(st, 'Scaling', { queue: new sqs.Queue(st, 'Q'), service: new ecs.FargateService(st, 'S', { cluster, taskDefinition: task }), ...scaling, workerConcurrency: 101 });
       },
-      path: 'TestStack/Scaling', code: 'BACKLOG_SCALING_WORKER_CONCURRENCY', prop: 'workerConcurrency', value: '101', allowed: 'a whole number from 1 to 100', fix: 'run more workers',
+      path: 'TestStack/Scaling',
+      code: 'BACKLOG_SCALING_WORKER_CONCURRENCY',
+      prop: 'workerConcurrency',
+      value: '101',
+      allowed: 'a whole number from 1 to 100',
+      fix: 'run more workers',
     });
   });
 });

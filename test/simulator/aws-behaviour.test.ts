@@ -26,19 +26,35 @@ function storeOf(minutes: number, visible: (minute: number) => number, delaySeco
 
 function tracking(overrides: Partial<TargetTrackingSpec> = {}): TargetTrackingSpec {
   return {
-    kind: 'target', logicalId: 'tt', targetValue: 10, scaleOutCooldownSeconds: 0, scaleInCooldownSeconds: 0, disableScaleIn: false,
-    queries: [{ id: 'm', returnData: true, metric: VISIBLE_SUM }], ...overrides,
+    kind: 'target',
+    logicalId: 'tt',
+    targetValue: 10,
+    scaleOutCooldownSeconds: 0,
+    scaleInCooldownSeconds: 0,
+    disableScaleIn: false,
+    queries: [{ id: 'm', returnData: true, metric: VISIBLE_SUM }],
+    ...overrides,
   };
 }
 
 function stepPolicy(overrides: Partial<StepPolicySpec> = {}): StepPolicySpec {
   const alarm: AlarmSpec = {
-    logicalId: 'high', queries: [{ id: 'm', returnData: true, metric: VISIBLE_SUM }], periodSeconds: 60, threshold: 100,
-    comparison: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1, datapointsToAlarm: 1,
+    logicalId: 'high',
+    queries: [{ id: 'm', returnData: true, metric: VISIBLE_SUM }],
+    periodSeconds: 60,
+    threshold: 100,
+    comparison: 'GreaterThanOrEqualToThreshold',
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
   };
   return {
-    kind: 'step', logicalId: 'step', adjustmentType: 'ChangeInCapacity', cooldownSeconds: 300,
-    steps: [{ lower: 0, upper: 100, adjustment: 2 }, { lower: 100, adjustment: 3 }], alarms: [alarm], ...overrides,
+    kind: 'step',
+    logicalId: 'step',
+    adjustmentType: 'ChangeInCapacity',
+    cooldownSeconds: 300,
+    steps: [{ lower: 0, upper: 100, adjustment: 2 }, { lower: 100, adjustment: 3 }],
+    alarms: [alarm],
+    ...overrides,
   };
 }
 
@@ -71,7 +87,8 @@ describe('Application Auto Scaling: target tracking', () => {
 
   test('DisableScaleIn: never removes capacity', () => {
     const store = storeOf(15, () => 0);
-    expect(new ApplicationAutoScaling(spec([tracking({ disableScaleIn: true })])).step({ now: 15 * 60, desired: 8, cloudwatch: store, queue })).toBe(8);
+    const aas = new ApplicationAutoScaling(spec([tracking({ disableScaleIn: true })]));
+    expect(aas.step({ now: 15 * 60, desired: 8, cloudwatch: store, queue })).toBe(8);
   });
 });
 
@@ -122,7 +139,12 @@ describe('Application Auto Scaling: step adjustments', () => {
   // Bounds are relative to the alarm threshold. Above the threshold the lower bound is inclusive and
   // the upper exclusive; below it the lower bound is exclusive and the upper inclusive.
   test('interval bounds above and below the threshold', () => {
-    const policy = stepPolicy({ steps: [{ upper: -10, adjustment: -2 }, { lower: -10, upper: 0, adjustment: -1 }, { lower: 0, upper: 10, adjustment: 1 }, { lower: 10, adjustment: 3 }] });
+    const policy = stepPolicy({
+      steps: [
+        { upper: -10, adjustment: -2 }, { lower: -10, upper: 0, adjustment: -1 },
+        { lower: 0, upper: 10, adjustment: 1 }, { lower: 10, adjustment: 3 },
+      ],
+    });
     expect(stepAdjustmentFor(policy, 0, false)).toBe(1); // metric = threshold: [0, 10)
     expect(stepAdjustmentFor(policy, 10, false)).toBe(3); // metric = threshold + 10: [10, ∞)
     expect(stepAdjustmentFor(policy, 0, true)).toBe(-1); // below: (-10, 0]
@@ -174,8 +196,15 @@ describe('CloudWatch', () => {
 
 describe('ECS', () => {
   const world: WorldOptions = {
-    tickSeconds: 5, horizonSeconds: 900, startDelaySeconds: 60, concurrency: 1, shutdownGraceSeconds: 25,
-    metricDelaySeconds: 60, scaleInProtection: true, initialDesired: 0, seed: 1,
+    tickSeconds: 5,
+    horizonSeconds: 900,
+    startDelaySeconds: 60,
+    concurrency: 1,
+    shutdownGraceSeconds: 25,
+    metricDelaySeconds: 60,
+    scaleInProtection: true,
+    initialDesired: 0,
+    seed: 1,
   };
   const jobs = (n: number, seconds: number): Arrival[] => Array.from({ length: n }, () => ({ at: 0, processingSeconds: seconds, tag: 'j' }));
   const fixed = (n: number): Scaler => ({ min: 0, max: n, step: () => n });
@@ -218,8 +247,11 @@ describe('EventBridge Scheduler and the backlog controller', () => {
   // The controller reads ApproximateNumberOfMessages / NotVisible through the API (no CloudWatch delay)
   // once per invocation, and sets the desired count (ECS UpdateService) at once.
   test('the controller acts once per schedule interval on the queue as the API reports it', () => {
-    const c = new Controller({ scheduleSeconds: 60, settings: { targetBacklogPerWorker: 5, workerConcurrency: 1, minWorkers: 0, maxWorkers: 50, includeInFlight: true } });
-    const view = (now: number, visible: number, inFlight: number, desired: number) => ({ now, desired, cloudwatch: new MetricStore(60), queue: { visible, inFlight } });
+    const settings = { targetBacklogPerWorker: 5, workerConcurrency: 1, minWorkers: 0, maxWorkers: 50, includeInFlight: true };
+    const c = new Controller({ scheduleSeconds: 60, settings });
+    const view = (now: number, visible: number, inFlight: number, desired: number) => ({
+      now, desired, cloudwatch: new MetricStore(60), queue: { visible, inFlight },
+    });
     expect(c.step(view(0, 100, 0, 0))).toBe(20);
     expect(c.step(view(30, 500, 0, 20))).toBe(20); // between invocations: unchanged
     expect(c.step(view(60, 50, 20, 20))).toBe(20); // 20 / 2 + 50 / 5

@@ -3,6 +3,7 @@
  * statistics and alarms, Application Auto Scaling step and target tracking semantics, KEDA's
  * formula, and the world's bookkeeping.
  */
+import * as path from 'path';
 import { alarmState, MetricStore } from '../../bench/scaling/cloudwatch';
 import { evaluate } from '../../bench/scaling/expression';
 import { ApplicationAutoScaling, Keda, KEDA_DEFAULTS, Scaler, stepAdjustmentFor } from '../../bench/scaling/scalers';
@@ -320,25 +321,37 @@ describe('load shapes', () => {
 
 describe('the bench reads ours from QueueWorkerService\'s synthesized template', () => {
   test('the controller: its schedule and its function\'s environment', () => {
-    const c = oursController(require('path').resolve(__dirname, '..', '..'));
+    const c = oursController(path.resolve(__dirname, '..', '..'));
     expect(c.scheduleSeconds).toBe(60);
     expect(c.settings).toEqual({ targetBacklogPerWorker: 5, workerConcurrency: 1, minWorkers: 0, maxWorkers: 50, includeInFlight: true });
-    expect(oursController(require('path').resolve(__dirname, '..', '..'), 200).settings.maxWorkers).toBe(200);
+    expect(oursController(path.resolve(__dirname, '..', '..'), 200).settings.maxWorkers).toBe(200);
   });
 
   test('a template without a schedule has no controller; a cron schedule is refused as not modelled', () => {
     expect(parseController({ Resources: {} })).toBeUndefined();
-    const t = { Resources: {
-      S: { Type: 'AWS::Scheduler::Schedule', Properties: { ScheduleExpression: 'cron(0 * * * ? *)', Target: { Arn: { 'Fn::GetAtt': ['F', 'Arn'] } } } },
-      F: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { TARGET_BACKLOG_PER_WORKER: '5', MIN_WORKERS: '0', MAX_WORKERS: '3' } } } },
-    } };
+    const t = {
+      Resources: {
+        S: { Type: 'AWS::Scheduler::Schedule', Properties: { ScheduleExpression: 'cron(0 * * * ? *)', Target: { Arn: { 'Fn::GetAtt': ['F', 'Arn'] } } } },
+        F: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { TARGET_BACKLOG_PER_WORKER: '5', MIN_WORKERS: '0', MAX_WORKERS: '3' } } } },
+      },
+    };
     expect(() => parseController(t)).toThrow('is not modelled');
   });
 });
 
 describe('goal check', () => {
   const row = (scenario: string, subject: string, o: Partial<ScalingRow>): ScalingRow => ({
-    scenario, subject, maxTasks: 100, drainSeconds: 600, p99AgeSeconds: 300, workerMinutes: 1000, peakTasks: 20, redeliveries: 0, completed: 1, total: 1, ...o,
+    scenario,
+    subject,
+    maxTasks: 100,
+    drainSeconds: 600,
+    p99AgeSeconds: 300,
+    workerMinutes: 1000,
+    peakTasks: 20,
+    redeliveries: 0,
+    completed: 1,
+    total: 1,
+    ...o,
   });
   test('ours at or under KEDA everywhere passes; any ratio above 1, a redelivery, a steady peak over 25 or a spike over half the peer fails', () => {
     const base = [row('spike, max 100', 'keda', {}), row('spike, max 100', 'peer', { drainSeconds: 1300 })];

@@ -81,7 +81,11 @@ interface MetricDataQuery {
   readonly label?: string;
   readonly expression?: string;
   readonly metricStat?: {
-    readonly metric: { readonly namespace: string; readonly metricName: string; readonly dimensions: { readonly name: string; readonly value: string }[] };
+    readonly metric: {
+      readonly namespace: string;
+      readonly metricName: string;
+      readonly dimensions: { readonly name: string; readonly value: string }[];
+    };
     readonly stat: string;
   };
   readonly returnData: boolean;
@@ -94,7 +98,11 @@ function metricDataQueries(inputs: GroupPolicyInputs): MetricDataQuery[] {
     return {
       id,
       metricStat: {
-        metric: { namespace: metric.namespace, metricName: metric.metricName, dimensions: Object.entries(metric.dimensions ?? {}).map(([name, value]) => ({ name, value: String(value) })) },
+        metric: {
+          namespace: metric.namespace,
+          metricName: metric.metricName,
+          dimensions: Object.entries(metric.dimensions ?? {}).map(([name, value]) => ({ name, value: String(value) })),
+        },
         stat: metric.statistic,
       },
       returnData: false,
@@ -104,13 +112,16 @@ function metricDataQueries(inputs: GroupPolicyInputs): MetricDataQuery[] {
   return queries;
 }
 
+/** One step adjustment of the from-zero policy. */
+interface Step { metricIntervalLowerBound: number; metricIntervalUpperBound?: number; scalingAdjustment: number }
+
 /**
  * Steps on the visible backlog while the group is at zero: enough workers at once for the
  * backlog at the target (1 up to 1 x target, 2 up to 2 x target, 5, 10, ...), capped at
  * maxWorkers. Target tracking takes over once workers run.
  */
-function fromZeroSteps(target: number, max: number): { metricIntervalLowerBound: number; metricIntervalUpperBound?: number; scalingAdjustment: number }[] {
-  const steps: { metricIntervalLowerBound: number; metricIntervalUpperBound?: number; scalingAdjustment: number }[] = [];
+function fromZeroSteps(target: number, max: number): Step[] {
+  const steps: Step[] = [];
   let lower = 0;
   for (const workers of FROM_ZERO_STEPS) {
     if (workers >= max) break;
