@@ -206,3 +206,15 @@ test('a service that does not exist fails the invocation (alarmed), naming it', 
   expect(r.code).toBe(1);
   expect(r.stderr).toContain(`${RUN}-missing`);
 });
+
+test('tripwire: MiniStack runs no ECS tasks (runningCount = desiredCount at once); the scaling over time is proven by a MODEL, the bench simulator', async () => {
+  progress('backlog-controller e2e: MODEL — ECS task start/stop and scaling over time are simulated in bench/scaling (MiniStack runs no tasks); see docs/local-aws-fidelity.md');
+  await send(10);
+  const r = invoke();
+  expect(r.results[0]).toMatchObject({ desired: 2, changed: true });
+  const out = await ecs.send(new DescribeServicesCommand({ cluster: res.cluster, services: [res.service] }));
+  const s = out.services![0];
+  // AWS: the new tasks are PENDING for about a minute (image pull) before they count as running.
+  // When the emulator starts doing that, this fails: run the controller against its tasks instead of the model.
+  expect({ desired: s.desiredCount, running: s.runningCount, pending: s.pendingCount }).toEqual({ desired: 2, running: 2, pending: 0 });
+});
