@@ -76,7 +76,6 @@ describe('BacklogScaling on an ECS service, defaults: the controller', () => {
           MIN_WORKERS: '0',
           MAX_WORKERS: '10',
           INCLUDE_IN_FLIGHT: 'true',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
       },
     });

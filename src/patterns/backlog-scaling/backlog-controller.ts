@@ -66,7 +66,6 @@ export class BacklogController extends Construct {
         MIN_WORKERS: String(props.minWorkers),
         MAX_WORKERS: String(props.maxWorkers),
         INCLUDE_IN_FLIGHT: String(props.includeInFlight),
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
     });
     this.grant(parts.role, props);
