@@ -81,7 +81,7 @@ describe('BacklogScaling on an ECS service, defaults: the controller', () => {
     });
   });
 
-  test('schedule: rate(1 minute), no flexible window, no retry of a stale tick, invoked through a role that may invoke this function only', () => {
+  test('schedule: rate(1 minute), no flexible window, no retry of a stale tick (scheduler or Lambda), invoked through a role that may invoke this function only', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
@@ -91,6 +91,9 @@ describe('BacklogScaling on an ECS service, defaults: the controller', () => {
         RoleArn: Match.anyValue(),
         RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
       },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fnId }, Qualifier: '$LATEST', MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60,
     });
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } }] },

@@ -69,6 +69,10 @@ export class BacklogController extends Construct {
       },
     });
     this.grant(parts.role, props);
+    // The scheduler invokes the function asynchronously: a failed tick is not retried (Lambda's
+    // default is 2 retries, minutes later, with a stale view); the next tick reads the queue afresh
+    // and the errors alarm reports the failure.
+    this.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
 
     // The scheduler may invoke this function only, for schedules of this account.
     const schedulerRole = new iam.Role(this, 'ScheduleRole', {
