@@ -78,6 +78,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-kinesis@${versions.awsSdk}`,
     // WriteBuffer e2e: point the deployed writer at the fault proxy (front-door requests are signed with @smithy/signature-v4).
     `@aws-sdk/client-lambda@${versions.awsSdk}`,
+    // The BacklogScaling controller (lambda/backlog-controller): bundled into its Lambda function.
+    `@aws-sdk/client-ecs@${versions.awsSdk}`,
+    `@aws-sdk/client-cloudwatch@${versions.awsSdk}`,
     '@smithy/node-http-handler@^4.14.2',
     // Tests only: the WriteBuffer writer's own SigV4 signing (lambda/write-buffer/aws.ts) is checked
     // against the SDK v3 signer, header for header (test/lambda/write-buffer/aws.test.ts).
@@ -128,6 +131,12 @@ const handlers = [
     constructFile: 'src/architectures/handlers/clickstream-aggregator-function.ts',
     constructName: 'ClickstreamAggregatorFunction',
   },
+  {
+    // BacklogScaling's controller: sets an ECS service's desired count from the queue's backlog, once a minute.
+    entrypoint: 'lambda/backlog-controller.lambda.ts',
+    constructFile: 'src/patterns/backlog-scaling/backlog-controller-function.ts',
+    constructName: 'BacklogControllerFunction',
+  },
 ];
 for (const h of handlers) {
   new awscdk.LambdaFunction(project, {
@@ -167,6 +176,8 @@ project.tasks.tryFind('bundle')?.spawn(bundleWorkers);
 // Bundled at build time: the SDK clients they import are devDependencies, inlined into assets/.
 project.eslint?.allowDevDeps('lambda/queue-worker/**');
 project.eslint?.allowDevDeps('lambda/video-transcoder/**');
+// The BacklogScaling controller bundles its SDK clients (devDependencies) into its Lambda asset.
+project.eslint?.allowDevDeps('lambda/backlog-controller/**');
 project.addTask('ensure:ffmpeg', {
   description: 'Install ffmpeg from Debian apt when missing (the queue-worker e2e transcodes real video)',
   exec: 'bash scripts/ensure-ffmpeg.sh',

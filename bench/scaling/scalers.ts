@@ -5,11 +5,14 @@
  */
 import { alarmState, MetricStore } from './cloudwatch';
 import { ScalingSpec, StepPolicySpec, TARGET_TRACKING_ALARMS, TargetTrackingSpec } from './template';
+import { desiredWorkers, DecisionSettings } from '../../lambda/backlog-controller/decide';
 
 /** What a scaler sees each tick. */
 export interface ScalerView {
   readonly now: number;
   readonly desired: number;
+  /** Tasks running (started and taking work), as ECS DescribeServices reports runningCount. */
+  readonly running?: number;
   readonly cloudwatch: MetricStore;
   /** The queue as GetQueueAttributes reports it (KEDA polls the API, not CloudWatch). */
   readonly queue: { readonly visible: number; readonly inFlight: number };
@@ -222,5 +225,34 @@ export class Keda implements Scaler {
     if (recommended > desired) return Math.min(recommended, Math.max(desired * 2, desired + 4));
     // Scale down: the highest recommendation in the stabilization window.
     return Math.min(desired, Math.max(...this.recommendations.map(r => r.value)));
+  }
+}
+
+/** The backlog controller as its template configures it: its schedule and its decision settings. */
+export interface ControllerSpec {
+  /** Seconds between invocations (the schedule's rate). */
+  readonly scheduleSeconds: number;
+  readonly settings: DecisionSettings;
+}
+
+/**
+ * BacklogScaling's controller (lambda/backlog-controller): a Lambda function invoked on a schedule
+ * that reads the queue through the API (GetQueueAttributes: no CloudWatch delay) and sets the
+ * desired count with the controller's own decision code (`desiredWorkers`, imported, not copied).
+ */
+export class Controller implements Scaler {
+  public readonly min: number;
+  public readonly max: number;
+  private next = 0;
+
+  constructor(public readonly spec: ControllerSpec) {
+    this.min = spec.settings.minWorkers;
+    this.max = spec.settings.maxWorkers;
+  }
+
+  step(view: ScalerView): number {
+    if (view.now < this.next) return view.desired;
+    this.next = view.now + this.spec.scheduleSeconds;
+    return desiredWorkers(view.queue, this.spec.settings);
   }
 }

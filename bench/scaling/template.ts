@@ -187,3 +187,61 @@ export function parseScaling(template: { Resources: Resources }, filter?: (logic
     minCapacity: target.Properties.MinCapacity, maxCapacity: target.Properties.MaxCapacity, policies, workerConcurrency, visibilityTimeoutSeconds,
   };
 }
+
+/** A controller-driven fleet read from a template: the schedule and the controller's environment. */
+export interface ControllerTemplateSpec {
+  readonly scheduleLogicalId: string;
+  readonly functionLogicalId: string;
+  readonly scheduleSeconds: number;
+  readonly settings: {
+    readonly targetBacklogPerWorker: number;
+    readonly workerConcurrency: number;
+    readonly minWorkers: number;
+    readonly maxWorkers: number;
+    readonly includeInFlight: boolean;
+  };
+}
+
+const RATE_UNITS: Record<string, number> = { minute: 60, minutes: 60, hour: 3600, hours: 3600, day: 86400, days: 86400 };
+
+/** Seconds between runs of an EventBridge Scheduler `rate(...)` expression (cron is not modelled). */
+export function rateSeconds(expression: string): number {
+  const m = /^rate\((\d+)\s+(minutes?|hours?|days?)\)$/.exec(expression.trim());
+  if (!m) throw new Error(`schedule expression ${JSON.stringify(expression)} is not modelled (modelled: rate(N minute[s]|hour[s]|day[s]))`);
+  return Number(m[1]) * RATE_UNITS[m[2]];
+}
+
+/**
+ * The backlog controller of a template: an enabled `AWS::Scheduler::Schedule` whose target is a
+ * Lambda function with the controller's environment (TARGET_BACKLOG_PER_WORKER, MIN_WORKERS, ...).
+ * Undefined when the template has none.
+ */
+export function parseController(template: { Resources: Resources }): ControllerTemplateSpec | undefined {
+  const resources = template.Resources;
+  for (const [scheduleId, r] of Object.entries(resources)) {
+    if (r.Type !== 'AWS::Scheduler::Schedule' || r.Properties?.State === 'DISABLED') continue;
+    const arn = r.Properties.Target?.Arn;
+    const functionId = Array.isArray(arn?.['Fn::GetAtt']) ? String(arn['Fn::GetAtt'][0]) : undefined;
+    const fn = functionId ? resources[functionId] : undefined;
+    const env = fn?.Type === 'AWS::Lambda::Function' ? fn.Properties?.Environment?.Variables : undefined;
+    if (!env || env.TARGET_BACKLOG_PER_WORKER === undefined) continue;
+    const num = (name: string) => {
+      const v = Number(env[name]);
+      if (!Number.isFinite(v)) throw new Error(`controller ${functionId}: ${name}=${JSON.stringify(env[name])} is not a number`);
+      return v;
+    };
+    return {
+      scheduleLogicalId: scheduleId,
+      functionLogicalId: functionId!,
+      scheduleSeconds: rateSeconds(r.Properties.ScheduleExpression),
+      settings: {
+        targetBacklogPerWorker: num('TARGET_BACKLOG_PER_WORKER'),
+        workerConcurrency: env.WORKER_CONCURRENCY === undefined ? 1 : num('WORKER_CONCURRENCY'),
+        minWorkers: num('MIN_WORKERS'),
+        maxWorkers: num('MAX_WORKERS'),
+        includeInFlight: env.INCLUDE_IN_FLIGHT !== 'false',
+      },
+    };
+  }
+  return undefined;
+}

@@ -76,11 +76,14 @@ export function simulate(arrivals: readonly Arrival[], scaler: Scaler, o: WorldO
   let rng = Math.max(1, Math.floor(o.seed));
   const random = () => { rng = (rng * 16807) % 2147483647; return rng / 2147483647; };
   const timeline: WorldResult['timeline'] = [];
-  const live = () => tasks.filter(t => t.stoppedAt === undefined);
+  // Tasks not yet stopped, kept apart from the stopped ones so a day-long run stays fast.
+  let liveTasks: Task[] = [];
+  const live = () => liveTasks.filter(t => t.stoppedAt === undefined);
   const active = () => live().filter(t => t.draining === undefined);
   const busySlots = (now: number) => live().filter(t => t.readyAt <= now).reduce((n, t) => n + t.jobs.length, 0);
   const release = (job: Job) => { visible.unshift(job.message); };
-  for (let i = 0; i < desired; i++) tasks.push({ launchedAt: 0, readyAt: 0, jobs: [] });
+  const launch = (task: Task) => { tasks.push(task); liveTasks.push(task); };
+  for (let i = 0; i < desired; i++) launch({ launchedAt: 0, readyAt: 0, jobs: [] });
 
   for (let now = 0; now <= o.horizonSeconds; now += o.tickSeconds) {
     while (nextArrival < messages.length && messages[nextArrival].sentAt <= now) visible.push(messages[nextArrival++]);
@@ -119,13 +122,13 @@ export function simulate(arrivals: readonly Arrival[], scaler: Scaler, o: WorldO
       });
       timeline.push([now, desired, running, visible.length, inFlight]);
     }
-    const wanted = scaler.step({ now, desired, cloudwatch: store, queue: { visible: visible.length, inFlight } });
+    const wanted = scaler.step({ now, desired, running, cloudwatch: store, queue: { visible: visible.length, inFlight } });
     desired = Math.min(scaler.max, Math.max(scaler.min, wanted));
     peakDesired = Math.max(peakDesired, desired);
     // ECS converges the service on the desired count.
     const act = active();
     if (act.length < desired) {
-      for (let i = act.length; i < desired; i++) tasks.push({ launchedAt: now, readyAt: now + o.startDelaySeconds, jobs: [] });
+      for (let i = act.length; i < desired; i++) launch({ launchedAt: now, readyAt: now + o.startDelaySeconds, jobs: [] });
     } else if (act.length > desired) {
       let excess = act.length - desired;
       // Tasks still starting and idle tasks go first.
@@ -145,6 +148,7 @@ export function simulate(arrivals: readonly Arrival[], scaler: Scaler, o: WorldO
       }
       // With protection, busy tasks are stopped once idle (the loop above on a later tick).
     }
+    liveTasks = liveTasks.filter(t => t.stoppedAt === undefined);
   }
   const end = o.horizonSeconds;
   const tags = [...new Set(messages.map(m => m.tag).filter((t): t is string => t !== undefined))];

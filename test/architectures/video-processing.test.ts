@@ -88,17 +88,13 @@ describe('VideoProcessingStack', () => {
     expect(statements).not.toContain('s3:DeleteObject');
   });
 
-  test('scaling: target 10 videos per worker (10 min / 1 min), 0 to 20 tasks, from zero by steps', () => {
+  test('scaling: target 10 videos per worker (10 min / 1 min), 0 to 20 tasks, set every minute by the BacklogScaling controller', () => {
     expect(workers.scaling.targetBacklogPerWorker).toBe(10);
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0, MaxCapacity: 20 });
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      PolicyType: 'TargetTrackingScaling',
-      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
-        TargetValue: 10,
-        CustomizedMetricSpecification: { Metrics: Match.arrayWith([Match.objectLike({ Expression: '(visible + in_flight) / IF(desired > running, desired, IF(running > 0, running, 1))', ReturnData: true })]) },
-      }),
+    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ TARGET_BACKLOG_PER_WORKER: '10', MIN_WORKERS: '0', MAX_WORKERS: '20', INCLUDE_IN_FLIGHT: 'true' }) },
     });
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', { PolicyType: 'StepScaling' });
   });
 
   test('every alarm notifies the alarm topic, and every metric alarm has dimensions', () => {
@@ -125,7 +121,7 @@ describe('VideoProcessingStack', () => {
     const custom = build({
       scaling: { targetBacklogPerWorker: 3, maxWorkers: 100 }, outputWidth: 640, workerCpu: 2048, workerMemoryLimitMiB: 4096,
     });
-    custom.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MaxCapacity: 100 });
+    custom.template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TARGET_BACKLOG_PER_WORKER: '3', MAX_WORKERS: '100' }) } });
     custom.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '2048', ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([{ Name: 'OUTPUT_WIDTH', Value: '640' }]) })],
     });

@@ -19,9 +19,9 @@ describe('readWorkerConfig', () => {
     expect(readWorkerConfig({ QUEUE_URL: QUEUE })).toEqual({
       queueUrl: QUEUE,
       concurrency: 1,
-      visibilityTimeoutSeconds: 300,
-      heartbeatIntervalSeconds: 100,
-      shutdownGraceSeconds: 25,
+      visibilityTimeoutSeconds: 120,
+      heartbeatIntervalSeconds: 30,
+      shutdownGraceSeconds: 115,
       receiveWaitTimeSeconds: 20,
       ecsAgentUri: undefined,
       protectionMinutes: 60,
@@ -31,9 +31,9 @@ describe('readWorkerConfig', () => {
     const c = readWorkerConfig({ QUEUE_URL: QUEUE, WORKER_CONCURRENCY: '4', VISIBILITY_TIMEOUT_SECONDS: '60', HEARTBEAT_INTERVAL_SECONDS: '20', ECS_AGENT_URI: 'http://169.254.170.2/v4/x' });
     expect(c).toMatchObject({ concurrency: 4, visibilityTimeoutSeconds: 60, heartbeatIntervalSeconds: 20, ecsAgentUri: 'http://169.254.170.2/v4/x' });
   });
-  test('the heartbeat defaults to a third of the visibility timeout', () => {
+  test('the heartbeat defaults to a quarter of the visibility timeout', () => {
     expect(readWorkerConfig({ QUEUE_URL: QUEUE, VISIBILITY_TIMEOUT_SECONDS: '4' }).heartbeatIntervalSeconds).toBe(1);
-    expect(readWorkerConfig({ QUEUE_URL: QUEUE, VISIBILITY_TIMEOUT_SECONDS: '900' }).heartbeatIntervalSeconds).toBe(300);
+    expect(readWorkerConfig({ QUEUE_URL: QUEUE, VISIBILITY_TIMEOUT_SECONDS: '900' }).heartbeatIntervalSeconds).toBe(225);
   });
   test('refuses a heartbeat interval >= the visibility timeout, naming both and the fix', () => {
     expect(() => readWorkerConfig({ QUEUE_URL: QUEUE, VISIBILITY_TIMEOUT_SECONDS: '30', HEARTBEAT_INTERVAL_SECONDS: '30' }))

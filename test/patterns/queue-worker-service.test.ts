@@ -4,8 +4,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
-import { QueueWorkerAutoScalingGroup, QueueWorkerService, QueueWorkerServiceProps } from '../../src';
-import { errorMessageOf, expectFragmentsInOrder, newStack, templateOf } from '../support';
+import { readWorkerConfig, WORKER_DEFAULTS } from '../../lambda/queue-worker/config';
+import { BacklogScaling, QueueWorkerAutoScalingGroup, QueueWorkerService, QueueWorkerServiceProps } from '../../src';
+import { errorMessageOf, expectBadInput, expectFragmentsInOrder, newStack, templateOf } from '../support';
 
 const logicalId = (c: IConstruct) => Stack.of(c).getLogicalId((c instanceof CfnElement ? c : c.node.defaultChild) as CfnElement);
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
@@ -68,17 +69,101 @@ describe('QueueWorkerService defaults', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupIngress: Match.absent() });
   });
 
-  test('BacklogScaling on the service; alarms of the queue and the scaling; dashboard', () => {
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0, MaxCapacity: 10 });
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 10 }),
-    });
+  test('BacklogScaling on the service: its controller, no Application Auto Scaling; alarms of the queue and the scaling; dashboard', () => {
+    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TARGET_BACKLOG_PER_WORKER: '10', MAX_WORKERS: '10', SERVICE_NAME: Match.anyValue() }) } });
     expect(workers.scaling.targetBacklogPerWorker).toBe(10);
-    expect(workers.alarms).toHaveLength(3); // oldest message age, DLQ not empty, at max workers
+    expect(workers.alarms).toHaveLength(5); // oldest message age, DLQ not empty, controller errors, controller silent, at max workers
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(body).toContain('Backlog per worker');
-    expect(body).toContain('RunningTaskCount');
+    expect(body).toContain('NeededWorkers');
+  });
+
+  test('IMonitoredBlock: its alarms, and widgets for a shared dashboard (queue, scaling, workers)', () => {
+    const widgets = JSON.stringify(workers.dashboardWidgets().map(w => w.toJson()));
+    for (const fragment of ['ApproximateAgeOfOldestMessage', 'RunningWorkers', 'CPUUtilization']) expect(widgets).toContain(fragment);
+  });
+
+  test('no DesiredCount in the template: a deployment never resets the count the controller set', () => {
+    const svc = Object.values(template.findResources('AWS::ECS::Service'))[0] as { Properties: { DesiredCount?: number } };
+    expect(svc.Properties.DesiredCount).toBeUndefined();
+  });
+});
+
+describe('contract with the queue-worker runtime: the environment the constructs write is what lambda/queue-worker reads, and the defaults agree', () => {
+  type TaskDef = { Properties: { ContainerDefinitions: Array<{ Environment: Array<{ Name: string; Value: unknown }> }> } };
+  function containerEnvironment(stack: Stack): NodeJS.ProcessEnv {
+    const def = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'))[0] as TaskDef;
+    // Tokens (the queue URL) become a placeholder: the runtime only needs a value there.
+    return Object.fromEntries(def.Properties.ContainerDefinitions[0].Environment.map(e => [e.Name, typeof e.Value === 'string' ? e.Value : `token:${e.Name}`]));
+  }
+
+  test('QueueWorkerService with defaults: the runtime reads from the template exactly what it uses when nothing is set', () => {
+    const stack = newStack();
+    new QueueWorkerService(stack, 'Workers', { image, scaling });
+    const env = containerEnvironment(stack);
+    expect(readWorkerConfig(env)).toEqual(readWorkerConfig({ QUEUE_URL: env.QUEUE_URL }));
+    expect(readWorkerConfig(env)).toMatchObject({
+      concurrency: WORKER_DEFAULTS.concurrency,
+      visibilityTimeoutSeconds: WORKER_DEFAULTS.visibilityTimeoutSeconds,
+      heartbeatIntervalSeconds: WORKER_DEFAULTS.visibilityTimeoutSeconds / WORKER_DEFAULTS.heartbeatDivisor,
+      shutdownGraceSeconds: WORKER_DEFAULTS.shutdownGraceSeconds,
+    });
+  });
+
+  test('QueueWorkerAutoScalingGroup with defaults writes the same settings into /etc/queue-worker.env', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+    const workers = new QueueWorkerAutoScalingGroup(stack, 'Workers', { vpc, startCommands: ['systemctl start w'], scaling });
+    const env = { ...Stack.of(stack).resolve(workers.environment), QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111111111111/jobs' };
+    expect(readWorkerConfig(env)).toEqual(readWorkerConfig({ QUEUE_URL: env.QUEUE_URL }));
+  });
+
+  test('set values arrive as set: concurrency, visibility, heartbeat, and the grace derived from stopTimeout', () => {
+    const stack = newStack();
+    new QueueWorkerService(stack, 'Workers', {
+      image,
+      scaling,
+      workerConcurrency: 4,
+      visibilityTimeout: Duration.minutes(10),
+      heartbeatInterval: Duration.minutes(1),
+      stopTimeout: Duration.seconds(60),
+    });
+    expect(readWorkerConfig(containerEnvironment(stack))).toMatchObject({
+      concurrency: 4, visibilityTimeoutSeconds: 600, heartbeatIntervalSeconds: 60, shutdownGraceSeconds: 55,
+    });
+  });
+
+  test('workerConcurrency has one range: the constructs, BacklogScaling and the runtime all accept 100 and refuse 101', () => {
+    const stack = newStack();
+    new QueueWorkerService(stack, 'Workers', { image, scaling, workerConcurrency: WORKER_DEFAULTS.maxConcurrency });
+    expect(readWorkerConfig(containerEnvironment(stack)).concurrency).toBe(100);
+    expect(() => readWorkerConfig({ QUEUE_URL: 'q', WORKER_CONCURRENCY: '101' })).toThrow('from 1 to 100');
+    expectBadInput({
+      build: st => new QueueWorkerService(st, 'Workers', { image, scaling, workerConcurrency: 101 }),
+      path: 'TestStack/Workers',
+      prop: 'workerConcurrency',
+      value: '101',
+      allowed: 'a whole number from 1 to 100',
+      fix: 'run more workers',
+    });
+    expectBadInput({
+      build: st => {
+        const vpc = new ec2.Vpc(st, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+        const cluster = new ecs.Cluster(st, 'Cluster', { vpc });
+        const task = new ecs.FargateTaskDefinition(st, 'Task');
+        task.addContainer('w', { image });
+        new BacklogScaling(st, 'Scaling', { queue: new sqs.Queue(st, 'Q'), service: new ecs.FargateService(st, 'S', { cluster, taskDefinition: task }), ...scaling, workerConcurrency: 101 });
+      },
+      path: 'TestStack/Scaling',
+      code: 'BACKLOG_SCALING_WORKER_CONCURRENCY',
+      prop: 'workerConcurrency',
+      value: '101',
+      allowed: 'a whole number from 1 to 100',
+      fix: 'run more workers',
+    });
   });
 });
 
@@ -126,7 +211,7 @@ describe('QueueWorkerService options', () => {
     const stack = newStack();
     const workers = new QueueWorkerService(stack, 'Workers', { image, scaling, alarmsEnabled: false });
     expect(workers.alarms).toEqual([]);
-    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 1); // only the scale-out-from-zero trigger
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 0);
   });
 });
 

@@ -3,13 +3,15 @@
  * statistics and alarms, Application Auto Scaling step and target tracking semantics, KEDA's
  * formula, and the world's bookkeeping.
  */
+import * as path from 'path';
 import { alarmState, MetricStore } from '../../bench/scaling/cloudwatch';
 import { evaluate } from '../../bench/scaling/expression';
 import { ApplicationAutoScaling, Keda, KEDA_DEFAULTS, Scaler, stepAdjustmentFor } from '../../bench/scaling/scalers';
+import { BURSTS, diurnalRate, scenarios } from '../../bench/scaling/scenarios';
 import { peerSpec, peerTemplate } from '../../bench/scaling/subjects';
-import { AlarmSpec, parseScaling, ScalingSpec, StepPolicySpec, TargetTrackingSpec } from '../../bench/scaling/template';
+import { AlarmSpec, parseController, parseScaling, ScalingSpec, StepPolicySpec, TargetTrackingSpec } from '../../bench/scaling/template';
 import { Arrival, percentile, simulate, WorldOptions } from '../../bench/scaling/world';
-import { withPreviousDenominator } from '../../bench/suites/scaling';
+import { checkGoals, oursController, ScalingRow } from '../../bench/suites/scaling';
 
 const ALL = {
   ApproximateNumberOfMessagesVisible: 0,
@@ -35,17 +37,6 @@ describe('metric math', () => {
     expect(evaluate(e, { visible: 90, in_flight: 10, running: 20, desired: 20 })).toBe(5); // stable: ÷ running
     expect(evaluate(e, { visible: 90, in_flight: 10, running: 25, desired: 10 })).toBe(4); // scaling in: ÷ running
     expect(evaluate(e, { visible: 30, in_flight: 0, running: 0, desired: 0 })).toBe(30); // nothing there: ÷ 1
-  });
-
-  test('the bench\'s "before" variant swaps only the denominator, and refuses an expression without it', () => {
-    const spec = (expression: string): ScalingSpec => ({
-      minCapacity: 0,
-      maxCapacity: 10,
-      policies: [{ kind: 'target', logicalId: 'tt', targetValue: 5, scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 300, disableScaleIn: false, queries: [{ id: 'per', returnData: true, expression }] }],
-    });
-    const before = withPreviousDenominator(spec('(visible + in_flight) / IF(desired > running, desired, IF(running > 0, running, 1))'));
-    expect((before.policies[0] as TargetTrackingSpec).queries[0].expression).toBe('(visible + in_flight) / IF(running > 0, running, 1)');
-    expect(() => withPreviousDenominator(spec('visible / running'))).toThrow('ours tracks "visible / running", which has no');
   });
 
   test('errors name the expression', () => {
@@ -279,5 +270,95 @@ describe('world', () => {
   test('percentile is nearest-rank', () => {
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99)).toBe(10);
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
+  });
+});
+
+describe('load shapes', () => {
+  const all = scenarios();
+  const byName = (name: string) => all.find(s => s.name === name)!;
+  const perHour = (arrivals: readonly Arrival[], hour: number) => arrivals.filter(a => a.at >= hour * 3600 && a.at < (hour + 1) * 3600).length;
+
+  test('every scenario: spike, steady, sawtooth, diurnal, bursts; arrivals sorted and inside the horizon', () => {
+    expect(all.map(s => s.name)).toEqual(['spike', 'steady', 'sawtooth', 'diurnal', 'bursts']);
+    for (const s of all) {
+      expect(s.arrivals.every((a, i) => i === 0 || s.arrivals[i - 1].at <= a.at)).toBe(true);
+      expect(s.arrivals[s.arrivals.length - 1].at).toBeLessThan(s.horizonSeconds);
+      expect(s.arrivals.every(a => a.processingSeconds >= 45 && a.processingSeconds <= 75)).toBe(true);
+    }
+  });
+
+  test('diurnal: a cosine day from 2 videos/min at 02:00 to 40 at 14:00, Poisson around it', () => {
+    expect(diurnalRate(14 * 60)).toBeCloseTo(40);
+    expect(diurnalRate(2 * 60)).toBeCloseTo(2);
+    expect(diurnalRate(8 * 60)).toBeCloseTo(21);
+    const d = byName('diurnal');
+    expect(d.horizonSeconds).toBe(25 * 3600);
+    // Hourly counts follow the curve within Poisson noise (± 4 standard deviations).
+    for (const hour of [2, 8, 14, 20]) {
+      const expected = 60 * diurnalRate(hour * 60 + 30);
+      expect(Math.abs(perHour(d.arrivals, hour) - expected)).toBeLessThan(4 * Math.sqrt(expected) + 0.05 * expected);
+    }
+    expect(perHour(d.arrivals, 14)).toBeGreaterThan(8 * perHour(d.arrivals, 2));
+  });
+
+  test('bursts: Poisson starts, random sizes within the bounds, fixed seed (same arrivals every run)', () => {
+    const b = byName('bursts');
+    expect(b.arrivals).toEqual(scenarios().find(s => s.name === 'bursts')!.arrivals);
+    // Minutes with more than 10 arrivals above the 3/min background are bursts.
+    const perMinute = new Map<number, number>();
+    for (const a of b.arrivals) perMinute.set(Math.floor(a.at / 60), (perMinute.get(Math.floor(a.at / 60)) ?? 0) + 1);
+    const burstMinutes = [...perMinute.values()].filter(n => n > 10 + BURSTS.backgroundPerMinute).length;
+    // 3 h at one burst per 12 min on average: 15 expected; a burst spans at most 2 minutes.
+    expect(burstMinutes).toBeGreaterThanOrEqual(5);
+    expect(burstMinutes).toBeLessThanOrEqual(60);
+    const background = BURSTS.hours * 60 * BURSTS.backgroundPerMinute;
+    const burstMessages = b.arrivals.length - background;
+    expect(burstMessages).toBeGreaterThan(5 * BURSTS.minSize);
+    expect(burstMessages).toBeLessThan(40 * BURSTS.maxSize);
+    expect(b.arrivals[b.arrivals.length - 1].at).toBeLessThan(BURSTS.hours * 3600 + 60);
+  });
+});
+
+describe('the bench reads ours from QueueWorkerService\'s synthesized template', () => {
+  test('the controller: its schedule and its function\'s environment', () => {
+    const c = oursController(path.resolve(__dirname, '..', '..'));
+    expect(c.scheduleSeconds).toBe(60);
+    expect(c.settings).toEqual({ targetBacklogPerWorker: 5, workerConcurrency: 1, minWorkers: 0, maxWorkers: 50, includeInFlight: true });
+    expect(oursController(path.resolve(__dirname, '..', '..'), 200).settings.maxWorkers).toBe(200);
+  });
+
+  test('a template without a schedule has no controller; a cron schedule is refused as not modelled', () => {
+    expect(parseController({ Resources: {} })).toBeUndefined();
+    const t = {
+      Resources: {
+        S: { Type: 'AWS::Scheduler::Schedule', Properties: { ScheduleExpression: 'cron(0 * * * ? *)', Target: { Arn: { 'Fn::GetAtt': ['F', 'Arn'] } } } },
+        F: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { TARGET_BACKLOG_PER_WORKER: '5', MIN_WORKERS: '0', MAX_WORKERS: '3' } } } },
+      },
+    };
+    expect(() => parseController(t)).toThrow('is not modelled');
+  });
+});
+
+describe('goal check', () => {
+  const row = (scenario: string, subject: string, o: Partial<ScalingRow>): ScalingRow => ({
+    scenario,
+    subject,
+    maxTasks: 100,
+    drainSeconds: 600,
+    p99AgeSeconds: 300,
+    workerMinutes: 1000,
+    peakTasks: 20,
+    redeliveries: 0,
+    completed: 1,
+    total: 1,
+    ...o,
+  });
+  test('ours at or under KEDA everywhere passes; any ratio above 1, a redelivery, a steady peak over 25 or a spike over half the peer fails', () => {
+    const base = [row('spike, max 100', 'keda', {}), row('spike, max 100', 'peer', { drainSeconds: 1300 })];
+    expect(checkGoals([...base, row('spike, max 100', 'ours', {})])[0].met).toBe(true);
+    expect(checkGoals([...base, row('spike, max 100', 'ours', { workerMinutes: 1001 })])[0].failures).toEqual(['worker-minutes 1.00× KEDA']);
+    expect(checkGoals([...base, row('spike, max 100', 'ours', { redeliveries: 1 })])[0].failures).toEqual(['1 redeliveries']);
+    expect(checkGoals([row('spike, max 100', 'keda', {}), row('spike, max 100', 'peer', { drainSeconds: 1000 }), row('spike, max 100', 'ours', {})])[0].failures[0]).toContain('spike drain 0.60× QueueProcessingFargateService');
+    expect(checkGoals([row('steady', 'keda', {}), row('steady', 'peer', {}), row('steady', 'ours', { peakTasks: 26 })])[0].failures).toEqual(['steady peak 26 > 1.25 × 20']);
   });
 });

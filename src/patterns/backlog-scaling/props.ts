@@ -10,8 +10,9 @@ import { AlarmOptions } from '../../monitoring/alarm-options';
  */
 export interface BacklogScalingOptions {
   /**
-   * Messages each worker may have waiting (or in hand, with `includeInFlight`) before the
-   * fleet grows: the target of the target tracking policy. Give it directly, or give
+   * Messages each worker may have waiting before the fleet grows. ECS: the controller sizes the
+   * fleet to `ceil(inFlight / (2 x workerConcurrency) + visible / targetBacklogPerWorker)`; EC2:
+   * the target of the target tracking policy on backlog per worker. Give it directly, or give
    * `acceptableLatency` and `averageProcessingTime` to have it computed. Must be more than 0.
    *
    * @default - `workerConcurrency x acceptableLatency / averageProcessingTime`
@@ -36,15 +37,18 @@ export interface BacklogScalingOptions {
 
   /**
    * Messages one worker (task or instance) processes at the same time. Multiplies the computed
-   * target: a worker with 4 slots clears 4 messages per processing time. Range: 1 to 1,000.
+   * target: a worker with 4 slots clears 4 messages per processing time. Range: 1 to 100, the
+   * range of the queue-worker runtime's `WORKER_CONCURRENCY` (one process receives at most 10
+   * messages per call; more than 100 jobs in one process is better spread over more workers).
    *
    * @default 1
    */
   readonly workerConcurrency?: number;
 
   /**
-   * Fewest workers. 0 lets the fleet scale to zero when the queue is empty; a step policy then
-   * starts workers when messages arrive (target tracking cannot leave zero). Range: 0 to `maxWorkers`.
+   * Fewest workers. 0 lets the fleet scale to zero when the queue is empty; the controller (ECS)
+   * or a step policy (EC2, as target tracking cannot leave zero) starts workers when messages
+   * arrive. Range: 0 to `maxWorkers`.
    *
    * @default 0
    */
@@ -58,28 +62,22 @@ export interface BacklogScalingOptions {
   readonly maxWorkers?: number;
 
   /**
-   * Count messages in flight (received, not yet deleted) as backlog too. Without them, a queue
-   * that has been drained into the workers' hands reads 0 and the fleet scales in while every
-   * worker is busy.
+   * Count messages in flight (received, not yet deleted) too: they hold a worker until done.
+   * Without them, a queue that has been drained into the workers' hands reads 0 and the fleet
+   * is sized for the waiting messages only.
    *
    * @default true
    */
   readonly includeInFlight?: boolean;
 
   /**
-   * ECS only: time after a scale-in before another scale-in. Range: 0 to 1 hour. EC2 Auto
-   * Scaling target tracking has no scale-in cooldown (it uses `instanceWarmup`).
+   * ECS only: how often the controller sizes the fleet (an EventBridge Scheduler `rate(...)`
+   * schedule invoking the controller function). Whole minutes, 1 minute to 1 hour. One minute
+   * reacts like KEDA's 30-second polling plus its HPA's 15-second sync, within a task start.
    *
-   * @default Duration.minutes(5)
+   * @default Duration.minutes(1)
    */
-  readonly scaleInCooldown?: Duration;
-
-  /**
-   * ECS only: time after a scale-out before another scale-out that is not larger. Range: 0 to 1 hour.
-   *
-   * @default Duration.seconds(60)
-   */
-  readonly scaleOutCooldown?: Duration;
+  readonly controlInterval?: Duration;
 
   /**
    * EC2 Auto Scaling only: seconds until a new instance counts towards the group's metrics.
@@ -90,8 +88,8 @@ export interface BacklogScalingOptions {
   readonly instanceWarmup?: Duration;
 
   /**
-   * Alarm when the fleet has run at `maxWorkers` with more backlog per worker than the target
-   * for this long: the limit, not the load, sets the latency. Range: 1 minute to 1 day.
+   * Alarm when the backlog has needed more than `maxWorkers` workers for this long: the limit,
+   * not the load, sets the latency. Whole minutes, 1 minute to 1 day.
    *
    * @default Duration.minutes(15)
    */
@@ -107,9 +105,9 @@ export interface BacklogScalingProps extends BacklogScalingOptions, AlarmOptions
   readonly queue: sqs.IQueue;
 
   /**
-   * The ECS service whose desired task count is scaled. Its cluster must have CloudWatch
-   * Container Insights on (`containerInsightsV2`): the running and desired task counts come
-   * from `ECS/ContainerInsights`. Do not also call `service.autoScaleTaskCount()`.
+   * The ECS service whose desired task count is set by the controller (a Lambda function run
+   * on a schedule; it calls `ecs:UpdateService` on this service only). Do not also call
+   * `service.autoScaleTaskCount()`: two scalers would fight over the count.
    *
    * @default - none; give `service` or `autoScalingGroup`
    */

@@ -9,6 +9,7 @@ import { QueueWorkerOptions } from './props';
 import { workerQueue } from './worker-queue';
 import { SecureQueue } from '../../core/secure-queue';
 import { check } from '../../core/validation';
+import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
 import { BacklogScaling } from '../backlog-scaling';
 
@@ -44,7 +45,8 @@ export interface QueueWorkerAutoScalingGroupProps extends QueueWorkerOptions {
   /**
    * Commands that install and start your worker. They run after the worker environment has
    * been written to `/etc/queue-worker.env` (`QUEUE_URL=...` lines, for systemd's
-   * `EnvironmentFile=` or `set -a; . /etc/queue-worker.env`).
+   * `EnvironmentFile=` or `set -a; . /etc/queue-worker.env`). The environment gives the worker
+   * `SHUTDOWN_GRACE_SECONDS=115` after SIGTERM: give its systemd unit `TimeoutStopSec=120`.
    */
   readonly startCommands: string[];
 }
@@ -56,7 +58,7 @@ export interface QueueWorkerAutoScalingGroupProps extends QueueWorkerOptions {
  * `/etc/queue-worker.env` before your `startCommands` run. Instances use IMDSv2 and an
  * encrypted root volume.
  */
-export class QueueWorkerAutoScalingGroup extends Construct {
+export class QueueWorkerAutoScalingGroup extends Construct implements IMonitoredBlock {
   /** The queue block. */
   public readonly secureQueue: SecureQueue;
   /** The jobs queue. */
@@ -138,5 +140,10 @@ export class QueueWorkerAutoScalingGroup extends Construct {
     });
     this.dashboard.addBlock('Jobs queue', this.secureQueue);
     this.dashboard.addBlock('Scaling', this.scaling);
+  }
+
+  /** Widgets for a pattern dashboard: the jobs queue and the scaling. */
+  public dashboardWidgets(): cloudwatch.IWidget[] {
+    return [...this.secureQueue.dashboardWidgets(), ...this.scaling.dashboardWidgets()];
   }
 }

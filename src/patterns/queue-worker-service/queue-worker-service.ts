@@ -11,14 +11,15 @@ import { workerQueue, workerVpc } from './worker-queue';
 import { acknowledgeWildcardResource } from '../../core/nag-acknowledgements';
 import { SecureQueue } from '../../core/secure-queue';
 import { check, checkDurationInRange } from '../../core/validation';
+import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
 import { BacklogScaling } from '../backlog-scaling';
 
 /**
- * Queue workers on ECS Fargate, scaled on backlog per worker: a jobs queue (with a
- * dead-letter queue), a Fargate service running your container, {@link BacklogScaling} (target
- * tracking with metric math, scale to and from zero), least-privilege grants, alarms and a
- * dashboard.
+ * Queue workers on ECS Fargate, scaled on their backlog: a jobs queue (with a dead-letter
+ * queue), a Fargate service running your container, {@link BacklogScaling} (a controller that sets
+ * the desired count from the backlog every minute, scale to and from zero, busy tasks protected
+ * from scale-in), least-privilege grants, alarms and a dashboard.
  *
  * The task role may receive, delete and change the visibility of the queue's messages (and use
  * its key); grant what your job needs on `taskRole`. Tasks protect themselves from scale-in
@@ -31,7 +32,7 @@ import { BacklogScaling } from '../backlog-scaling';
  * });
  * outputBucket.grantPut(workers.taskRole);
  */
-export class QueueWorkerService extends Construct {
+export class QueueWorkerService extends Construct implements IMonitoredBlock {
   /** The queue block (queue, dead-letter queue, alarms). */
   public readonly secureQueue: SecureQueue;
   /** The jobs queue. */
@@ -135,13 +136,22 @@ export class QueueWorkerService extends Construct {
     });
     this.dashboard.addBlock('Jobs queue', this.secureQueue);
     this.dashboard.addBlock('Scaling', this.scaling);
-    this.dashboard.addSection('Workers', [new cloudwatch.GraphWidget({
+    this.dashboard.addSection('Workers', [this.workerWidget()]);
+  }
+
+  /** Widgets for a pattern dashboard: the jobs queue, the scaling, the workers' CPU and memory. */
+  public dashboardWidgets(): cloudwatch.IWidget[] {
+    return [...this.secureQueue.dashboardWidgets(), ...this.scaling.dashboardWidgets(), this.workerWidget()];
+  }
+
+  private workerWidget(): cloudwatch.IWidget {
+    return new cloudwatch.GraphWidget({
       title: 'Workers: CPU and memory',
       left: [
         this.service.metricCpuUtilization({ period: Duration.minutes(1) }),
         this.service.metricMemoryUtilization({ period: Duration.minutes(1) }),
       ],
       width: 24,
-    })]);
+    });
   }
 }

@@ -7,6 +7,9 @@ import { SecureQueue } from '../../core/secure-queue';
 import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange, describeDuration } from '../../core/validation';
 import { BacklogScalingOptions } from '../backlog-scaling';
 
+/** The queue-worker runtime's default grace after SIGTERM: QueueWorkerService's default stopTimeout (2 minutes) minus 5 s. */
+export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 115;
+
 /** Resolved queue and worker settings, shared by both fleets. */
 interface WorkerQueue {
   readonly secureQueue: SecureQueue;
@@ -21,7 +24,11 @@ export function workerQueue(scope: Construct, props: QueueWorkerOptions): Worker
     'set visibilityTimeout on the worker construct instead');
   checkNotSetWith(scope, 'scaling.workerConcurrency', props.scaling.workerConcurrency, 'on a worker fleet (it also sets WORKER_CONCURRENCY)',
     'set workerConcurrency on the worker construct instead');
-  checkNumberInRange(scope, 'workerConcurrency', props.workerConcurrency, { min: 1, max: 100 });
+  // The one range of workerConcurrency: BacklogScaling's rule and the runtime's WORKER_CONCURRENCY
+  // allow the same (test/patterns/queue-worker-service.test.ts checks all three agree).
+  checkNumberInRange(scope, 'workerConcurrency', props.workerConcurrency, {
+    min: 1, max: 100, fix: 'set workerConcurrency from 1 to 100 (the worker runtime\'s WORKER_CONCURRENCY range); for more parallel jobs, run more workers',
+  });
   checkDurationInRange(scope, 'visibilityTimeout', props.visibilityTimeout, { min: Duration.seconds(10), max: Duration.hours(12) });
   const visibility = props.visibilityTimeout ?? Duration.minutes(2);
   const heartbeat = props.heartbeatInterval ?? Duration.seconds(Math.max(1, Math.floor(visibility.toSeconds() / 4)));
@@ -56,6 +63,9 @@ export function workerQueue(scope: Construct, props: QueueWorkerOptions): Worker
       WORKER_CONCURRENCY: String(concurrency),
       VISIBILITY_TIMEOUT_SECONDS: String(visibility.toSeconds()),
       HEARTBEAT_INTERVAL_SECONDS: String(heartbeat.toSeconds()),
+      // After SIGTERM, jobs in hand may finish for this long, then the rest are released. The
+      // runtime's default; QueueWorkerService sets it from its container's stopTimeout.
+      SHUTDOWN_GRACE_SECONDS: String(DEFAULT_SHUTDOWN_GRACE_SECONDS),
     },
     scaling: { ...props.scaling, workerConcurrency: props.scaling.targetBacklogPerWorker === undefined ? concurrency : undefined },
   };
