@@ -40,7 +40,11 @@ export interface DecoupledOptions {
   readonly growTo?: number;
   /** SIGKILL one worker in the middle of a job once this share of the videos is done (then replace it). */
   readonly killAtShare?: number;
-  /** Callers in flight at once for a burst (the emulator is one Python process). Default 100. */
+  /**
+   * Callers in flight at once for a burst. Default 25: MiniStack runs one Node process (≈ 66 MB,
+   * a cold start) per concurrent invocation of the presign function, where AWS Lambda would
+   * scale to the burst.
+   */
   readonly maxConcurrentCallers?: number;
   readonly timeoutMs: number;
   readonly log: (message: string) => void;
@@ -173,7 +177,7 @@ export async function runDecoupled(clients: LocalClients, outputs: StackOutputs,
         await sleep(500);
       }
     })();
-    const calls = await arrive(options.arrivals, options.maxConcurrentCallers ?? 100, async i => {
+    const calls = await arrive(options.arrivals, options.maxConcurrentCallers ?? 25, async i => {
       const r = await uploader.upload(`v-${run}-${i}`, `v-${run}-${i}.mp4`);
       if (r.ok) accepted++;
       return r;

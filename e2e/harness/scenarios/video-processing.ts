@@ -14,6 +14,9 @@
  * completion per upload and no duplicate, each video transcoded exactly once (worker logs), the
  * killed worker's job redelivered and done once, jobs queue drained, DLQ empty, workers exit 0.
  */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { REPO_ROOT } from '../paths';
 import { DecoupledResult, runDecoupled } from '../video-run';
 import { listIds, Row, Scenario, ScenarioContext, ScenarioResult } from './types';
 
@@ -52,6 +55,9 @@ export function videoProcessingScenario(stackName = VIDEO_STACK, spike: VideoSpi
 async function runVideo(context: ScenarioContext, spike: VideoSpike): Promise<VideoScenarioResult> {
   const started = Date.now();
   const architecture = 'video-processing';
+  // Real transcodes: ffmpeg from Debian apt when missing (`npx projen ensure:ffmpeg`).
+  const ff = spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-ffmpeg.sh')], { encoding: 'utf8', timeout: 600_000 });
+  if (ff.status !== 0) throw new Error(`scripts/ensure-ffmpeg.sh failed:\n${ff.stdout}\n${ff.stderr}`);
   const m = await runDecoupled(context.clients, context.outputs, context.stackName, {
     arrivals: { uploads: spike.uploads },
     workers: spike.startWorkers,
