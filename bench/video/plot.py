@@ -64,12 +64,14 @@ def main(data_file, png_file):
     ax2.set_ylim(0, sim["maxTasks"] * 1.1)
     ax.axvline(sim["burstAt"] / 60, color="grey", linestyle="--", linewidth=0.8)
     ax.annotate(f"burst of {burst}", (sim["burstAt"] / 60, 0), xytext=(4, 10), textcoords="offset points", fontsize=8, color="grey")
-    end = max([p[0] / 60 for p in tl if p[3] + p[4] > 0] or [60]) + 15
-    ax.set_xlim(0, end)
+    burst_min = sim["burstAt"] / 60
+    busy_after = [p[0] / 60 for p in tl if p[0] / 60 > burst_min and p[1] > 0 and p[3] > 0]
+    end = (max(busy_after) if busy_after else burst_min + 30) + 25
+    ax.set_xlim(burst_min - 15, end)
     lines = ax.get_legend_handles_labels()
     lines2 = ax2.get_legend_handles_labels()
     ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], fontsize=7, loc="upper right")
-    ax.set_title("The stack's queue-depth scaling policy, simulated\n(AWS timing: 10 videos/min + the burst, 1-min videos)")
+    ax.set_title("The stack's queue-depth scaling policy, simulated\n(AWS timing: 10 videos/min for an hour, then the burst; 1-min videos)")
     ax.grid(alpha=0.3)
 
     fig.tight_layout()
