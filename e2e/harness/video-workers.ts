@@ -21,10 +21,14 @@ export const TRANSCODER_BUNDLE = path.join(REPO_ROOT, 'assets', 'video-transcode
 
 /**
  * What a local worker gets beyond the task definition's environment: the emulator's endpoint,
- * dummy credentials and region (`localAwsEnv`), and path-style S3 (the emulator has no
+ * dummy credentials and region, no shared config/credentials file and no instance metadata (so
+ * nothing of a real account can leak in: `localAwsEnv`), and path-style S3 (the emulator has no
  * `<bucket>.<host>` DNS). On Fargate the task role, the region and AWS's endpoints provide these.
  */
-export const EMULATOR_ONLY_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'S3_FORCE_PATH_STYLE'];
+export const EMULATOR_ONLY_VARIABLES = [
+  'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_DEFAULT_REGION',
+  'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_EC2_METADATA_DISABLED', 'S3_FORCE_PATH_STYLE',
+];
 
 /** The stack's WorkerEnvironment output, parsed (the environment of the task definition). */
 export function parseWorkerEnvironment(json: string): Record<string, string> {
