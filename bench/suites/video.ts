@@ -21,6 +21,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { WORLD } from './scaling';
 import { VIDEO_LOCAL_PROPS } from '../../bin/video-local-profile';
 import { localClients } from '../../e2e/harness/clients';
 import { bootstrap, bundleHandlers, deployApp } from '../../e2e/harness/deploy';
@@ -33,7 +34,6 @@ import { Suite, SuiteContext, SuiteResult } from '../lib/suite';
 import { ApplicationAutoScaling } from '../scaling/scalers';
 import { parseScaling } from '../scaling/template';
 import { Arrival, simulate, WorldResult } from '../scaling/world';
-import { WORLD } from './scaling';
 
 function intEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -70,7 +70,12 @@ function decoupledRow(load: string, workers: number, r: DecoupledResult): Row {
   const accepted = r.calls.filter(c => c.ok).length;
   const done = Object.keys(r.transcodesByKey).length;
   return {
-    design: 'decoupled (ours): API → S3 → queue → workers', load, workers: String(workers), accepted, total: r.calls.length, ...latency(r.calls),
+    design: 'decoupled (ours): API → S3 → queue → workers',
+    load,
+    workers: String(workers),
+    accepted,
+    total: r.calls.length,
+    ...latency(r.calls),
     failed: r.calls.length - accepted,
     allDoneSeconds: r.allDoneAt && done >= accepted ? (r.allDoneAt - r.startedAt) / 1000 : null,
     doneCount: done,
@@ -83,7 +88,12 @@ function syncRow(load: string, workers: number, r: SyncResult): Row {
   const ids = Object.keys(r.stats.transcodesById);
   const attempts = r.calls.reduce((n, c) => n + c.attempts, 0);
   return {
-    design: 'synchronous (peer): front end → transcoding service', load, workers: String(workers), accepted, total: r.calls.length, ...latency(r.calls),
+    design: 'synchronous (peer): front end → transcoding service',
+    load,
+    workers: String(workers),
+    accepted,
+    total: r.calls.length,
+    ...latency(r.calls),
     failed: r.calls.length - accepted,
     allDoneSeconds: ids.length >= r.calls.length && r.stats.lastTranscodeAt ? (r.stats.lastTranscodeAt - r.startedAt) / 1000 : null,
     doneCount: ids.length,
@@ -159,10 +169,14 @@ export const videoSuite: Suite = {
         for (const workers of fleets) {
           for (const [load, arrivals] of [[`baseline ${baseline.perMinute}/min × ${baselineMinutes} min`, baseline], [`burst of ${burst}`, spike]] as const) {
             ctx.progress(`decoupled, ${workers} workers, ${load}`);
-            const d = await runDecoupled(clients, outputs, VIDEO_STACK, { arrivals, workers, timeoutMs: Math.max(600_000, burst * 2000), log: ctx.progress });
+            const d = await runDecoupled(clients, outputs, VIDEO_STACK, {
+              arrivals, workers, timeoutMs: Math.max(600_000, burst * 2000), log: ctx.progress,
+            });
             rows.push(decoupledRow(load, workers, d));
             ctx.progress(`synchronous, ${workers} workers, ${load}`);
-            const s = await runSynchronous({ arrivals, workers, requestTimeoutMs: syncTimeoutMs, retries: syncRetries, outputWidth, log: ctx.progress });
+            const s = await runSynchronous({
+              arrivals, workers, requestTimeoutMs: syncTimeoutMs, retries: syncRetries, outputWidth, log: ctx.progress,
+            });
             rows.push(syncRow(load, workers, s));
             if (arrivals === spike) {
               plot[`decoupled-${workers}`] = d.samples;
@@ -190,9 +204,14 @@ export const videoSuite: Suite = {
     const simDrain = sim.lastDoneByTag.burst !== undefined ? sim.lastDoneByTag.burst - sim.firstSentByTag.burst : null;
     rows.push({
       design: 'decoupled + its queue-depth scaling policy (simulated, AWS timing: 1-min videos, 60 s task start)',
-      load: `baseline 10/min + burst of ${burst}`, workers: `${settled} → ${Math.max(...sim.timeline.filter(([t]) => t >= SIM_BURST_AT).map(x => x[2]))} (max ${spec.maxCapacity})`,
-      accepted: sim.total, total: sim.total, failed: 0,
-      allDoneSeconds: simDrain, doneCount: sim.completed, moreThanOnce: sim.redeliveries,
+      load: `baseline 10/min + burst of ${burst}`,
+      workers: `${settled} → ${Math.max(...sim.timeline.filter(([t]) => t >= SIM_BURST_AT).map(x => x[2]))} (max ${spec.maxCapacity})`,
+      accepted: sim.total,
+      total: sim.total,
+      failed: 0,
+      allDoneSeconds: simDrain,
+      doneCount: sim.completed,
+      moreThanOnce: sim.redeliveries,
       note: 'caller latency as measured for the decoupled front end (the queue accepts regardless of workers)',
     });
     plot.simulated = { timeline: sim.timeline, burstAt: SIM_BURST_AT, maxTasks: spec.maxCapacity };
@@ -217,7 +236,7 @@ export const videoSuite: Suite = {
     return {
       table,
       notes: [
-        `decoupled: callers ask POST /uploads (SigV4, IAM) for a presigned URL and PUT the clip; a burst keeps 25 callers in flight (MiniStack starts one Node process per concurrent Lambda invocation); latency = both requests. Done = the worker logged "video transcoded".`,
+        'decoupled: callers ask POST /uploads (SigV4, IAM) for a presigned URL and PUT the clip; a burst keeps 25 callers in flight (MiniStack starts one Node process per concurrent Lambda invocation); latency = both requests. Done = the worker logged "video transcoded".',
         `synchronous: every caller of a burst starts at once and POSTs the clip, waiting for the video; the service runs at most <workers> ffmpeg at once, answers 504 at ${syncTimeoutMs / 1000} s (a request being transcoded then still finishes: work nobody receives) and callers retry ${syncRetries} time(s). Latency = until the 200.`,
         ...rows.filter(r => r.note).map(r => `${r.design}, ${r.load}, ${r.workers} workers: ${r.note}`),
         `simulated: the policy parsed from the synthesized VideoProcessingStack (target ${spec.policies.length} policies, ${spec.minCapacity}–${spec.maxCapacity} tasks); time until all work done = from the burst to its last video; ${settled} tasks running before the burst (after an hour of baseline; desired was ${before.length ? before[before.length - 1][1] : 0}: tasks protected from scale-in while busy keep running under steady load), peak ${sim.peakDesired} (the cold start from 0 tasks overshoots too); ${sim.completed}/${sim.total} done.`,
@@ -226,7 +245,10 @@ export const videoSuite: Suite = {
       ],
       summary,
       settings: { burst, baselineMinutes, syncTimeoutMs, syncRetries, fleets, decoupledCallersInFlight: 25 },
-      results: { rows, simulated: { peakDesired: sim.peakDesired, drainSeconds: simDrain, redeliveries: sim.redeliveries, workerSeconds: sim.workerSeconds } },
+      results: {
+        rows,
+        simulated: { peakDesired: sim.peakDesired, drainSeconds: simDrain, redeliveries: sim.redeliveries, workerSeconds: sim.workerSeconds },
+      },
     };
   },
 };

@@ -96,12 +96,28 @@ export class UploadClient {
   async upload(id: string, filename: string): Promise<CallResult> {
     const startedAt = Date.now();
     const done = (ok: boolean, status: number, error?: string, key?: string): CallResult =>
-      ({ id, ok, status, latencyMs: Date.now() - startedAt, startedAt, endedAt: Date.now(), attempts: 1, ...(error ? { error } : {}), ...(key ? { key } : {}) });
+      ({
+        id,
+        ok,
+        status,
+        latencyMs: Date.now() - startedAt,
+        startedAt,
+        endedAt: Date.now(),
+        attempts: 1,
+        ...(error ? { error } : {}),
+        ...(key ? { key } : {}),
+      });
     try {
       const body = JSON.stringify({ filename, contentType: 'video/mp4' });
       const signed = await this.signer.sign({
-        method: 'POST', protocol: this.url.protocol, hostname: this.url.hostname, port: Number(this.url.port), path: this.url.pathname,
-        query: {}, headers: { 'host': this.url.host, 'content-type': 'application/json' }, body,
+        method: 'POST',
+        protocol: this.url.protocol,
+        hostname: this.url.hostname,
+        port: Number(this.url.port),
+        path: this.url.pathname,
+        query: {},
+        headers: { 'host': this.url.host, 'content-type': 'application/json' },
+        body,
       });
       const res = await fetch(this.url, { method: 'POST', headers: signed.headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
       const text = await res.text();
@@ -124,7 +140,12 @@ export class UploadClient {
  * timeout or a browser would) and retried up to `retries` times.
  */
 export class SyncClient {
-  constructor(private readonly serviceUrl: string, private readonly clip: Buffer, private readonly timeoutMs: number, private readonly retries: number) {}
+  constructor(
+    private readonly serviceUrl: string,
+    private readonly clip: Buffer,
+    private readonly timeoutMs: number,
+    private readonly retries: number,
+  ) {}
 
   async transcode(id: string): Promise<CallResult> {
     const startedAt = Date.now();
@@ -144,7 +165,8 @@ export class SyncClient {
         last = { status: 0, error: e.name === 'TimeoutError' ? 'timeout' : e.message };
       }
     }
-    return { id, ok: false, status: last.status, latencyMs: Date.now() - startedAt, startedAt, endedAt: Date.now(), attempts: this.retries + 1, error: last.error };
+    const endedAt = Date.now();
+    return { id, ok: false, status: last.status, latencyMs: endedAt - startedAt, startedAt, endedAt, attempts: this.retries + 1, error: last.error };
   }
 }
 

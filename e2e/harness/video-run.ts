@@ -112,7 +112,8 @@ async function completionTap(clients: LocalClients, topicArn: string, run: strin
           const body = JSON.parse(m.Body!);
           received.push(body.Type === 'Notification' ? JSON.parse(body.Message) : body);
         }
-        await clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: r.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+        const entries = r.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! }));
+        await clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: entries }));
       }
     },
     async remove(): Promise<void> {
@@ -135,7 +136,9 @@ async function arrive<T>(arrivals: Arrivals, maxConcurrent: number, call: (i: nu
   }));
 }
 
-export async function runDecoupled(clients: LocalClients, outputs: StackOutputs, stackName: string, options: DecoupledOptions): Promise<DecoupledResult> {
+export async function runDecoupled(
+  clients: LocalClients, outputs: StackOutputs, stackName: string, options: DecoupledOptions,
+): Promise<DecoupledResult> {
   const out = videoOutputs(outputs, stackName);
   const run = randomBytes(3).toString('hex');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `video-${run}-`));
@@ -162,7 +165,8 @@ export async function runDecoupled(clients: LocalClients, outputs: StackOutputs,
         await tap.collect();
         const depth = await queueDepth(clients, out.jobsQueueUrl);
         const done = new Set(tap.received.filter(mine).map(c => c.source.key)).size;
-        samples.push({ t: (Date.now() - startedAt) / 1000, accepted, backlog: depth.visible, inFlight: depth.inFlight, done, workers: fleet.running.length });
+        const t = (Date.now() - startedAt) / 1000;
+        samples.push({ t, accepted, backlog: depth.visible, inFlight: depth.inFlight, done, workers: fleet.running.length });
         if (killed === undefined && options.killAtShare !== undefined && done >= n * options.killAtShare) {
           const victim = fleet.running.find(w => w.jobInProgress() !== undefined);
           const job = victim?.jobInProgress();
@@ -228,8 +232,20 @@ export async function runDecoupled(clients: LocalClients, outputs: StackOutputs,
     const jobs = await queueDepth(clients, out.jobsQueueUrl);
     const dlq = await queueDepth(clients, out.dlqUrl);
     return {
-      run, calls, completions, outputKeys, transcodesByKey, samples, startedAt, allDoneAt, killed,
-      finalDepth: { jobs: jobs.total, dlq: dlq.total }, workerExits, probes, workerEnvironment: out.workerEnvironment, lines,
+      run,
+      calls,
+      completions,
+      outputKeys,
+      transcodesByKey,
+      samples,
+      startedAt,
+      allDoneAt,
+      killed,
+      finalDepth: { jobs: jobs.total, dlq: dlq.total },
+      workerExits,
+      probes,
+      workerEnvironment: out.workerEnvironment,
+      lines,
     };
   } finally {
     sampling = false;
@@ -261,7 +277,8 @@ export interface SyncResult {
 export async function runSynchronous(options: SyncOptions): Promise<SyncResult> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'video-sync-'));
   const clip = fs.readFileSync(generateClip(workDir, TINY_CLIP));
-  const service = await startSyncTranscoder({ workers: options.workers, requestTimeoutMs: options.requestTimeoutMs, outputWidth: options.outputWidth });
+  const { workers, requestTimeoutMs, outputWidth } = options;
+  const service = await startSyncTranscoder({ workers, requestTimeoutMs, outputWidth });
   try {
     const client = new SyncClient(service.url, clip, options.requestTimeoutMs + 1000, options.retries);
     options.log(`synchronous: ${options.workers} workers at ${service.url}, ${options.requestTimeoutMs / 1000} s request timeout, ${options.retries} retr${options.retries === 1 ? 'y' : 'ies'}; `

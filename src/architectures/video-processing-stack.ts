@@ -229,7 +229,8 @@ export class VideoProcessingStack extends Stack {
       // the environment QueueWorkerService gives its container (the e2e contract test compares them).
       // (QueueWorkerService checks these settings when the fleet is deployed.)
       checkDurationInRange(this, 'visibilityTimeout', props.visibilityTimeout, { min: Duration.seconds(10), max: Duration.hours(12) });
-      check(this, heartbeatInterval.isUnresolved() || visibilityTimeout.isUnresolved() || heartbeatInterval.toSeconds() < visibilityTimeout.toSeconds(), {
+      const unresolved = heartbeatInterval.isUnresolved() || visibilityTimeout.isUnresolved();
+      check(this, unresolved || heartbeatInterval.toSeconds() < visibilityTimeout.toSeconds(), {
         prop: 'heartbeatInterval',
         value: `${describeDuration(heartbeatInterval)} with visibilityTimeout ${describeDuration(visibilityTimeout)}`,
         allowed: 'less than visibilityTimeout',

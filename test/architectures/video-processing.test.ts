@@ -169,7 +169,8 @@ describe('VideoProcessingStack without the transcoder fleet (deployWorkers: fals
   test('everything else is deployed as with the fleet, under the same logical IDs (jobs queue, DLQ, buckets, API, function, topics, notification)', () => {
     const without = template.toJSON().Resources as Record<string, { Type: string }>;
     const full = withFleet.template.toJSON().Resources as Record<string, { Type: string }>;
-    const only = (types: string[]) => (r: Record<string, { Type: string }>) => Object.entries(r).filter(([, x]) => types.includes(x.Type)).map(([id]) => id).sort();
+    const only = (types: string[]) => (r: Record<string, { Type: string }>) =>
+      Object.entries(r).filter(([, x]) => types.includes(x.Type)).map(([id]) => id).sort();
     const kept = only(['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::S3::Bucket', 'AWS::SNS::Topic', 'AWS::Lambda::Function', 'AWS::ApiGatewayV2::Api',
       'AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::Stage', 'Custom::S3BucketNotifications', 'AWS::KMS::Key']);
     expect(kept(without)).toEqual(kept(full));
