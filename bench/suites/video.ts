@@ -98,7 +98,8 @@ function syncRow(load: string, workers: number, r: SyncResult): Row {
     allDoneSeconds: ids.length >= r.calls.length && r.stats.lastTranscodeAt ? (r.stats.lastTranscodeAt - r.startedAt) / 1000 : null,
     doneCount: ids.length,
     moreThanOnce: Object.values(r.stats.transcodesById).reduce((n, c) => n + c - 1, 0),
-    note: `${attempts} attempts, ${r.stats.timedOutWaiting} timed out waiting, ${r.stats.timedOutTranscoding} while transcoding, ${r.stats.wasted} transcodes nobody received`,
+    note: `${attempts} attempts, ${r.stats.timedOutWaiting} timed out waiting, ${r.stats.timedOutTranscoding} while transcoding, `
+      + `${r.stats.skippedCallerGone} skipped (caller gone), ${r.stats.wasted} transcodes nobody received`,
   };
 }
 

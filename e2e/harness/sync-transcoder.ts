@@ -100,8 +100,9 @@ export async function startSyncTranscoder(options: SyncTranscoderOptions): Promi
       await runFfmpeg(ffmpegArgs(input, output, settings));
       transcodesById[p.id] = (transcodesById[p.id] ?? 0) + 1;
       lastTranscodeAt = Date.now();
-      if (p.answered) counts.wasted++;
-      else answer(p, 200, await fs.readFile(output), 'video/mp4');
+      // Answered 504 already, or the caller gave up (its own timeout) while this ran: nobody receives it.
+      if (p.answered || p.res.destroyed || p.res.socket?.destroyed === true) counts.wasted++;
+      answer(p, 200, await fs.readFile(output), 'video/mp4');
     } catch (error) {
       answer(p, 500, (error as Error).message);
     } finally {
