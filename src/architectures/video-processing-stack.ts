@@ -231,6 +231,7 @@ export class VideoProcessingStack extends Stack {
       checkDurationInRange(this, 'visibilityTimeout', props.visibilityTimeout, { min: Duration.seconds(10), max: Duration.hours(12) });
       const unresolved = heartbeatInterval.isUnresolved() || visibilityTimeout.isUnresolved();
       check(this, unresolved || heartbeatInterval.toSeconds() < visibilityTimeout.toSeconds(), {
+        code: 'VIDEO_PROCESSING_HEARTBEAT_INTERVAL',
         prop: 'heartbeatInterval',
         value: `${describeDuration(heartbeatInterval)} with visibilityTimeout ${describeDuration(visibilityTimeout)}`,
         allowed: 'less than visibilityTimeout',

@@ -2,7 +2,7 @@ import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { VideoProcessingStack, VideoProcessingStackProps } from '../../src';
-import { errorMessageOf, nagFindings } from '../support';
+import { errorMessageOf, expectBadInput, nagFindings } from '../support';
 
 function build(props: VideoProcessingStackProps = {}) {
   const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
@@ -194,8 +194,17 @@ describe('VideoProcessingStack without the transcoder fleet (deployWorkers: fals
   });
 
   test('bad input: a heartbeat that is not shorter than the visibility timeout', () => {
-    expect(errorMessageOf(() => build({ deployWorkers: false, visibilityTimeout: Duration.seconds(20), heartbeatInterval: Duration.seconds(20) })))
-      .toContain('heartbeatInterval');
+    expectBadInput({
+      build: scope => new VideoProcessingStack(scope.node.root as App, 'BadVideo', {
+        deployWorkers: false, visibilityTimeout: Duration.seconds(20), heartbeatInterval: Duration.seconds(20),
+      }),
+      path: 'BadVideo',
+      code: 'VIDEO_PROCESSING_HEARTBEAT_INTERVAL',
+      prop: 'heartbeatInterval',
+      value: '20 seconds with visibilityTimeout 20 seconds',
+      allowed: 'less than visibilityTimeout',
+      fix: 'lower heartbeatInterval',
+    });
   });
 });
 
