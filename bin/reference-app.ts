@@ -11,6 +11,7 @@
  * delivers at most 10 messages per batch, so it needs more writers for the same rate). Everything else is deployed exactly as to AWS.
  */
 import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { VIDEO_DESCRIPTION, VIDEO_LOCAL_PROPS, VIDEO_STACK_NAME } from './video-local-profile';
 import { ClickstreamStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, VideoProcessingStack } from '../src';
 
 const app = new App();
@@ -31,17 +32,17 @@ new OrderIntakeStack(app, 'IntegrationPatterns-OrderIntake', {
     : {}),
 });
 // The video architecture runs ffmpeg workers on ECS Fargate from an image built from a
-// Dockerfile at deploy time: a local run (no Docker, and the emulator runs no ECS tasks) leaves
-// it out, loudly. Its worker is proven as a real process against the emulator instead
-// (docs/local-aws-fidelity.md).
+// Dockerfile at deploy time: a local run (no Docker, and the emulator runs no ECS tasks) deploys
+// everything else, loudly, with the local clock of bin/video-local-profile.ts; the e2e suite runs
+// the same bundled worker as local processes with the stack's WorkerEnvironment output.
 if (local) {
-  process.stderr.write('reference-app: -c local=true leaves out IntegrationPatterns-VideoProcessing: its Fargate workers need Docker to build '
-    + 'the transcoder image at deploy time and an ECS that runs tasks, which the local emulator lacks (see docs/local-aws-fidelity.md).\n');
-} else {
-  new VideoProcessingStack(app, 'IntegrationPatterns-VideoProcessing', {
-    description: 'cdk-integration-patterns reference architecture: video processing (upload URLs -> S3 -> jobs queue -> Fargate ffmpeg workers scaled on backlog per worker -> S3 + topic)',
-  });
+  process.stderr.write(`reference-app: -c local=true deploys ${VIDEO_STACK_NAME} WITHOUT its transcoder fleet (Fargate service, Docker image asset, cluster, VPC, scaling): `
+    + 'the image needs Docker at deploy time and the emulator runs no ECS tasks; the e2e runs the same worker bundle as local processes (see docs/local-aws-fidelity.md).\n');
 }
+new VideoProcessingStack(app, VIDEO_STACK_NAME, {
+  description: VIDEO_DESCRIPTION,
+  ...(local ? { ...VIDEO_LOCAL_PROPS, deployWorkers: false } : {}),
+});
 new ClickstreamStack(app, 'IntegrationPatterns-Clickstream', {
   description: 'cdk-integration-patterns reference architecture: clickstream (Kinesis -> aggregator -> DynamoDB counts; Firehose -> S3 archive)',
   ...(local ? { retryAttempts: 1, archiveBufferingInterval: Duration.seconds(0), dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),

@@ -2,6 +2,7 @@ import { fanOutSuite } from './fan-out';
 import { scalingSuite } from './scaling';
 import { streamSuite } from './stream';
 import { synthSuite } from './synth';
+import { videoSuite } from './video';
 import { writeBufferSuite } from './write-buffer';
 import { Suite } from '../lib/suite';
 
@@ -12,4 +13,5 @@ export const SUITES: Suite[] = [
   scalingSuite,
   writeBufferSuite,
   streamSuite,
+  videoSuite,
 ];

@@ -89,6 +89,8 @@ export interface DeployOptions {
   readonly label: string;
   /** An app file to deploy instead of the reference app (cdk.json), e.g. `e2e/fixtures/broken-backbone.ts`. */
   readonly appFile?: string;
+  /** Deploy only these stacks of the app (default: all). */
+  readonly stacks?: readonly string[];
 }
 
 /**
@@ -98,7 +100,7 @@ export interface DeployOptions {
 export async function deployApp(options: DeployOptions): Promise<StackOutputs> {
   const outputsFile = options.label === 'reference' ? paths.outputs : path.join(paths.root, `outputs-${options.label}.json`);
   fs.rmSync(outputsFile, { force: true });
-  const args = ['deploy', '--all', '--require-approval', 'never', '-c', 'local=true',
+  const args = ['deploy', ...(options.stacks?.length ? options.stacks : ['--all']), '--require-approval', 'never', '-c', 'local=true',
     '--outputs-file', outputsFile, '--output', path.join(paths.cdkOut, options.label)];
   if (options.appFile) args.push('--app', `npx ts-node --transpile-only --prefer-ts-exts ${options.appFile}`);
   await step(`cdk deploy ${options.appFile ?? 'reference app'} (-c local=true)`, bin('cdk'), args,

@@ -11,15 +11,18 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PresignUploadFunction } from './handlers/presign-upload-function';
 import { secureBucketProps } from '../core/bucket-defaults';
 import { consumerFunctionProps } from '../core/consumer/consumer-defaults';
 import { ConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { acknowledgeBucketNotificationsHandler, acknowledgeWildcardResource } from '../core/nag-acknowledgements';
+import { SecureQueue } from '../core/secure-queue';
 import { SecureTopic } from '../core/secure-topic';
-import { checkNumberInRange } from '../core/validation';
+import { check, checkDurationInRange, checkNumberInRange, describeDuration } from '../core/validation';
 import { FunctionMetrics } from '../monitoring/function-metrics';
+import { PatternDashboard } from '../monitoring/pattern-dashboard';
 import { BacklogScalingOptions } from '../patterns/backlog-scaling';
 import { QueueWorkerService } from '../patterns/queue-worker-service';
 
@@ -95,6 +98,32 @@ export interface VideoProcessingStackProps extends StackProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly dataRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * How long a worker holds a job before another may receive it; the worker's heartbeat extends
+   * it while ffmpeg runs, so it bounds how long a crashed worker delays a video.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly visibilityTimeout?: Duration;
+
+  /**
+   * How often a worker extends the visibility of the job it works on. Less than `visibilityTimeout`.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly heartbeatInterval?: Duration;
+
+  /**
+   * Whether to deploy the transcoder fleet (Fargate service, its image asset built with Docker at
+   * deploy time, cluster, VPC, scaling). `false` keeps everything else (front end, buckets, jobs
+   * queue with its dead-letter queue and alarms, completion topic) and adds the output
+   * `WorkerEnvironment`: the environment the task definition would give a worker, as JSON, to
+   * run the same worker elsewhere (e.g. as local processes against an emulator without Docker).
+   *
+   * @default true
+   */
+  readonly deployWorkers?: boolean;
 }
 
 /**
@@ -114,8 +143,14 @@ export class VideoProcessingStack extends Stack {
   public readonly uploadBucket: s3.Bucket;
   /** Where transcoded videos are written. */
   public readonly outputBucket: s3.Bucket;
-  /** The transcoder fleet: jobs queue, Fargate service, scaling, alarms and dashboard. */
-  public readonly workers: QueueWorkerService;
+  /** The transcoder fleet: jobs queue, Fargate service, scaling, alarms and dashboard; undefined when `deployWorkers` is false. */
+  public readonly workers?: QueueWorkerService;
+  /** The jobs queue: one message per uploaded video. */
+  public readonly jobsQueue: sqs.IQueue;
+  /** Where jobs go after 3 failed receives. */
+  public readonly jobsDeadLetterQueue: sqs.IQueue;
+  /** The environment a transcoder worker runs with (the task definition's, or `WorkerEnvironment` without the fleet). */
+  public readonly workerEnvironment: { [key: string]: string };
   /** Completion notifications, one per transcoded video. */
   public readonly completionTopic: SecureTopic;
   /** Topic every alarm of the stack notifies. */
@@ -158,38 +193,72 @@ export class VideoProcessingStack extends Stack {
     });
 
     // Back end: the transcoder fleet, scaled on backlog per worker.
-    this.workers = new QueueWorkerService(this, 'Transcoders', {
-      image: ecs.ContainerImage.fromAsset(TRANSCODER_CONTEXT),
-      vpc: props.vpc,
-      cpu: props.workerCpu ?? 1024,
-      memoryLimitMiB: props.workerMemoryLimitMiB ?? 2048,
-      workerConcurrency: props.workerConcurrency ?? 1,
-      // ffmpeg jobs run for minutes: a 5-minute visibility with a heartbeat every minute means
-      // a crashed task delays its video by at most 5 minutes.
-      visibilityTimeout: Duration.minutes(5),
-      heartbeatInterval: Duration.minutes(1),
-      queueProps: { maxReceiveCount: 3 },
-      scaling: props.scaling ?? { acceptableLatency: Duration.minutes(10), averageProcessingTime: Duration.minutes(1), maxWorkers: 20 },
-      environment: {
-        OUTPUT_BUCKET: this.outputBucket.bucketName,
-        COMPLETION_TOPIC_ARN: this.completionTopic.topic.topicArn,
-        OUTPUT_WIDTH: String(props.outputWidth ?? 320),
-      },
-      alarmTopic: this.alarmTopic.topic,
-    });
-    const taskRole = this.workers.taskRole;
-    // Exactly what a transcode does: read the upload, write the output, publish the completion.
-    const uploads = this.uploadBucket.arnForObjects('uploads/*');
-    const outputs = this.outputBucket.arnForObjects('*');
-    taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [uploads] }));
-    taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [outputs] }));
-    taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.completionTopic.topic.topicArn] }));
-    if (this.completionTopic.encryptionKey) {
-      taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.completionTopic.encryptionKey.keyArn] }));
+    const visibilityTimeout = props.visibilityTimeout ?? Duration.minutes(5);
+    const heartbeatInterval = props.heartbeatInterval ?? Duration.minutes(1);
+    const jobEnvironment = {
+      OUTPUT_BUCKET: this.outputBucket.bucketName,
+      COMPLETION_TOPIC_ARN: this.completionTopic.topic.topicArn,
+      OUTPUT_WIDTH: String(props.outputWidth ?? 320),
+    };
+    const workerConcurrency = props.workerConcurrency ?? 1;
+    let dashboard: PatternDashboard;
+    if (props.deployWorkers ?? true) {
+      const workers = new QueueWorkerService(this, 'Transcoders', {
+        image: ecs.ContainerImage.fromAsset(TRANSCODER_CONTEXT),
+        vpc: props.vpc,
+        cpu: props.workerCpu ?? 1024,
+        memoryLimitMiB: props.workerMemoryLimitMiB ?? 2048,
+        workerConcurrency,
+        // ffmpeg jobs run for minutes: a 5-minute visibility with a heartbeat every minute means
+        // a crashed task delays its video by at most 5 minutes.
+        visibilityTimeout,
+        heartbeatInterval,
+        queueProps: { maxReceiveCount: 3 },
+        scaling: props.scaling ?? { acceptableLatency: Duration.minutes(10), averageProcessingTime: Duration.minutes(1), maxWorkers: 20 },
+        environment: jobEnvironment,
+        alarmTopic: this.alarmTopic.topic,
+      });
+      this.workers = workers;
+      this.jobsQueue = workers.queue;
+      this.jobsDeadLetterQueue = workers.deadLetterQueue!;
+      this.workerEnvironment = workers.environment;
+      dashboard = workers.dashboard;
+      this.grantTranscode(workers.taskRole);
+    } else {
+      // Without the fleet: the same jobs queue at the same construct path (same logical IDs), and
+      // the environment QueueWorkerService gives its container (the e2e contract test compares them).
+      // (QueueWorkerService checks these settings when the fleet is deployed.)
+      checkDurationInRange(this, 'visibilityTimeout', props.visibilityTimeout, { min: Duration.seconds(10), max: Duration.hours(12) });
+      const unresolved = heartbeatInterval.isUnresolved() || visibilityTimeout.isUnresolved();
+      check(this, unresolved || heartbeatInterval.toSeconds() < visibilityTimeout.toSeconds(), {
+        code: 'VIDEO_PROCESSING_HEARTBEAT_INTERVAL',
+        prop: 'heartbeatInterval',
+        value: `${describeDuration(heartbeatInterval)} with visibilityTimeout ${describeDuration(visibilityTimeout)}`,
+        allowed: 'less than visibilityTimeout',
+        fix: 'lower heartbeatInterval to a quarter of visibilityTimeout, or raise visibilityTimeout',
+      });
+      const transcoders = new Construct(this, 'Transcoders');
+      const jobs = new SecureQueue(transcoders, 'Jobs', { maxReceiveCount: 3, visibilityTimeout, alarmTopic: this.alarmTopic.topic });
+      this.jobsQueue = jobs.queue;
+      this.jobsDeadLetterQueue = jobs.deadLetterQueue!;
+      this.workerEnvironment = {
+        ...jobEnvironment,
+        QUEUE_URL: jobs.queue.queueUrl,
+        WORKER_CONCURRENCY: String(workerConcurrency),
+        VISIBILITY_TIMEOUT_SECONDS: String(visibilityTimeout.toSeconds()),
+        HEARTBEAT_INTERVAL_SECONDS: String(heartbeatInterval.toSeconds()),
+        // QueueWorkerService: the container's stopTimeout (2 minutes) minus 5 seconds.
+        SHUTDOWN_GRACE_SECONDS: '115',
+      };
+      dashboard = new PatternDashboard(transcoders, 'Dashboard', { description: 'Video jobs queue (the transcoder fleet is not deployed).' });
+      dashboard.addBlock('Jobs queue', jobs);
+      new CfnOutput(this, 'WorkerEnvironment', {
+        description: 'The environment of a transcoder worker, as JSON (what the task definition sets)',
+        value: this.toJsonString(this.workerEnvironment),
+      });
     }
-    acknowledgeWildcardResource(taskRole, uploads, 'The workers read any uploaded video, and only under uploads/: object keys are chosen per upload, so a key prefix is the narrowest resource.');
-    acknowledgeWildcardResource(taskRole, outputs, 'The workers write one output per upload under a key derived from it: object keys are not known in advance.');
-    this.uploadBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.workers.queue), { prefix: 'uploads/' });
+    const uploads = this.uploadBucket.arnForObjects('uploads/*');
+    this.uploadBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.jobsQueue), { prefix: 'uploads/' });
     acknowledgeBucketNotificationsHandler(this);
 
     // Front end: presigned upload URLs; the video goes straight to S3.
@@ -230,7 +299,7 @@ export class VideoProcessingStack extends Stack {
     };
     stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
 
-    this.workers.dashboard.addSection('Front end: upload URLs', [new cloudwatch.GraphWidget({
+    dashboard.addSection('Front end: upload URLs', [new cloudwatch.GraphWidget({
       title: 'Front end: invocations, errors, throttles',
       left: [FunctionMetrics.invocations(this.frontEnd), FunctionMetrics.errors(this.frontEnd), FunctionMetrics.throttles(this.frontEnd)],
       width: 24,
@@ -239,11 +308,27 @@ export class VideoProcessingStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'UploadBucketName', { value: this.uploadBucket.bucketName });
     new CfnOutput(this, 'OutputBucketName', { value: this.outputBucket.bucketName });
-    new CfnOutput(this, 'JobsQueueUrl', { value: this.workers.queue.queueUrl });
-    new CfnOutput(this, 'JobsDeadLetterQueueUrl', { value: this.workers.deadLetterQueue!.queueUrl });
+    new CfnOutput(this, 'JobsQueueUrl', { value: this.jobsQueue.queueUrl });
+    new CfnOutput(this, 'JobsDeadLetterQueueUrl', { value: this.jobsDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'CompletionTopicArn', { value: this.completionTopic.topic.topicArn });
-    new CfnOutput(this, 'ClusterName', { value: this.workers.cluster.clusterName });
-    new CfnOutput(this, 'ServiceName', { value: this.workers.service.serviceName });
+    if (this.workers) {
+      new CfnOutput(this, 'ClusterName', { value: this.workers.cluster.clusterName });
+      new CfnOutput(this, 'ServiceName', { value: this.workers.service.serviceName });
+    }
+  }
+
+  /** Exactly what a transcode does: read the upload, write the output, publish the completion. */
+  private grantTranscode(taskRole: iam.IRole): void {
+    const uploads = this.uploadBucket.arnForObjects('uploads/*');
+    const outputs = this.outputBucket.arnForObjects('*');
+    taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [uploads] }));
+    taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [outputs] }));
+    taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.completionTopic.topic.topicArn] }));
+    if (this.completionTopic.encryptionKey) {
+      taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.completionTopic.encryptionKey.keyArn] }));
+    }
+    acknowledgeWildcardResource(taskRole, uploads, 'The workers read any uploaded video, and only under uploads/: object keys are chosen per upload, so a key prefix is the narrowest resource.');
+    acknowledgeWildcardResource(taskRole, outputs, 'The workers write one output per upload under a key derived from it: object keys are not known in advance.');
   }
 }
 

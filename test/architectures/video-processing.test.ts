@@ -2,7 +2,7 @@ import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { VideoProcessingStack, VideoProcessingStackProps } from '../../src';
-import { errorMessageOf, nagFindings } from '../support';
+import { errorMessageOf, expectBadInput, nagFindings } from '../support';
 
 function build(props: VideoProcessingStackProps = {}) {
   const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
@@ -13,7 +13,7 @@ function build(props: VideoProcessingStackProps = {}) {
 describe('VideoProcessingStack', () => {
   const { stack, template } = build();
   const logicalId = (c: IConstruct) => Stack.of(c).getLogicalId((c instanceof CfnElement ? c : c.node.defaultChild) as CfnElement);
-  const workers = stack.workers;
+  const workers = stack.workers!;
   const queueArn = { 'Fn::GetAtt': [logicalId(workers.queue), 'Arn'] };
   const uploadBucketArn = { 'Fn::GetAtt': [logicalId(stack.uploadBucket), 'Arn'] };
 
@@ -137,3 +137,70 @@ describe('VideoProcessingStack', () => {
     expect(JSON.parse(json)).toMatchSnapshot();
   });
 });
+
+/** A CloudFormation value as a string: literals as they are, intrinsics as `${Ref:X}` / `${GetAtt:X.Y}`. */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, any>;
+  if (v.Ref) return `\${Ref:${v.Ref}}`;
+  if (v['Fn::GetAtt']) return `\${GetAtt:${v['Fn::GetAtt'].join('.')}}`;
+  if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(flatten).join(v['Fn::Join'][0]);
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}
+
+describe('VideoProcessingStack without the transcoder fleet (deployWorkers: false, the local profile)', () => {
+  const props = { visibilityTimeout: Duration.seconds(20), heartbeatInterval: Duration.seconds(5) };
+  const { stack, template } = build({ ...props, deployWorkers: false });
+  const withFleet = build(props);
+
+  test('nothing that needs Docker or ECS: no cluster, service, task definition, image asset, VPC or scaling', () => {
+    for (const type of ['AWS::ECS::Cluster', 'AWS::ECS::Service', 'AWS::ECS::TaskDefinition', 'AWS::EC2::VPC', 'AWS::ApplicationAutoScaling::ScalableTarget', 'AWS::ApplicationAutoScaling::ScalingPolicy']) {
+      expect([type, Object.keys(template.findResources(type)).length]).toEqual([type, 0]);
+    }
+    expect(stack.workers).toBeUndefined();
+    expect(stack.node.findAll().filter(c => c.node.id === 'AssetImage')).toEqual([]);
+    expect(Object.keys(template.findOutputs('*'))).not.toContain('ClusterName');
+  });
+
+  test('everything else is deployed as with the fleet, under the same logical IDs (jobs queue, DLQ, buckets, API, function, topics, notification)', () => {
+    const without = template.toJSON().Resources as Record<string, { Type: string }>;
+    const full = withFleet.template.toJSON().Resources as Record<string, { Type: string }>;
+    const only = (types: string[]) => (r: Record<string, { Type: string }>) =>
+      Object.entries(r).filter(([, x]) => types.includes(x.Type)).map(([id]) => id).sort();
+    const kept = only(['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::S3::Bucket', 'AWS::SNS::Topic', 'AWS::Lambda::Function', 'AWS::ApiGatewayV2::Api',
+      'AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::Stage', 'Custom::S3BucketNotifications', 'AWS::KMS::Key']);
+    expect(kept(without)).toEqual(kept(full));
+    expect(kept(without).length).toBeGreaterThanOrEqual(12);
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 20, RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }) });
+  });
+
+  test('contract: the WorkerEnvironment output is exactly the environment the task definition gives the worker', () => {
+    const output = template.findOutputs('WorkerEnvironment').WorkerEnvironment.Value;
+    const local = JSON.parse(flatten(output)) as Record<string, string>;
+    const [taskDefinition] = Object.values(withFleet.template.findResources('AWS::ECS::TaskDefinition')) as any[];
+    const container = taskDefinition.Properties.ContainerDefinitions[0];
+    const task = Object.fromEntries((container.Environment as Array<{ Name: string; Value: unknown }>).map(e => [e.Name, flatten(e.Value)]));
+    expect(local).toEqual(task);
+    expect(local).toMatchObject({ VISIBILITY_TIMEOUT_SECONDS: '20', HEARTBEAT_INTERVAL_SECONDS: '5', WORKER_CONCURRENCY: '1', OUTPUT_WIDTH: '320' });
+    expect(Object.keys(stack.workerEnvironment).sort()).toEqual(Object.keys(withFleet.stack.workerEnvironment).sort());
+  });
+
+  test('cdk-nag AwsSolutions: no unacknowledged finding', () => {
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('bad input: a heartbeat that is not shorter than the visibility timeout', () => {
+    expectBadInput({
+      build: scope => new VideoProcessingStack(scope.node.root as App, 'BadVideo', {
+        deployWorkers: false, visibilityTimeout: Duration.seconds(20), heartbeatInterval: Duration.seconds(20),
+      }),
+      path: 'BadVideo',
+      code: 'VIDEO_PROCESSING_HEARTBEAT_INTERVAL',
+      prop: 'heartbeatInterval',
+      value: '20 seconds with visibilityTimeout 20 seconds',
+      allowed: 'less than visibilityTimeout',
+      fix: 'lower heartbeatInterval',
+    });
+  });
+});
+

@@ -8,12 +8,14 @@ import { messageBackboneScenario } from './message-backbone';
 import { orderFanOutScenario } from './order-fan-out';
 import { orderIntakeScenario } from './order-intake';
 import { Scenario } from './types';
+import { videoProcessingScenario } from './video-processing';
 
 export const scenarios: readonly Scenario[] = [
   messageBackboneScenario(),
   orderFanOutScenario(),
   orderIntakeScenario(),
   clickstreamScenario(),
+  videoProcessingScenario(),
 ];
 
 export * from './types';
@@ -24,3 +26,5 @@ export type { OrderIntakeTraffic } from './order-intake';
 export { clickstreamScenario, CLICKSTREAM_STACK, DEFAULT_CLICKSTREAM_TRAFFIC, planClicks } from './clickstream';
 export { fifoFanOutScenario, FIFO_FAN_OUT_STACK } from './fifo-fan-out';
 export type { FifoDelivery, FifoFanOutResult, FifoFanOutScenario } from './fifo-fan-out';
+export { videoProcessingScenario, videoSpike, VIDEO_STACK } from './video-processing';
+export type { VideoScenario, VideoScenarioResult, VideoSpike } from './video-processing';
