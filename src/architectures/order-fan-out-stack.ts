@@ -7,11 +7,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { secureBucketProps } from '../core/bucket-defaults';
 import { IdempotentRecorderFunction } from './handlers/idempotent-recorder-function';
+import { orderFanOutRules } from './rules';
 import { consumerFunctionProps } from '../core/consumer/consumer-defaults';
 import { QueueConsumerFunctionOptions } from '../core/consumer/consumer-options';
-import { validateProps } from '../core/validation';
-import { orderFanOutRules } from './rules';
 import { SecureTopic } from '../core/secure-topic';
+import { validateProps } from '../core/validation';
 import { FanOutSubscriberOptions, TopicFanOut } from '../patterns/topic-fan-out';
 
 /** Key prefix of the uploads that are published (the S3 notification rule's filter). */
@@ -175,6 +175,11 @@ export class OrderFanOutStack extends Stack {
     });
     // Only the one action the recorder performs (grantWriteData would add Update/Delete/Batch).
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }));
-    return { function: fn, batchSize: consumer.batchSize ?? 10, maxBatchingWindow: consumer.maxBatchingWindow, maxConcurrency: consumer.maxConcurrency ?? 5 };
+    return {
+      function: fn,
+      batchSize: consumer.batchSize ?? 10,
+      maxBatchingWindow: consumer.maxBatchingWindow,
+      maxConcurrency: consumer.maxConcurrency ?? 5,
+    };
   }
 }

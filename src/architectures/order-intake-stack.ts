@@ -3,10 +3,10 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { QueueConsumerFunctionOptions } from '../core/consumer/consumer-options';
-import { validateProps } from '../core/validation';
 import { orderIntakeRules } from './rules';
+import { QueueConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { SecureTopic } from '../core/secure-topic';
+import { validateProps } from '../core/validation';
 import { FrontDoorAuthorization, WriteBuffer, WriteBufferSink } from '../patterns/write-buffer';
 
 /**

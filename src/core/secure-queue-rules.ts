@@ -32,10 +32,20 @@ export function secureQueueRules(prefix = ''): Rule<SecureQueueProps>[] {
     (q, v) => {
       if (!q.existingQueue) return;
       const settings: Record<string, unknown> = {
-        queueName: q.queueName, fifo: q.fifo, contentBasedDeduplication: q.contentBasedDeduplication, highThroughputFifo: q.highThroughputFifo,
-        retentionPeriod: q.retentionPeriod, deadLetterRetentionPeriod: q.deadLetterRetentionPeriod, visibilityTimeout: q.visibilityTimeout,
-        deliveryDelay: q.deliveryDelay, maxMessageSizeBytes: q.maxMessageSizeBytes, receiveMessageWaitTime: q.receiveMessageWaitTime,
-        maxReceiveCount: q.maxReceiveCount, encryption: q.encryption, encryptionKey: q.encryptionKey, dataKeyReuse: q.dataKeyReuse,
+        queueName: q.queueName,
+        fifo: q.fifo,
+        contentBasedDeduplication: q.contentBasedDeduplication,
+        highThroughputFifo: q.highThroughputFifo,
+        retentionPeriod: q.retentionPeriod,
+        deadLetterRetentionPeriod: q.deadLetterRetentionPeriod,
+        visibilityTimeout: q.visibilityTimeout,
+        deliveryDelay: q.deliveryDelay,
+        maxMessageSizeBytes: q.maxMessageSizeBytes,
+        receiveMessageWaitTime: q.receiveMessageWaitTime,
+        maxReceiveCount: q.maxReceiveCount,
+        encryption: q.encryption,
+        encryptionKey: q.encryptionKey,
+        dataKeyReuse: q.dataKeyReuse,
         removalPolicy: q.removalPolicy,
       };
       for (const [name, value] of Object.entries(settings)) {

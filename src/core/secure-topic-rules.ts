@@ -18,8 +18,13 @@ export function secureTopicRules(prefix = ''): Rule<SecureTopicProps>[] {
     (t, v) => {
       if (!t.existingTopic) return;
       const settings: Record<string, unknown> = {
-        topicName: t.topicName, displayName: t.displayName, fifo: t.fifo, contentBasedDeduplication: t.contentBasedDeduplication,
-        encryptionKey: t.encryptionKey, deliveryStatusLogging: t.deliveryStatusLogging, removalPolicy: t.removalPolicy,
+        topicName: t.topicName,
+        displayName: t.displayName,
+        fifo: t.fifo,
+        contentBasedDeduplication: t.contentBasedDeduplication,
+        encryptionKey: t.encryptionKey,
+        deliveryStatusLogging: t.deliveryStatusLogging,
+        removalPolicy: t.removalPolicy,
       };
       for (const [name, value] of Object.entries(settings)) {
         v.notSetWith('SECURE_TOPIC_SETTING_WITH_EXISTING', p(name), value, `when ${p('existingTopic')} is given (an imported resource cannot be reconfigured)`,

@@ -391,8 +391,8 @@ describe('StreamPipeline rule table (expectBadInput)', () => {
     ['alarm topic with an imported key', sp(s => ({ alarmTopic: new sns.Topic(s, 'Alarms', { masterKey: kms.Key.fromKeyArn(s, 'K', 'arn:aws:kms:us-east-1:111111111111:key/abc') }) })), 'ALARM_TOPIC_KEY', 'alarmTopic', 'that this app cannot grant to CloudWatch', 'one whose KMS key this app defines', 'pass a SecureTopic'],
     ['settings with an existing stream', sp(s => ({ existingStream: kinesis.Stream.fromStreamArn(s, 'S', 'arn:aws:kinesis:us-east-1:111111111111:stream/x'), streamName: 'y' })), 'STREAM_PIPELINE_SETTING_WITH_EXISTING', 'streamName', 'y', 'no value when existingStream is given', 'remove streamName'],
   ];
-  test.each(cases)('%s', (_name, build, code_, prop, value, allowed, fix) => {
-    expectBadInput({ build, path: 'TestStack/Clicks', code: code_, prop, value, allowed, fix });
+  test.each(cases)('%s', (_name, make, code_, prop, value, allowed, fix) => {
+    expectBadInput({ build: make, path: 'TestStack/Clicks', code: code_, prop, value, allowed, fix });
   });
 });
 

@@ -474,7 +474,12 @@ describe('TopicFanOut bad input', () => {
   test('every violation of the pattern in one error, nested as written', () => {
     const message = expectBadInput({
       build: fanOut({ maxFilterPolicies: 0, subscribers: [{ name: 'A', consumer: { code, handler: 'index.handler', memorySize: 1, batchSize: 0 } }] }),
-      path: P, code: 'CONSUMER_MEMORY_SIZE', prop: 'subscribers[0].consumer.memorySize', value: '1 MB', allowed: 'from 128', fix: 'set subscribers[0].consumer.memorySize',
+      path: P,
+      code: 'CONSUMER_MEMORY_SIZE',
+      prop: 'subscribers[0].consumer.memorySize',
+      value: '1 MB',
+      allowed: 'from 128',
+      fix: 'set subscribers[0].consumer.memorySize',
     });
     expect(message).toContain('3 invalid settings');
   });
@@ -507,7 +512,7 @@ describe('TopicFanOut bad input', () => {
 
 describe('TopicFanOut numeric props accept CfnParameter tokens', () => {
   const withConsumer = (c: Partial<FanOutSubscriberOptions['consumer']>) => ({ subscribers: [{ name: 'A', consumer: { code, handler: 'index.handler', ...c } }] });
-  const cases: Array<[string, (n: number) => TopicFanOutProps]> = [
+  const tokenCases: Array<[string, (n: number) => TopicFanOutProps]> = [
     ['maxFilterPolicies', n => ({ maxFilterPolicies: n, subscribers: [{ name: 'A', filterPolicy: highTier }] })],
     ['subscribers[].consumer.batchSize', n => withConsumer({ batchSize: n })],
     ['subscribers[].consumer.maxConcurrency', n => withConsumer({ maxConcurrency: n })],
@@ -523,7 +528,7 @@ describe('TopicFanOut numeric props accept CfnParameter tokens', () => {
     ['subscribers[].filterPolicy numeric value', n => ({ subscribers: [{ name: 'A', filterPolicy: { amount: sns.SubscriptionFilter.numericFilter({ greaterThan: n }) } }] })],
     ['topicProps.deliveryStatusLogging.successSampleRate', n => ({ topicProps: { deliveryStatusLogging: { protocols: [sns.LoggingProtocol.SQS], successSampleRate: n } } })],
   ];
-  test.each(cases)('%s', (_name, props) => {
+  test.each(tokenCases)('%s', (_name, props) => {
     expectNumberTokenAccepted((s, n) => { new TopicFanOut(s, 'Orders', props(n)); });
   });
 });

@@ -526,7 +526,12 @@ describe('WriteBuffer bad input', () => {
   test('every violation in one error', () => {
     const message = expectBadInput({
       build: buffer(s => ({ sink: ddb(s), consumer: { maxConcurrency: 1, batchSize: 0 }, dashboardName: 'a b' })),
-      path: P, code: 'CONSUMER_BATCH_SIZE', prop: 'consumer.batchSize', value: '0', allowed: 'from 1 to 10', fix: 'set consumer.batchSize',
+      path: P,
+      code: 'CONSUMER_BATCH_SIZE',
+      prop: 'consumer.batchSize',
+      value: '0',
+      allowed: 'from 1 to 10',
+      fix: 'set consumer.batchSize',
     });
     expect(message).toContain('3 invalid settings');
   });

@@ -103,7 +103,11 @@ export function streamPipelineRules(id: string): Rule<StreamPipelineProps>[] {
     (p, v) => {
       if (!p.existingStream) return;
       const settings: Record<string, unknown> = {
-        streamName: p.streamName, streamMode: p.streamMode, shardCount: p.shardCount, retentionPeriod: p.retentionPeriod, encryptionKey: p.encryptionKey,
+        streamName: p.streamName,
+        streamMode: p.streamMode,
+        shardCount: p.shardCount,
+        retentionPeriod: p.retentionPeriod,
+        encryptionKey: p.encryptionKey,
       };
       for (const [name, value] of Object.entries(settings)) {
         v.notSetWith('STREAM_PIPELINE_SETTING_WITH_EXISTING', name, value, 'when existingStream is given (an imported resource cannot be reconfigured)',

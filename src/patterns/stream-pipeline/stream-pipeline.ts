@@ -16,9 +16,9 @@ import { acknowledgeWildcardResource } from '../../core/nag-acknowledgements';
 import { SecureQueue } from '../../core/secure-queue';
 import { describeDuration, secondsOf, validateProps } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
+import { patternDashboard } from '../../monitoring/dashboard-factory';
 import { FunctionMetrics } from '../../monitoring/function-metrics';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
-import { patternDashboard } from '../../monitoring/dashboard-factory';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
 import { QueueMetrics } from '../../monitoring/queue-metrics';
 import { StreamMetrics } from '../../monitoring/stream-metrics';
@@ -235,7 +235,9 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
       fn.addEventSource(new KinesisEventSource(this.stream, sourceProps));
     }
     if (recordAgeToken) {
-      const mapping = (fn as unknown as Construct).node.findAll().filter((c): c is lambda.CfnEventSourceMapping => c instanceof lambda.CfnEventSourceMapping)[mappingsBefore];
+      const mappings = (fn as unknown as Construct).node.findAll()
+        .filter((c): c is lambda.CfnEventSourceMapping => c instanceof lambda.CfnEventSourceMapping);
+      const mapping = mappings[mappingsBefore];
       mapping.maximumRecordAgeInSeconds = recordAgeToken.toSeconds();
     }
 

@@ -57,7 +57,8 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
     this.secureQueue = new SecureQueue(this, 'Queue', {
       ...queueProps,
       fifo: existing ? undefined : (queueProps.fifo ?? (topic.fifo || undefined)),
-      visibilityTimeout: existing ? undefined : (queueProps.visibilityTimeout ?? requiredVisibilityTimeout(consumerTimeout(props.consumer), props.consumer?.maxBatchingWindow)),
+      visibilityTimeout: existing ? undefined
+        : (queueProps.visibilityTimeout ?? requiredVisibilityTimeout(consumerTimeout(props.consumer), props.consumer?.maxBatchingWindow)),
       existingDeadLetterQueue: shared ? props.deadLetterQueue : queueProps.existingDeadLetterQueue,
       alarmTopic: queueProps.alarmTopic ?? props.alarmTopic,
       alarmsEnabled: alarmsEnabled && !shared && (queueProps.alarmsEnabled ?? true),

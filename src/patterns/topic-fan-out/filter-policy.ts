@@ -53,7 +53,9 @@ export function attributePolicyJson(policy: { [attribute: string]: sns.Subscript
 /** The body policy as SNS receives it (for its size). */
 export function bodyPolicyJson(policy: { [key: string]: sns.FilterOrPolicy }): unknown {
   return Object.fromEntries(Object.entries(policy).map(([k, node]) => {
-    if (node instanceof sns.Policy || (node && node.type === sns.FilterOrPolicyType.POLICY)) return [k, bodyPolicyJson((node as sns.Policy).policyDoc)];
+    if (node instanceof sns.Policy || (node && node.type === sns.FilterOrPolicyType.POLICY)) {
+      return [k, bodyPolicyJson((node as sns.Policy).policyDoc)];
+    }
     return [k, (node as sns.Filter)?.filterDoc?.conditions ?? []];
   }));
 }

@@ -33,7 +33,9 @@ export function subscriberRules(prefix: string, topicFifo: boolean): Rule<FanOut
     (s, v) => {
       const queueProps = s.queueProps ?? {};
       // fifo follows the topic when unset.
-      const fifo = queueProps.existingQueue ? queueProps.existingQueue.fifo : queueIsFifo({ ...queueProps, fifo: queueProps.fifo ?? (topicFifo || undefined) });
+      const fifo = queueProps.existingQueue
+        ? queueProps.existingQueue.fifo
+        : queueIsFifo({ ...queueProps, fifo: queueProps.fifo ?? (topicFifo || undefined) });
       v.check('FAN_OUT_QUEUE_TYPE', fifo === topicFifo, {
         prop: p(queueProps.existingQueue ? 'queueProps.existingQueue' : 'queueProps.fifo'),
         value: `a ${fifo ? 'FIFO' : 'standard'} queue on a ${topicFifo ? 'FIFO' : 'standard'} topic`,
@@ -115,7 +117,8 @@ export function topicFanOutRules(added = 0, addedSources = 0): Rule<TopicFanOutP
     (p, v) => {
       const max = p.maxFilterPolicies ?? SNS_LIMITS.filterPoliciesPerTopic;
       if (Token.isUnresolved(max) || !Number.isFinite(max)) return;
-      const withFilter = (p.subscribers ?? []).map((s, i) => ({ s, i })).filter(({ s }) => s.filterPolicy !== undefined || s.filterPolicyWithMessageBody !== undefined);
+      const withFilter = (p.subscribers ?? []).map((s, i) => ({ s, i }))
+        .filter(({ s }) => s.filterPolicy !== undefined || s.filterPolicyWithMessageBody !== undefined);
       if (withFilter.length <= max) return;
       const first = withFilter[max];
       v.check('FAN_OUT_FILTER_POLICIES_PER_TOPIC', false, {

@@ -15,8 +15,8 @@ import { statementJson } from '../../core/policy-json';
 import { SecureTopic } from '../../core/secure-topic';
 import { describeViolation, validateProps } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
-import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { patternDashboard } from '../../monitoring/dashboard-factory';
+import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
 import { QueueMetrics } from '../../monitoring/queue-metrics';
 

@@ -18,9 +18,9 @@ import { requiredVisibilityTimeout } from '../../core/consumer/consumer-rules';
 import { SecureQueue } from '../../core/secure-queue';
 import { describeDuration, validateProps } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
+import { patternDashboard } from '../../monitoring/dashboard-factory';
 import { FunctionMetrics } from '../../monitoring/function-metrics';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
-import { patternDashboard } from '../../monitoring/dashboard-factory';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
 import { queueWidgets } from '../../monitoring/queue-widgets';
 
@@ -79,7 +79,8 @@ export class WriteBuffer extends Construct implements IMonitoredBlock {
     }
     this.secureQueue = new SecureQueue(this, 'Queue', {
       ...queueProps,
-      visibilityTimeout: existing ? undefined : (queueProps.visibilityTimeout ?? requiredVisibilityTimeout(writerTimeout, consumer.maxBatchingWindow)),
+      visibilityTimeout: existing ? undefined
+        : (queueProps.visibilityTimeout ?? requiredVisibilityTimeout(writerTimeout, consumer.maxBatchingWindow)),
       alarmTopic: queueProps.alarmTopic ?? props.alarmTopic,
       alarmsEnabled: (props.alarmsEnabled ?? true) && (queueProps.alarmsEnabled ?? true),
     });
