@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PatternValidationError, PropViolation } from './errors';
 
-export { PatternValidationError, PropViolation, describeViolation } from './errors';
+export { PatternValidationError, describeViolation } from './errors';
 
 /** Throws a {@link PatternValidationError} unless `ok` holds. */
 export function check(scope: IConstruct, ok: boolean, violation: PropViolation): void {

@@ -1,5 +1,5 @@
 import { App, Duration, Lazy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ClickstreamStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack } from '../../src';
 import { expectBadInput } from '../support';
 
@@ -66,5 +66,22 @@ describe('reference architectures: numeric props accept CfnParameter tokens', ()
     build(holder, Lazy.number({ produce: () => 5 }));
     const arch = app.node.findChild('Arch') as Stack;
     expect(() => Template.fromStack(arch)).not.toThrow();
+  });
+});
+
+describe('reference architectures: every queue that feeds a Lambda function follows the one visibility rule', () => {
+  const synth = (build: (s: Stack) => void) => {
+    const app = new App();
+    build(new Stack(app, 'Holder', { env }));
+    return Template.fromStack(app.node.findChild('Arch') as Stack);
+  };
+  test('order fan-out: each recorder queue is 6 x consumer.timeout (+ window)', () => {
+    synth(fanOut({})).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 180, RedrivePolicy: Match.anyValue() });
+    const t = synth(fanOut({ consumer: { timeout: Duration.seconds(40), maxBatchingWindow: Duration.seconds(5) } }));
+    expect(Object.values(t.findResources('AWS::SQS::Queue')).filter(q => q.Properties.VisibilityTimeout === 245)).toHaveLength(3);
+  });
+  test('order intake: the buffer is 6 x consumer.timeout + 1 s window', () => {
+    synth(intake({})).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 181, RedrivePolicy: Match.anyValue() });
+    synth(intake({ consumer: { timeout: Duration.seconds(10) } })).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 61, RedrivePolicy: Match.anyValue() });
   });
 });

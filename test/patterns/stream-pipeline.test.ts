@@ -1,5 +1,5 @@
 import { Duration, Size, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -413,5 +413,20 @@ describe('StreamPipeline numeric props accept CfnParameter tokens', () => {
   ];
   test.each(cases)('%s', (_name, props) => {
     expectNumberTokenAccepted((s, n) => { new StreamPipeline(s, 'Clicks', props(n)); });
+  });
+});
+
+describe('StreamPipeline dashboards and grants', () => {
+  test('grantPutRecords lets a producer write; dashboardEnabled: false makes no dashboard', () => {
+    const stack = newStack();
+    const clicks = new StreamPipeline(stack, 'Clicks', { dashboardEnabled: false });
+    expect(clicks.dashboard).toBeUndefined();
+    const producer = new iam.Role(stack, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
+    clicks.grantPutRecords(producer);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kinesis:PutRecord', 'kinesis:PutRecords']) })]) },
+    });
   });
 });

@@ -532,3 +532,31 @@ describe('TopicFanOut numeric props accept CfnParameter tokens', () => {
     expectNumberTokenAccepted((s, n) => { new TopicFanOut(s, 'Orders', props(n)); });
   });
 });
+
+describe('TopicFanOut dashboards and grants', () => {
+  test('dashboardEnabled: false makes no dashboard; a shared PatternDashboard is filled by two patterns', () => {
+    const stack = newStack();
+    const off = new TopicFanOut(stack, 'Off', { dashboardEnabled: false, subscribers: [{ name: 'A' }] });
+    expect(off.dashboard).toBeUndefined();
+    const shared = new PatternDashboard(stack, 'Shared', { dashboardName: 'orders' });
+    const a = new TopicFanOut(stack, 'OrdersA', { dashboard: shared, subscribers: [{ name: 'A' }] });
+    const b = new TopicFanOut(stack, 'OrdersB', { dashboard: shared, subscribers: [{ name: 'B' }] });
+    expect(a.dashboard).toBe(shared);
+    expect(b.dashboard).toBe(shared);
+    const template = templateOf(stack);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+    expect(body).toContain('OrdersA: Subscriber: A');
+    expect(body).toContain('OrdersB: Subscriber: B');
+  });
+
+  test('grantPublish lets a producer publish (and use the topic key)', () => {
+    const stack = newStack();
+    const fanOut = new TopicFanOut(stack, 'Orders');
+    const producer = new lambda.Function(stack, 'Producer', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code });
+    fanOut.grantPublish(producer);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sns:Publish' })]) },
+    });
+  });
+});

@@ -601,3 +601,15 @@ describe('contract with the bundled writer: the environment the construct writes
     }));
   });
 });
+
+describe('WriteBuffer dashboards', () => {
+  test('a shared PatternDashboard gets the buffer\'s sections under its id; no dashboard of its own', () => {
+    const stack = newStack();
+    const shared = new PatternDashboard(stack, 'Shared');
+    const buffer = new WriteBuffer(stack, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(stack) }), dashboard: shared });
+    expect(buffer.dashboard).toBe(shared);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'))).toContain('Buffer: Writer');
+  });
+});
