@@ -19,16 +19,16 @@ const local = ['true', true].includes(app.node.tryGetContext('local'));
 
 new MessageBackboneStack(app, 'IntegrationPatterns-MessageBackbone', {
   description: 'cdk-integration-patterns reference architecture: message backbone (topic -> queue -> idempotent recorder -> table)',
-  ...(local ? { recorder: { timeout: Duration.seconds(3) }, maxReceiveCount: 2, tableRemovalPolicy: RemovalPolicy.DESTROY } : {}),
+  ...(local ? { consumer: { timeout: Duration.seconds(3) }, maxReceiveCount: 2, removalPolicy: RemovalPolicy.DESTROY } : {}),
 });
 new OrderFanOutStack(app, 'IntegrationPatterns-OrderFanOut', {
   description: 'cdk-integration-patterns reference architecture: order fan-out (orders topic -> shipping, fraud, analytics, uploads queues)',
-  ...(local ? { recorder: { timeout: Duration.seconds(3) }, maxReceiveCount: 2, dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
+  ...(local ? { consumer: { timeout: Duration.seconds(3) }, maxReceiveCount: 2, removalPolicy: RemovalPolicy.DESTROY } : {}),
 });
 new OrderIntakeStack(app, 'IntegrationPatterns-OrderIntake', {
   description: 'cdk-integration-patterns reference architecture: order intake (REST API / producers -> write buffer -> throttled writer -> orders table)',
   ...(local
-    ? { writer: { timeout: Duration.seconds(5) }, maxConcurrentWriters: 10, maxReceiveCount: 3, dataRemovalPolicy: RemovalPolicy.DESTROY }
+    ? { consumer: { timeout: Duration.seconds(5), maxConcurrency: 10 }, maxReceiveCount: 3, removalPolicy: RemovalPolicy.DESTROY }
     : {}),
 });
 // The video architecture runs ffmpeg workers on ECS Fargate from an image built from a
@@ -45,6 +45,6 @@ new VideoProcessingStack(app, VIDEO_STACK_NAME, {
 });
 new ClickstreamStack(app, 'IntegrationPatterns-Clickstream', {
   description: 'cdk-integration-patterns reference architecture: clickstream (Kinesis -> aggregator -> DynamoDB counts; Firehose -> S3 archive)',
-  ...(local ? { retryAttempts: 1, archiveBufferingInterval: Duration.seconds(0), dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
+  ...(local ? { consumer: { retryAttempts: 1 }, archiveBufferingInterval: Duration.seconds(0), removalPolicy: RemovalPolicy.DESTROY } : {}),
 });
 app.synth();

@@ -31,7 +31,7 @@ function build(root: string, kind: Kind, subscribers: number): Built {
   const start = performance.now();
   const app = new App({ outdir: path.join(os.tmpdir(), `cip-bench-fanout-${process.pid}`) });
   const stack = new Stack(app, 'FanOut', { env: { account: '111111111111', region: 'us-east-1' } });
-  const fanOut = new TopicFanOut(stack, 'Orders', { sharedDeadLetterQueue: kind === 'shared DLQ' });
+  const fanOut = new TopicFanOut(stack, 'Orders', { shareDeadLetterQueue: kind === 'shared DLQ' });
   for (let i = 0; i < subscribers; i++) {
     fanOut.addSubscriber(`S${i}`, kind === 'filtered + consumer' ? {
       filterPolicy: { tier: sns.SubscriptionFilter.stringFilter({ allowlist: [`t${i}`] }) },
@@ -86,7 +86,7 @@ async function runFanOutSuite(ctx: SuiteContext): Promise<SuiteResult> {
     ];
   });
   const notes = [
-    'plain: new queue + DLQ per subscriber, no filter, no consumer (the defaults). filtered + consumer: plus an attribute filter and a consumer function. shared DLQ: sharedDeadLetterQueue: true.',
+    'plain: new queue + DLQ per subscriber, no filter, no consumer (the defaults). filtered + consumer: plus an attribute filter and a consumer function. shared DLQ: shareDeadLetterQueue: true.',
     'resources per subscriber = (resources with 10 − with 1) / 9; base = the topic, its key, policy and alarm, the dashboard (and the shared DLQ). max fit = floor((500 − base) / per subscriber).',
     `100 subscribers: synth ms is new App() + constructs + app.synth() in this process (median of ${ctx.runs}, min–max), including aws-cdk-lib's template validation; a refused synth stops at TopicFanOut's 500-resource check.`,
     ...hundred.filter(h => h.error).map(h => `${h.kind}, 100 subscribers: ${h.error}`),

@@ -5,35 +5,24 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { secureBucketProps } from '../core/bucket-defaults';
 import { ClickstreamAggregatorFunction } from './handlers/clickstream-aggregator-function';
+import { clickstreamRules } from './rules';
 import { consumerFunctionProps } from '../core/consumer/consumer-defaults';
-import { ConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { SecureTopic } from '../core/secure-topic';
-import { StreamPipeline } from '../patterns/stream-pipeline';
+import { validateProps } from '../core/validation';
+import { StreamConsumerFunctionOptions, StreamPipeline } from '../patterns/stream-pipeline';
 
 /**
  * Properties of the {@link ClickstreamStack} reference architecture.
  */
 export interface ClickstreamStackProps extends StackProps {
   /**
-   * Settings of the aggregator function.
+   * The aggregator (the bundled consumer): function settings and how the stream feeds it
+   * (`batchSize` default 500, range 1 to 10,000; `retryAttempts` default 3, range 0 to 10,000;
+   * the other StreamPipeline consumer defaults).
    *
-   * @default - the consumer defaults (256 MB, 30 s, arm64, JSON logs kept one month)
+   * @default - the consumer defaults (256 MB, 30 s, arm64, JSON logs kept one month), batches of 500, 3 retries
    */
-  readonly aggregator?: ConsumerFunctionOptions;
-
-  /**
-   * Records per aggregator invocation. Range: 1 to 10,000.
-   *
-   * @default 500
-   */
-  readonly batchSize?: number;
-
-  /**
-   * Retries of a failing batch before its coordinates go to the on-failure queue. Range: 0 to 10,000.
-   *
-   * @default 3
-   */
-  readonly retryAttempts?: number;
+  readonly consumer?: StreamConsumerFunctionOptions;
 
   /**
    * How long Firehose buffers raw events before writing an S3 object. Range: 0 to 900 seconds.
@@ -48,7 +37,7 @@ export interface ClickstreamStackProps extends StackProps {
    *
    * @default RemovalPolicy.RETAIN
    */
-  readonly dataRemovalPolicy?: RemovalPolicy;
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -78,7 +67,9 @@ export class ClickstreamStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ClickstreamStackProps = {}) {
     super(scope, id, props);
-    const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
+    validateProps(this, props, clickstreamRules());
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const consumer = props.consumer ?? {};
     this.alarmTopic = new SecureTopic(this, 'Alarms');
     this.alarmTopic.allowServicePublisher(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
 
@@ -91,7 +82,7 @@ export class ClickstreamStack extends Stack {
     });
     this.table = table;
 
-    const parts = consumerFunctionProps(this, 'Aggregator', props.aggregator);
+    const parts = consumerFunctionProps(this, 'Aggregator', consumer);
     const aggregator = new ClickstreamAggregatorFunction(this, 'Aggregator', {
       ...parts.props,
       description: 'Aggregates click events into per-minute page counts and per-session progress',
@@ -120,8 +111,15 @@ export class ClickstreamStack extends Stack {
       alarmTopic: this.alarmTopic.topic,
       consumer: {
         function: aggregator,
-        batchSize: props.batchSize ?? 500,
-        retryAttempts: props.retryAttempts ?? 3,
+        batchSize: consumer.batchSize ?? 500,
+        retryAttempts: consumer.retryAttempts ?? 3,
+        maxBatchingWindow: consumer.maxBatchingWindow,
+        startingPosition: consumer.startingPosition,
+        parallelizationFactor: consumer.parallelizationFactor,
+        maxRecordAge: consumer.maxRecordAge,
+        bisectBatchOnError: consumer.bisectBatchOnError,
+        reportBatchItemFailures: consumer.reportBatchItemFailures,
+        enhancedFanOut: consumer.enhancedFanOut,
       },
       archive: {
         bucket: archiveBucket,

@@ -7,12 +7,14 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { IdempotentRecorderFunction } from './handlers/idempotent-recorder-function';
+import { messageBackboneRules } from './rules';
+import { consumerAlarms } from '../core/consumer/consumer-alarms';
 import { consumerFunctionProps } from '../core/consumer/consumer-defaults';
-import { ConsumerFunctionOptions } from '../core/consumer/consumer-options';
+import { QueueConsumerFunctionOptions } from '../core/consumer/consumer-options';
+import { requiredVisibilityTimeout } from '../core/consumer/consumer-rules';
 import { SecureQueue } from '../core/secure-queue';
 import { SecureTopic } from '../core/secure-topic';
-import { checkNumberInRange } from '../core/validation';
-import { createAlarm } from '../monitoring/alarm-factory';
+import { validateProps } from '../core/validation';
 import { FunctionMetrics } from '../monitoring/function-metrics';
 import { PatternDashboard } from '../monitoring/pattern-dashboard';
 
@@ -21,19 +23,13 @@ import { PatternDashboard } from '../monitoring/pattern-dashboard';
  */
 export interface MessageBackboneStackProps extends StackProps {
   /**
-   * Settings of the recorder function.
+   * The recorder (the bundled consumer): function settings and how the queue feeds it.
+   * `maxConcurrency` is the throttle that protects the table (range 2 to 1,000, the SQS event
+   * source's limit; default 5); `batchSize` defaults to 10 and `maxBatchingWindow` to 1 second.
    *
-   * @default - the consumer defaults (256 MB, 30 s, arm64, JSON logs kept one month)
+   * @default - the consumer defaults (256 MB, 30 s, arm64, JSON logs kept one month), 5 at once, batches of 10 within 1 s
    */
-  readonly recorder?: ConsumerFunctionOptions;
-
-  /**
-   * Most recorder instances running at once: the throttle that protects the table.
-   * Range: 2 to 1,000 (the SQS event source's limit).
-   *
-   * @default 5
-   */
-  readonly maxConcurrentRecorders?: number;
+  readonly consumer?: QueueConsumerFunctionOptions;
 
   /**
    * Receives after which an order moves to the dead-letter queue. Range: 1 to 1,000.
@@ -47,7 +43,7 @@ export interface MessageBackboneStackProps extends StackProps {
    *
    * @default RemovalPolicy.RETAIN
    */
-  readonly tableRemovalPolicy?: RemovalPolicy;
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -76,9 +72,8 @@ export class MessageBackboneStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MessageBackboneStackProps = {}) {
     super(scope, id, props);
-    checkNumberInRange(this, 'maxConcurrentRecorders', props.maxConcurrentRecorders, {
-      min: 2, max: 1000, fix: 'set maxConcurrentRecorders from 2 to 1,000 (the SQS event source\'s maximum concurrency range); size it to the writes per second the table should take',
-    });
+    validateProps(this, props, messageBackboneRules());
+    const consumer = props.consumer ?? {};
 
     this.alarmTopic = new SecureTopic(this, 'Alarms', { alarmsEnabled: true });
     this.alarmTopic.allowServicePublisher(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
@@ -86,18 +81,17 @@ export class MessageBackboneStack extends Stack {
     const table = new dynamodb.TableV2(this, 'OrdersTable', {
       partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.ordersTable = table;
 
-    const recorderParts = consumerFunctionProps(this, 'Recorder', props.recorder);
-    const batchingWindow = Duration.seconds(1);
-    const recorderTimeout = recorderParts.props.timeout ?? Duration.seconds(30);
+    const recorderParts = consumerFunctionProps(this, 'Recorder', consumer);
+    const batchingWindow = consumer.maxBatchingWindow ?? Duration.seconds(1);
 
     this.ordersTopic = new SecureTopic(this, 'Orders', { alarmTopic: this.alarmTopic.topic });
     this.ordersQueue = new SecureQueue(this, 'OrdersQueue', {
-      // AWS's rule for Lambda consumers: at least 6 x the function timeout plus the batching window.
-      visibilityTimeout: Duration.seconds(6 * recorderTimeout.toSeconds() + batchingWindow.toSeconds()),
+      // The consumer module's rule: at least 6 x the function timeout plus the batching window.
+      visibilityTimeout: requiredVisibilityTimeout(recorderParts.props.timeout, batchingWindow),
       maxReceiveCount: props.maxReceiveCount ?? 3,
       alarmTopic: this.alarmTopic.topic,
     });
@@ -112,33 +106,23 @@ export class MessageBackboneStack extends Stack {
       environment: { TABLE_NAME: table.tableName, KEY_ATTRIBUTE: 'orderId', ID_FIELD: 'orderId', REQUIRED_FIELDS: 'orderId' },
     });
     recorder.addEventSource(new SqsEventSource(this.ordersQueue.queue, {
-      batchSize: 10,
+      batchSize: consumer.batchSize ?? 10,
       maxBatchingWindow: batchingWindow,
       reportBatchItemFailures: true,
-      maxConcurrency: props.maxConcurrentRecorders ?? 5,
+      maxConcurrency: consumer.maxConcurrency ?? 5,
     }));
     // Only the one action the recorder performs (grantWriteData would add Update/Delete/Batch).
     recorder.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }));
     this.recorderFunction = recorder;
 
-    const recorderAlarms = [
-      createAlarm(recorder, 'ErrorsAlarm', {
-        metric: FunctionMetrics.errors(recorder),
-        threshold: 0,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        description: `${recorder.node.path}: invocations are failing; messages reach the DLQ after ${this.ordersQueue.maxReceiveCount} receives.`,
-        alarmTopic: this.alarmTopic.topic,
-      }),
-      createAlarm(recorder, 'ThrottlesAlarm', {
-        metric: FunctionMetrics.throttles(recorder),
-        threshold: 0,
-        evaluationPeriods: 5,
-        datapointsToAlarm: 3,
-        description: `${recorder.node.path}: invocations are throttled; raise account concurrency or lower maxConcurrentRecorders.`,
-        alarmTopic: this.alarmTopic.topic,
-      }),
-    ];
+    const recorderAlarms = consumerAlarms(recorder, {
+      fn: recorder,
+      errorsId: 'ErrorsAlarm',
+      throttlesId: 'ThrottlesAlarm',
+      errorsDescription: `${recorder.node.path}: invocations are failing; messages reach the DLQ after ${this.ordersQueue.maxReceiveCount} receives.`,
+      throttlesDescription: `${recorder.node.path}: invocations are throttled; raise account concurrency or lower consumer.maxConcurrency.`,
+      alarmTopic: this.alarmTopic.topic,
+    });
 
     this.dashboard = new PatternDashboard(this, 'Dashboard', {
       description: 'Orders topic -> buffer queue (DLQ) -> idempotent recorder -> orders table.',

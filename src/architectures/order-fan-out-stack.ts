@@ -7,9 +7,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { secureBucketProps } from '../core/bucket-defaults';
 import { IdempotentRecorderFunction } from './handlers/idempotent-recorder-function';
+import { orderFanOutRules } from './rules';
 import { consumerFunctionProps } from '../core/consumer/consumer-defaults';
-import { ConsumerFunctionOptions } from '../core/consumer/consumer-options';
+import { QueueConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { SecureTopic } from '../core/secure-topic';
+import { validateProps } from '../core/validation';
 import { FanOutSubscriberOptions, TopicFanOut } from '../patterns/topic-fan-out';
 
 /** Key prefix of the uploads that are published (the S3 notification rule's filter). */
@@ -22,11 +24,12 @@ const UPLOADS_SUFFIX = '.csv';
  */
 export interface OrderFanOutStackProps extends StackProps {
   /**
-   * Settings of the three recorder functions.
+   * The three recorders (bundled consumers): function settings and how each queue feeds its
+   * recorder (`batchSize` default 10, `maxConcurrency` default 5, no batching window).
    *
-   * @default - the consumer defaults (256 MB, 30 s, arm64, JSON logs kept one month)
+   * @default - the consumer defaults (256 MB, 30 s, arm64, JSON logs kept one month), batches of 10, 5 at once
    */
-  readonly recorder?: ConsumerFunctionOptions;
+  readonly consumer?: QueueConsumerFunctionOptions;
 
   /**
    * Orders of at least this amount (message attribute `amount`, type Number) go to fraud review.
@@ -48,7 +51,7 @@ export interface OrderFanOutStackProps extends StackProps {
    *
    * @default RemovalPolicy.RETAIN
    */
-  readonly dataRemovalPolicy?: RemovalPolicy;
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -93,7 +96,8 @@ export class OrderFanOutStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OrderFanOutStackProps = {}) {
     super(scope, id, props);
-    const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
+    validateProps(this, props, orderFanOutRules());
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.alarmTopic = new SecureTopic(this, 'Alarms');
     this.alarmTopic.allowServicePublisher(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
@@ -162,7 +166,8 @@ export class OrderFanOutStack extends Stack {
       removalPolicy,
     });
     this.tables[name] = table;
-    const parts = consumerFunctionProps(this, `${name}Recorder`, props.recorder);
+    const consumer = props.consumer ?? {};
+    const parts = consumerFunctionProps(this, `${name}Recorder`, consumer);
     const fn: lambda.Function = new IdempotentRecorderFunction(this, `${name}Recorder`, {
       ...parts.props,
       description: `Records each order delivered to ${name} once (idempotent on orderId)`,
@@ -170,6 +175,11 @@ export class OrderFanOutStack extends Stack {
     });
     // Only the one action the recorder performs (grantWriteData would add Update/Delete/Batch).
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }));
-    return { function: fn, batchSize: 10, maxConcurrency: 5 };
+    return {
+      function: fn,
+      batchSize: consumer.batchSize ?? 10,
+      maxBatchingWindow: consumer.maxBatchingWindow,
+      maxConcurrency: consumer.maxConcurrency ?? 5,
+    };
   }
 }

@@ -3,8 +3,10 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ConsumerFunctionOptions } from '../core/consumer/consumer-options';
+import { orderIntakeRules } from './rules';
+import { QueueConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { SecureTopic } from '../core/secure-topic';
+import { validateProps } from '../core/validation';
 import { FrontDoorAuthorization, WriteBuffer, WriteBufferSink } from '../patterns/write-buffer';
 
 /**
@@ -26,21 +28,17 @@ export const ORDER_SCHEMA: apigateway.JsonSchema = {
  */
 export interface OrderIntakeStackProps extends StackProps {
   /**
-   * Settings of the bundled writer.
+   * The bundled writer: function settings and how the buffer feeds it. `maxConcurrency` is the
+   * throttle that protects the table (default 5); `batchSize` defaults to 25 (one
+   * BatchWriteItem request) and `maxBatchingWindow` to 1 second.
    *
-   * @default - the consumer defaults (256 MB, 30 s, arm64, JSON logs kept one month)
+   * @default - the consumer defaults (256 MB, 30 s, arm64, JSON logs kept one month), 5 at once, batches of 25 within 1 s
    */
-  readonly writer?: ConsumerFunctionOptions;
-
-  /**
-   * Writers at once (the throttle that protects the table).
-   *
-   * @default 5
-   */
-  readonly maxConcurrentWriters?: number;
+  readonly consumer?: QueueConsumerFunctionOptions;
 
   /**
    * Receives after which an order that could not be written moves to the dead-letter queue.
+   * Range: 1 to 1,000.
    *
    * @default 5
    */
@@ -51,7 +49,7 @@ export interface OrderIntakeStackProps extends StackProps {
    *
    * @default RemovalPolicy.RETAIN
    */
-  readonly dataRemovalPolicy?: RemovalPolicy;
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -76,23 +74,21 @@ export class OrderIntakeStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OrderIntakeStackProps = {}) {
     super(scope, id, props);
+    validateProps(this, props, orderIntakeRules());
     this.alarmTopic = new SecureTopic(this, 'Alarms');
     this.alarmTopic.allowServicePublisher(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
 
     this.ordersTable = new dynamodb.TableV2(this, 'OrdersTable', {
       partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: props.dataRemovalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
 
     this.buffer = new WriteBuffer(this, 'Orders', {
       sink: WriteBufferSink.dynamoDb({ table: this.ordersTable }),
       messageSchema: ORDER_SCHEMA,
-      maxConcurrentWriters: props.maxConcurrentWriters ?? 5,
       // 25 = one BatchWriteItem request; a 1 s window fills batches under load.
-      batchSize: 25,
-      maxBatchingWindow: Duration.seconds(1),
-      writerOptions: props.writer,
+      consumer: { batchSize: 25, maxBatchingWindow: Duration.seconds(1), ...props.consumer, maxConcurrency: props.consumer?.maxConcurrency ?? 5 },
       queueProps: { maxReceiveCount: props.maxReceiveCount ?? 5 },
       alarmTopic: this.alarmTopic.topic,
       frontDoor: { resourcePath: 'orders', authorization: FrontDoorAuthorization.IAM, throttlingRateLimit: 100, throttlingBurstLimit: 200 },

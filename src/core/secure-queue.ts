@@ -3,7 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { check, checkDurationInRange, checkNoSettingsWithExisting, checkNotSetWith, checkNumberInRange, describeDuration } from './validation';
+import { secureQueueRules } from './secure-queue-rules';
+import { describeDuration, validateProps } from './validation';
 import { createAlarm } from '../monitoring/alarm-factory';
 import { AlarmOptions } from '../monitoring/alarm-options';
 import { IMonitoredBlock } from '../monitoring/monitored-block';
@@ -186,7 +187,7 @@ export class SecureQueue extends Construct implements IMonitoredBlock {
 
   constructor(scope: Construct, id: string, props: SecureQueueProps = {}) {
     super(scope, id);
-    this.validate(props);
+    validateProps(this, props, secureQueueRules());
 
     if (props.existingQueue) {
       this.queue = props.existingQueue;
@@ -237,116 +238,6 @@ export class SecureQueue extends Construct implements IMonitoredBlock {
   /** Widgets for a pattern dashboard: traffic and age of the queue, depth of the DLQ. */
   public dashboardWidgets(): cloudwatch.IWidget[] {
     return queueWidgets(this.node.id, this.queue, this.deadLetterQueue);
-  }
-
-  private validate(props: SecureQueueProps): void {
-    if (props.existingQueue) {
-      checkNoSettingsWithExisting(this, 'existingQueue', {
-        queueName: props.queueName,
-        fifo: props.fifo,
-        contentBasedDeduplication: props.contentBasedDeduplication,
-        highThroughputFifo: props.highThroughputFifo,
-        retentionPeriod: props.retentionPeriod,
-        deadLetterRetentionPeriod: props.deadLetterRetentionPeriod,
-        visibilityTimeout: props.visibilityTimeout,
-        deliveryDelay: props.deliveryDelay,
-        maxMessageSizeBytes: props.maxMessageSizeBytes,
-        receiveMessageWaitTime: props.receiveMessageWaitTime,
-        maxReceiveCount: props.maxReceiveCount,
-        encryption: props.encryption,
-        encryptionKey: props.encryptionKey,
-        dataKeyReuse: props.dataKeyReuse,
-      });
-      if (props.existingDeadLetterQueue) {
-        this.checkFifoPair(props.existingQueue.fifo, props.existingDeadLetterQueue);
-      }
-      return;
-    }
-
-    checkDurationInRange(this, 'retentionPeriod', props.retentionPeriod, { min: Duration.seconds(60), max: Duration.days(14) });
-    checkDurationInRange(this, 'deadLetterRetentionPeriod', props.deadLetterRetentionPeriod, { min: Duration.seconds(60), max: Duration.days(14) });
-    checkDurationInRange(this, 'visibilityTimeout', props.visibilityTimeout, { min: Duration.seconds(0), max: Duration.hours(12) });
-    checkDurationInRange(this, 'deliveryDelay', props.deliveryDelay, { min: Duration.seconds(0), max: Duration.minutes(15) });
-    checkDurationInRange(this, 'receiveMessageWaitTime', props.receiveMessageWaitTime, { min: Duration.seconds(0), max: Duration.seconds(20) });
-    checkDurationInRange(this, 'dataKeyReuse', props.dataKeyReuse, { min: Duration.minutes(1), max: Duration.hours(24) });
-    checkNumberInRange(this, 'maxMessageSizeBytes', props.maxMessageSizeBytes, { min: 1024, max: 1_048_576, unit: 'bytes' });
-    checkNumberInRange(this, 'maxReceiveCount', props.maxReceiveCount, { min: 1, max: 1000 });
-
-    const retention = props.retentionPeriod ?? Duration.days(4);
-    const dlqRetention = props.deadLetterRetentionPeriod ?? Duration.days(14);
-    if (!retention.isUnresolved() && !dlqRetention.isUnresolved()) {
-      check(this, dlqRetention.toSeconds() >= retention.toSeconds(), {
-        prop: 'deadLetterRetentionPeriod',
-        value: describeDuration(dlqRetention),
-        allowed: `at least retentionPeriod (${describeDuration(retention)}); SQS counts a message's age from its first enqueue, so a shorter DLQ retention deletes failed messages early`,
-        fix: `raise deadLetterRetentionPeriod to ${describeDuration(retention)} or more (14 days is the maximum and the default)`,
-      });
-    }
-    const maxAge = props.maxMessageAge ?? Duration.minutes(15);
-    if ((props.alarmsEnabled ?? true) && !retention.isUnresolved() && !maxAge.isUnresolved()) {
-      check(this, maxAge.toSeconds() < retention.toSeconds(), {
-        prop: 'maxMessageAge',
-        value: describeDuration(maxAge),
-        allowed: `less than retentionPeriod (${describeDuration(retention)}); messages expire before an older age can be seen`,
-        fix: 'lower maxMessageAge or raise retentionPeriod',
-      });
-    }
-
-    const fifo = props.fifo ?? (props.queueName !== undefined && !Token.isUnresolved(props.queueName) && props.queueName.endsWith('.fifo'));
-    if (props.queueName !== undefined && !Token.isUnresolved(props.queueName)) {
-      check(this, props.queueName.endsWith('.fifo') === fifo, {
-        prop: 'queueName',
-        value: `"${props.queueName}" with fifo: ${fifo}`,
-        allowed: 'a name ending in ".fifo" for a FIFO queue, and only then',
-        fix: fifo ? `name the queue "${props.queueName}.fifo"` : 'set fifo: true, or remove the ".fifo" suffix',
-      });
-      const base = props.queueName.replace(/\.fifo$/, '');
-      const maxBase = fifo ? 71 : 76; // SQS allows 80 characters; the DLQ adds "-dlq"
-      check(this, /^[A-Za-z0-9_-]+$/.test(base) && base.length <= maxBase, {
-        prop: 'queueName',
-        value: `"${props.queueName}" (${props.queueName.length} characters)`,
-        allowed: `A-Z a-z 0-9 - _ only, at most ${maxBase} characters before ${fifo ? '".fifo"' : 'the end'}, so the dead-letter queue's "-dlq" name fits SQS's 80`,
-        fix: 'shorten the name or remove other characters',
-      });
-    }
-    if (!fifo) {
-      for (const [prop, value] of [['contentBasedDeduplication', props.contentBasedDeduplication], ['highThroughputFifo', props.highThroughputFifo]] as const) {
-        check(this, !value, {
-          prop,
-          value: 'true on a standard queue',
-          allowed: 'true only on a FIFO queue',
-          fix: `set fifo: true, or remove ${prop}`,
-        });
-      }
-    }
-    if (props.existingDeadLetterQueue) {
-      this.checkFifoPair(fifo, props.existingDeadLetterQueue);
-      checkNotSetWith(this, 'deadLetterRetentionPeriod', props.deadLetterRetentionPeriod, 'when existingDeadLetterQueue is given',
-        'set the retention on the existing dead-letter queue instead');
-    }
-    if (props.encryptionKey && props.encryption !== undefined) {
-      check(this, props.encryption === QueueEncryption.KMS, {
-        prop: 'encryption',
-        value: `${props.encryption} together with encryptionKey`,
-        allowed: 'QueueEncryption.KMS when an encryptionKey is given',
-        fix: 'remove encryption (an encryptionKey implies KMS) or remove encryptionKey',
-      });
-    }
-    if (props.dataKeyReuse && !props.encryptionKey && props.encryption !== QueueEncryption.KMS) {
-      checkNotSetWith(this, 'dataKeyReuse', props.dataKeyReuse, 'with SQS-managed encryption',
-        'set encryption: QueueEncryption.KMS, or remove dataKeyReuse');
-    }
-  }
-
-  private checkFifoPair(sourceIsFifo: boolean, dlq: sqs.IQueue): void {
-    check(this, dlq.fifo === sourceIsFifo, {
-      prop: 'existingDeadLetterQueue',
-      value: `a ${dlq.fifo ? 'FIFO' : 'standard'} queue for a ${sourceIsFifo ? 'FIFO' : 'standard'} source queue`,
-      allowed: 'a dead-letter queue of the same type as its source queue (SQS requires FIFO DLQs for FIFO queues, standard for standard)',
-      fix: sourceIsFifo
-        ? 'pass a FIFO queue (name ending in ".fifo"; for an imported queue use Queue.fromQueueAttributes with fifo: true)'
-        : 'pass a standard queue, or make this queue FIFO with fifo: true',
-    });
   }
 
   private resolveEncryptionKey(props: SecureQueueProps): kms.IKey | undefined {

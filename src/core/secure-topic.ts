@@ -5,9 +5,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './nag-acknowledgements';
-import { check, checkNoSettingsWithExisting, checkNumberInRange } from './validation';
+import { secureTopicRules } from './secure-topic-rules';
+import { validateProps } from './validation';
 import { createAlarm } from '../monitoring/alarm-factory';
 import { AlarmOptions } from '../monitoring/alarm-options';
+import { markCloudWatchKeyGrant } from '../monitoring/alarm-topic';
 import { IMonitoredBlock } from '../monitoring/monitored-block';
 import { TopicMetrics } from '../monitoring/topic-metrics';
 
@@ -114,7 +116,7 @@ export class SecureTopic extends Construct implements IMonitoredBlock {
 
   constructor(scope: Construct, id: string, props: SecureTopicProps = {}) {
     super(scope, id);
-    this.validate(props);
+    validateProps(this, props, secureTopicRules());
 
     if (props.existingTopic) {
       this.topic = props.existingTopic;
@@ -126,6 +128,8 @@ export class SecureTopic extends Construct implements IMonitoredBlock {
         enableKeyRotation: true,
         removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
       });
+      const rate = props.deliveryStatusLogging?.successSampleRate;
+      const sampleRateToken = rate !== undefined && Token.isUnresolved(rate) ? rate : undefined;
       if (props.deliveryStatusLogging) {
         this.deliveryStatusLoggingRole = this.createLoggingRole(props.topicName);
       }
@@ -140,9 +144,14 @@ export class SecureTopic extends Construct implements IMonitoredBlock {
           protocol,
           failureFeedbackRole: this.deliveryStatusLoggingRole,
           successFeedbackRole: this.deliveryStatusLoggingRole,
-          successFeedbackSampleRate: props.deliveryStatusLogging?.successSampleRate ?? 0,
+          // aws-cdk-lib refuses a token here (it checks Number.isInteger); a token is set on the L1 below.
+          successFeedbackSampleRate: sampleRateToken === undefined ? (props.deliveryStatusLogging?.successSampleRate ?? 0) : 0,
         })),
       });
+      if (sampleRateToken !== undefined) {
+        const cfn = (this.topic as sns.Topic).node.defaultChild as sns.CfnTopic;
+        props.deliveryStatusLogging!.protocols.forEach((_p, i) => cfn.addPropertyOverride(`DeliveryStatusLogging.${i}.SuccessFeedbackSampleRate`, sampleRateToken));
+      }
     }
 
     if (props.alarmsEnabled ?? true) {
@@ -169,6 +178,7 @@ export class SecureTopic extends Construct implements IMonitoredBlock {
       resources: [this.topic.topicArn],
       conditions: sourceAccount,
     }));
+    if (this.encryptionKey && servicePrincipal.service === 'cloudwatch.amazonaws.com') markCloudWatchKeyGrant(this.encryptionKey);
     this.encryptionKey?.addToResourcePolicy(new iam.PolicyStatement({
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       principals: [servicePrincipal],
@@ -185,57 +195,6 @@ export class SecureTopic extends Construct implements IMonitoredBlock {
       right: [TopicMetrics.failedNotifications(this.topic)],
       width: 24,
     })];
-  }
-
-  private validate(props: SecureTopicProps): void {
-    if (props.existingTopic) {
-      checkNoSettingsWithExisting(this, 'existingTopic', {
-        topicName: props.topicName,
-        displayName: props.displayName,
-        fifo: props.fifo,
-        contentBasedDeduplication: props.contentBasedDeduplication,
-        encryptionKey: props.encryptionKey,
-        deliveryStatusLogging: props.deliveryStatusLogging,
-      });
-      return;
-    }
-    const fifo = props.fifo ?? false;
-    if (props.topicName !== undefined && !Token.isUnresolved(props.topicName)) {
-      check(this, props.topicName.endsWith('.fifo') === fifo, {
-        prop: 'topicName',
-        value: `"${props.topicName}" with fifo: ${fifo}`,
-        allowed: 'a name ending in ".fifo" for a FIFO topic, and only then',
-        fix: fifo ? `name the topic "${props.topicName}.fifo"` : 'set fifo: true, or remove the ".fifo" suffix',
-      });
-      check(this, /^[A-Za-z0-9_-]{1,256}$/.test(props.topicName.replace(/\.fifo$/, '')), {
-        prop: 'topicName',
-        value: `"${props.topicName}"`,
-        allowed: '1 to 256 characters of A-Z a-z 0-9 - _ (plus ".fifo" for FIFO topics)',
-        fix: 'remove other characters or shorten the name',
-      });
-    }
-    check(this, fifo || props.contentBasedDeduplication !== true, {
-      prop: 'contentBasedDeduplication',
-      value: 'true on a standard topic',
-      allowed: 'true only on a FIFO topic',
-      fix: 'set fifo: true, or remove contentBasedDeduplication',
-    });
-    const logging = props.deliveryStatusLogging;
-    if (logging) {
-      check(this, logging.protocols.length > 0, {
-        prop: 'deliveryStatusLogging.protocols',
-        value: '[] (empty)',
-        allowed: 'one or more of sns.LoggingProtocol (SQS, LAMBDA, HTTP, FIREHOSE, APPLICATION)',
-        fix: 'name the protocols to log, or remove deliveryStatusLogging',
-      });
-      check(this, new Set(logging.protocols).size === logging.protocols.length, {
-        prop: 'deliveryStatusLogging.protocols',
-        value: JSON.stringify(logging.protocols),
-        allowed: 'each protocol at most once',
-        fix: 'remove the repeated protocol',
-      });
-      checkNumberInRange(this, 'deliveryStatusLogging.successSampleRate', logging.successSampleRate, { min: 0, max: 100, unit: 'percent' });
-    }
   }
 
   /**

@@ -91,7 +91,8 @@ export function checkNoSettingsWithExisting(scope: IConstruct, existingProp: str
 /** `Duration.toHumanString()` with the exact seconds when that helps, e.g. `1 day 2 hours (93600 s)`. */
 export function describeDuration(d: Duration): string {
   if (d.isUnresolved()) return '<token>';
-  const seconds = d.toMilliseconds() / 1000;
+  const seconds = d.toSeconds({ integral: false });
+  if (!Number.isFinite(seconds)) return d.toString();
   const human = d.toHumanString();
   return seconds >= 60 ? `${human} (${fmt(seconds)} s)` : human;
 }
@@ -123,6 +124,31 @@ export function validateProps<P>(scope: IConstruct, props: P, rules: ReadonlyArr
   const v = new Violations(scope);
   for (const rule of rules) rule(props, v);
   v.throwIfAny();
+}
+
+/**
+ * The rules of a nested object (e.g. `queueProps`, `consumer`, `subscribers[2]`) applied to the
+ * value `get` picks from the props; skipped when it is undefined. The nested rules are built
+ * with the prefix the user wrote, so messages name `subscribers[2].consumer.memorySize`.
+ */
+export function nested<P, C>(get: (props: P) => C | undefined, rules: ReadonlyArray<Rule<C>>): Rule<P> {
+  return (props, v) => {
+    const value = get(props);
+    if (value === undefined) return;
+    for (const rule of rules) rule(value, v);
+  };
+}
+
+/** The seconds of a duration, or undefined when it is a token or not a finite number (then never used in arithmetic). */
+export function secondsOf(d: Duration | undefined): number | undefined {
+  if (d === undefined || d.isUnresolved()) return undefined;
+  const s = d.toSeconds({ integral: false });
+  return Number.isFinite(s) ? s : undefined;
+}
+
+/** Whether a number can be used in arithmetic: given, not a token, finite. */
+export function usable(n: number | undefined): n is number {
+  return n !== undefined && !Token.isUnresolved(n) && Number.isFinite(n);
 }
 
 /** AWS's naming rules for the resources the patterns create (length and characters). */
@@ -192,7 +218,7 @@ export class Violations {
   /** `min <= value <= max` for durations; tokens pass. */
   public durationInRange(code: string, prop: string, value: Duration | undefined, opts: DurationRangeOptions): void {
     if (value === undefined || value.isUnresolved()) return;
-    const ms = value.toMilliseconds();
+    const ms = value.toSeconds({ integral: false }) * 1000;
     const allowed = `${describeDuration(opts.min)} to ${describeDuration(opts.max)}`;
     this.check(code, Number.isFinite(ms) && ms >= opts.min.toMilliseconds() && ms <= opts.max.toMilliseconds(), {
       prop,

@@ -2,6 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { grantCloudWatchOnAlarmTopicKey } from './alarm-topic';
 
 /** What an alarm watches and when it fires. Internal to the library. */
 export interface AlarmSpec {
@@ -32,6 +33,7 @@ export function createAlarm(scope: Construct, id: string, spec: AlarmSpec): clou
     alarmDescription: spec.description,
   });
   if (spec.alarmTopic) {
+    grantCloudWatchOnAlarmTopicKey(spec.alarmTopic);
     const action = new actions.SnsAction(spec.alarmTopic);
     alarm.addAlarmAction(action);
     alarm.addOkAction(action);

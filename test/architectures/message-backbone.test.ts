@@ -1,4 +1,4 @@
-import { App, CfnElement, RemovalPolicy } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { MessageBackboneStack } from '../../src';
@@ -84,7 +84,7 @@ describe('MessageBackboneStack', () => {
       }),
       DeletionPolicy: 'Retain',
     });
-    build({ tableRemovalPolicy: RemovalPolicy.DESTROY }).template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
+    build({ removalPolicy: RemovalPolicy.DESTROY }).template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
   });
 
   test('every alarm notifies the alarm topic, which CloudWatch may publish to', () => {
@@ -118,10 +118,16 @@ describe('MessageBackboneStack', () => {
     for (const o of ['OrdersTopicArn', 'OrdersQueueUrl', 'OrdersDeadLetterQueueUrl', 'OrdersTableName']) template.hasOutput(o, {});
   });
 
-  test('maxConcurrentRecorders outside 2–1000 is an error', () => {
-    expect(() => build({ maxConcurrentRecorders: 1 })).toThrow(
-      '[Backbone] invalid maxConcurrentRecorders: 1. Allowed: a whole number from 2 to 1,000. Fix: set maxConcurrentRecorders from 2 to 1,000');
-    expect(() => build({ maxConcurrentRecorders: 1001 })).toThrow('invalid maxConcurrentRecorders: 1001');
+  test('consumer.maxConcurrency outside 2–1000 is an error', () => {
+    expect(() => build({ consumer: { maxConcurrency: 1 } })).toThrow(
+      '[Backbone] invalid consumer.maxConcurrency: 1. Allowed: a whole number from 2 to 1,000. Fix: set consumer.maxConcurrency from 2 to 1,000');
+    expect(() => build({ consumer: { maxConcurrency: 1001 } })).toThrow('invalid consumer.maxConcurrency: 1001');
+  });
+
+  test('the queue\'s visibility follows the consumer module\'s rule: 6 x consumer.timeout + consumer.maxBatchingWindow', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 181, RedrivePolicy: Match.anyValue() });
+    build({ consumer: { timeout: Duration.minutes(2), maxBatchingWindow: Duration.seconds(10) } })
+      .template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 730, RedrivePolicy: Match.anyValue() });
   });
 
   test('snapshot', () => {

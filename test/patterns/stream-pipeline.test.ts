@@ -1,13 +1,14 @@
 import { Duration, Size, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { StreamPipeline, StreamPipelineProps } from '../../src';
-import { errorMessageOf, expectFragmentsInOrder, newStack, templateOf } from '../support';
+import { errorMessageOf, expectBadInput, expectFragmentsInOrder, expectNumberTokenAccepted, newStack, templateOf } from '../support';
 
 const code = lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });');
 const consumer = { code, handler: 'index.handler' };
@@ -339,5 +340,93 @@ describe('StreamPipeline bad input', () => {
     expectFragmentsInOrder(errorMessageOf(() => new StreamPipeline(s2, 'Clicks', { consumer: { function: fn, memorySize: 512 } })),
       ['invalid consumer.memorySize: 512', 'when consumer.function is given']);
     expectFragmentsInOrder(message({ consumer: { code } }), ['invalid consumer: code given, handler missing']);
+  });
+});
+
+describe('StreamPipeline rule table (expectBadInput)', () => {
+  const sp = (props: StreamPipelineProps | ((s: Stack) => StreamPipelineProps)) => (s: Stack) => {
+    new StreamPipeline(s, 'Clicks', typeof props === 'function' ? props(s) : props);
+  };
+  const fn = (s: Stack) => new lambda.Function(s, 'Mine', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code });
+  // [name, build, code, prop, value, allowed, fix]
+  const cases: Array<[string, (s: Stack) => void, string, string, string, string, string]> = [
+    ['stream name with a space', sp({ streamName: 'my clicks' }), 'STREAM_PIPELINE_STREAM_NAME', 'streamName', '"my clicks" (characters outside the allowed set)', 'Kinesis stream name of 1 to 128 characters', 'rename it'],
+    ['stream name over 128 characters', sp({ streamName: 's'.repeat(129) }), 'STREAM_PIPELINE_STREAM_NAME', 'streamName', '129 characters', 'Kinesis stream name of 1 to 128', 'rename it'],
+    ['empty stream name', sp({ streamName: '' }), 'STREAM_PIPELINE_STREAM_NAME', 'streamName', '0 characters', 'of 1 to 128 characters', 'rename it'],
+    ['enhanced fan-out consumer name with a slash', sp({ enhancedFanOutConsumers: ['kcl/app'] }), 'STREAM_PIPELINE_EFO_NAME', 'enhancedFanOutConsumers[0]', '"kcl/app"', 'Kinesis stream consumer name', 'rename it'],
+    ['enhanced fan-out consumer name over 128 characters', sp({ enhancedFanOutConsumers: ['ok', 'c'.repeat(129)] }), 'STREAM_PIPELINE_EFO_NAME', 'enhancedFanOutConsumers[1]', '129 characters', 'of 1 to 128 characters', 'rename it'],
+    ['enhanced fan-out consumer named twice', sp({ enhancedFanOutConsumers: ['a', 'a'] }), 'STREAM_PIPELINE_EFO_UNIQUE', 'enhancedFanOutConsumers[1]', '"a" given twice', 'unique names per stream', 'give each consumer its own name'],
+    ['enhanced fan-out consumer named like the Lambda one', sp({ enhancedFanOutConsumers: ['Clicks-lambda'], consumer: { ...consumer, enhancedFanOut: true } }), 'STREAM_PIPELINE_EFO_UNIQUE', 'enhancedFanOutConsumers[0]', '"Clicks-lambda"', 'unique names per stream', 'give each consumer its own name'],
+    ['21 enhanced fan-out consumers', sp({ enhancedFanOutConsumers: Array.from({ length: 21 }, (_, i) => `c${i}`) }), 'STREAM_PIPELINE_EFO_COUNT', 'enhancedFanOutConsumers', '21 enhanced fan-out consumers', 'at most 20 per stream', 'share reads'],
+    ['shardCount on an on-demand stream', sp({ shardCount: 2 }), 'STREAM_PIPELINE_SHARDS_ON_DEMAND', 'shardCount', '2', 'no value with an on-demand stream', 'remove shardCount'],
+    ['shardCount 0', sp({ streamMode: kinesis.StreamMode.PROVISIONED, shardCount: 0 }), 'STREAM_PIPELINE_SHARD_COUNT', 'shardCount', '0', 'from 1 to 10,000', 'set shardCount'],
+    ['shardCount NaN', sp({ streamMode: kinesis.StreamMode.PROVISIONED, shardCount: NaN }), 'STREAM_PIPELINE_SHARD_COUNT', 'shardCount', 'NaN', 'from 1 to 10,000', 'set shardCount'],
+    ['retention below 24 hours', sp({ retentionPeriod: Duration.hours(12) }), 'STREAM_PIPELINE_RETENTION', 'retentionPeriod', '12 hours', '1 day', 'set retentionPeriod'],
+    ['retention not in whole hours', sp({ retentionPeriod: Duration.minutes(1530) }), 'STREAM_PIPELINE_RETENTION_HOURS', 'retentionPeriod', '(91,800 s)', 'whole hours', 'use Duration.hours'],
+    ['retention NaN', sp({ retentionPeriod: Duration.hours(NaN) }), 'STREAM_PIPELINE_RETENTION', 'retentionPeriod', 'Duration.hours(NaN)', '1 day', 'set retentionPeriod'],
+    ['expected write rate Infinity', sp({ expectedWriteBytesPerSecond: Infinity }), 'STREAM_PIPELINE_EXPECTED_BYTES', 'expectedWriteBytesPerSecond', 'Infinity', 'from 0 to', 'set expectedWriteBytesPerSecond'],
+    ['expected records negative', sp({ expectedWriteRecordsPerSecond: -1 }), 'STREAM_PIPELINE_EXPECTED_RECORDS', 'expectedWriteRecordsPerSecond', '-1', 'from 0 to', 'set expectedWriteRecordsPerSecond'],
+    ['more writes than the shards take', sp({ streamMode: kinesis.StreamMode.PROVISIONED, shardCount: 2, expectedWriteRecordsPerSecond: 5000 }), 'STREAM_PIPELINE_SHARDS_FOR_RATE', 'expectedWriteRecordsPerSecond', '5,000 records/s on 2 shards', 'at most 2,097,152 bytes/s and 2,000 records/s', 'set shardCount to at least 5'],
+    ['consumer batch size 0', sp({ consumer: { ...consumer, batchSize: 0 } }), 'STREAM_CONSUMER_BATCH_SIZE', 'consumer.batchSize', '0', 'from 1 to 10,000', 'set consumer.batchSize'],
+    ['consumer parallelization 11', sp({ consumer: { ...consumer, parallelizationFactor: 11 } }), 'STREAM_CONSUMER_PARALLELIZATION', 'consumer.parallelizationFactor', '11', 'from 1 to 10', 'set consumer.parallelizationFactor'],
+    ['consumer retries above 10,000', sp({ consumer: { ...consumer, retryAttempts: 10_001 } }), 'STREAM_CONSUMER_RETRY_ATTEMPTS', 'consumer.retryAttempts', '10001', 'from 0 to 10,000', 'set consumer.retryAttempts'],
+    ['consumer maxRecordAge below 60 s', sp({ consumer: { ...consumer, maxRecordAge: Duration.seconds(30) } }), 'STREAM_CONSUMER_MAX_RECORD_AGE', 'consumer.maxRecordAge', '30 seconds', '1 minute (60 s) to 7 days', 'set consumer.maxRecordAge'],
+    ['consumer maxRecordAge beyond the retention', sp({ consumer: { ...consumer, maxRecordAge: Duration.days(2) } }), 'STREAM_CONSUMER_RECORD_AGE_RETENTION', 'consumer.maxRecordAge', '2 days', 'at most the retention period, 1 day', 'lower consumer.maxRecordAge'],
+    ['consumer batching window NaN', sp({ consumer: { ...consumer, maxBatchingWindow: Duration.seconds(NaN) } }), 'STREAM_CONSUMER_BATCHING_WINDOW', 'consumer.maxBatchingWindow', 'Duration.seconds(NaN)', '0 seconds to 5 minutes', 'set consumer.maxBatchingWindow'],
+    ['consumer memory NaN', sp({ consumer: { ...consumer, memorySize: NaN } }), 'CONSUMER_MEMORY_SIZE', 'consumer.memorySize', 'NaN MB', 'from 128 to 10,240 MB', 'set consumer.memorySize'],
+    ['consumer timeout 0', sp({ consumer: { ...consumer, timeout: Duration.seconds(0) } }), 'CONSUMER_TIMEOUT', 'consumer.timeout', '0 seconds', '1 second to 15 minutes', 'set consumer.timeout'],
+    ['consumer without code or function', sp({ consumer: {} }), 'CONSUMER_CODE', 'consumer', 'code missing, handler missing', 'code and handler together', 'give consumer.code'],
+    ['consumer settings with your function', sp(s => ({ consumer: { function: fn(s), timeout: Duration.seconds(10) } })), 'CONSUMER_SETTING_WITH_FUNCTION', 'consumer.timeout', '10 seconds', 'no value when consumer.function is given', 'set timeout on your function'],
+    ['consumer starting AT_TIMESTAMP', sp({ consumer: { ...consumer, startingPosition: lambda.StartingPosition.AT_TIMESTAMP } }), 'STREAM_CONSUMER_STARTING_POSITION', 'consumer.startingPosition', 'AT_TIMESTAMP', 'TRIM_HORIZON or LATEST', 'use TRIM_HORIZON'],
+    ['iterator age alarm at the retention (could never fire)', sp({ maxIteratorAge: Duration.hours(24) }), 'STREAM_PIPELINE_ITERATOR_AGE_NEVER_FIRES', 'maxIteratorAge', '1 day', 'less than the retention period', 'lower maxIteratorAge'],
+    ['iterator age alarm above the consumer\'s maxRecordAge (could never fire)', sp({ maxIteratorAge: Duration.hours(3), consumer: { ...consumer, maxRecordAge: Duration.hours(2) } }), 'STREAM_PIPELINE_ITERATOR_AGE_NEVER_FIRES', 'maxIteratorAge', '3 hours', 'less than consumer.maxRecordAge (2 hours', 'raise consumer.maxRecordAge'],
+    ['iterator age NaN', sp({ maxIteratorAge: Duration.seconds(NaN) }), 'STREAM_PIPELINE_ITERATOR_AGE', 'maxIteratorAge', 'Duration.seconds(NaN)', 'a positive, finite duration', 'e.g. Duration.hours(6)'],
+    ['on-failure queue retention too long (nested)', sp({ consumer, onFailureQueueProps: { retentionPeriod: Duration.days(20) } }), 'SECURE_QUEUE_RETENTION', 'onFailureQueueProps.retentionPeriod', '20 days', '1 minute (60 s) to 14 days', 'set onFailureQueueProps.retentionPeriod'],
+    ['on-failure queue name with a dot (nested)', sp({ consumer, onFailureQueueProps: { queueName: 'a.b' } }), 'SECURE_QUEUE_NAME', 'onFailureQueueProps.queueName', '"a.b"', 'SQS queue name', 'rename it'],
+    ['archive buffering interval above 900 s', sp({ archive: { bufferingInterval: Duration.seconds(901) } }), 'STREAM_ARCHIVE_BUFFERING_INTERVAL', 'archive.bufferingInterval', '15 minutes 1 second', '0 seconds to 15 minutes', 'set archive.bufferingInterval'],
+    ['archive buffering size 200 MiB', sp({ archive: { bufferingSize: Size.mebibytes(200) } }), 'STREAM_ARCHIVE_BUFFERING_SIZE', 'archive.bufferingSize', '200 MiB', 'from 1 to 128 MiB', 'set archive.bufferingSize'],
+    ['archive buffering size of a fraction of a MiB', sp({ archive: { bufferingSize: Size.kibibytes(1536) } }), 'STREAM_ARCHIVE_BUFFERING_SIZE', 'archive.bufferingSize', '1.5 MiB', 'a whole number from 1 to 128 MiB', 'set archive.bufferingSize'],
+    ['archive Parquet without a schema', sp({ archive: { convertToParquet: true } }), 'STREAM_ARCHIVE_PARQUET_SCHEMA', 'archive.parquetSchema', 'none, with convertToParquet: true', 'a Glue table', 'give archive.parquetSchema'],
+    ['dashboard name with a slash', sp({ dashboardName: 'a/b' }), 'STREAM_PIPELINE_DASHBOARD_NAME', 'dashboardName', '"a/b"', 'CloudWatch dashboard name', 'rename it'],
+    ['alarm topic with an imported key', sp(s => ({ alarmTopic: new sns.Topic(s, 'Alarms', { masterKey: kms.Key.fromKeyArn(s, 'K', 'arn:aws:kms:us-east-1:111111111111:key/abc') }) })), 'ALARM_TOPIC_KEY', 'alarmTopic', 'that this app cannot grant to CloudWatch', 'one whose KMS key this app defines', 'pass a SecureTopic'],
+    ['settings with an existing stream', sp(s => ({ existingStream: kinesis.Stream.fromStreamArn(s, 'S', 'arn:aws:kinesis:us-east-1:111111111111:stream/x'), streamName: 'y' })), 'STREAM_PIPELINE_SETTING_WITH_EXISTING', 'streamName', 'y', 'no value when existingStream is given', 'remove streamName'],
+  ];
+  test.each(cases)('%s', (_name, make, code_, prop, value, allowed, fix) => {
+    expectBadInput({ build: make, path: 'TestStack/Clicks', code: code_, prop, value, allowed, fix });
+  });
+});
+
+describe('StreamPipeline numeric props accept CfnParameter tokens', () => {
+  const cases: Array<[string, (n: number) => StreamPipelineProps]> = [
+    ['shardCount', n => ({ streamMode: kinesis.StreamMode.PROVISIONED, shardCount: n, expectedWriteRecordsPerSecond: 5000 })],
+    ['expectedWriteBytesPerSecond', n => ({ streamMode: kinesis.StreamMode.PROVISIONED, expectedWriteBytesPerSecond: n })],
+    ['expectedWriteRecordsPerSecond', n => ({ streamMode: kinesis.StreamMode.PROVISIONED, expectedWriteRecordsPerSecond: n })],
+    ['retentionPeriod (hours)', n => ({ retentionPeriod: Duration.hours(n), consumer })],
+    ['consumer.batchSize', n => ({ consumer: { ...consumer, batchSize: n } })],
+    ['consumer.parallelizationFactor', n => ({ consumer: { ...consumer, parallelizationFactor: n } })],
+    ['consumer.retryAttempts', n => ({ consumer: { ...consumer, retryAttempts: n } })],
+    ['consumer.memorySize', n => ({ consumer: { ...consumer, memorySize: n } })],
+    ['consumer.maxRecordAge (seconds)', n => ({ consumer: { ...consumer, maxRecordAge: Duration.seconds(n) } })],
+    ['maxIteratorAge (seconds)', n => ({ maxIteratorAge: Duration.seconds(n), consumer: { ...consumer, maxRecordAge: Duration.hours(2) } })],
+    ['archive.bufferingInterval (seconds)', n => ({ archive: { bufferingInterval: Duration.seconds(n) } })],
+    ['onFailureQueueProps.maxReceiveCount', n => ({ consumer, onFailureQueueProps: { maxReceiveCount: n } })],
+  ];
+  test.each(cases)('%s', (_name, props) => {
+    expectNumberTokenAccepted((s, n) => { new StreamPipeline(s, 'Clicks', props(n)); });
+  });
+});
+
+describe('StreamPipeline dashboards and grants', () => {
+  test('grantPutRecords lets a producer write; dashboardEnabled: false makes no dashboard', () => {
+    const stack = newStack();
+    const clicks = new StreamPipeline(stack, 'Clicks', { dashboardEnabled: false });
+    expect(clicks.dashboard).toBeUndefined();
+    const producer = new iam.Role(stack, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
+    clicks.grantPutRecords(producer);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kinesis:PutRecord', 'kinesis:PutRecords']) })]) },
+    });
   });
 });

@@ -101,3 +101,39 @@ export interface ConsumerCodeOptions extends ConsumerFunctionOptions {
    */
   readonly function?: lambda.IFunction;
 }
+
+/**
+ * How a queue feeds a consumer function (the SQS event source): the same three settings in
+ * every pattern that pairs a queue with a Lambda function.
+ */
+export interface QueueConsumerOptions {
+  /**
+   * Messages per invocation. Range: 1 to 10 without `maxBatchingWindow`; up to 10,000 with it
+   * (standard queues only; FIFO queues: 1 to 10).
+   *
+   * @default 10
+   */
+  readonly batchSize?: number;
+
+  /**
+   * How long the event source gathers messages before invoking. Range: 0 to 5 minutes. Not on
+   * FIFO queues. It adds to the queue's visibility timeout (6 x the function timeout + this).
+   *
+   * @default - no batching window (invoke as soon as messages arrive)
+   */
+  readonly maxBatchingWindow?: Duration;
+
+  /**
+   * How many copies of the function run at once: the event source's maximum concurrency, the
+   * throttle that protects what the function writes to. Range: 2 to 1,000.
+   *
+   * @default - set by each pattern (documented there)
+   */
+  readonly maxConcurrency?: number;
+}
+
+/**
+ * A consumer function the pattern builds (its bundled handler), fed by a queue: function
+ * settings plus the event source settings.
+ */
+export interface QueueConsumerFunctionOptions extends ConsumerFunctionOptions, QueueConsumerOptions {}

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Size, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,12 +10,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LIMITS } from './limits';
 import { StreamArchiveOptions, StreamConsumerOptions, StreamPipelineProps } from './props';
-import { validateStreamPipeline } from './validate';
+import { lambdaStreamConsumerName, streamPipelineRules } from './rules';
 import { consumerFunction } from '../../core/consumer/consumer-defaults';
 import { acknowledgeWildcardResource } from '../../core/nag-acknowledgements';
 import { SecureQueue } from '../../core/secure-queue';
-import { describeDuration } from '../../core/validation';
+import { describeDuration, secondsOf, validateProps } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
+import { patternDashboard } from '../../monitoring/dashboard-factory';
 import { FunctionMetrics } from '../../monitoring/function-metrics';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
@@ -42,7 +44,7 @@ import { StreamMetrics } from '../../monitoring/stream-metrics';
  *   consumer: { code: lambda.Code.fromAsset('dist/aggregator'), handler: 'index.handler' },
  *   archive: {},
  * });
- * clicks.stream.grantWrite(producerFunction);
+ * clicks.grantPutRecords(producerFunction);
  */
 export class StreamPipeline extends Construct implements IMonitoredBlock {
   /** The stream producers write to. */
@@ -65,13 +67,13 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
   public readonly retentionPeriod?: Duration;
   /** Every alarm of the pattern. */
   public readonly alarms: cloudwatch.IAlarm[] = [];
-  /** The pattern's dashboard. */
-  public readonly dashboard: PatternDashboard;
+  /** The pattern's dashboard (yours when `dashboard` was given); undefined with `dashboardEnabled: false`. */
+  public readonly dashboard?: PatternDashboard;
   private readonly widgets: cloudwatch.IWidget[] = [];
 
   constructor(scope: Construct, id: string, props: StreamPipelineProps = {}) {
     super(scope, id);
-    validateStreamPipeline(this, props);
+    validateProps(this, props, streamPipelineRules(id));
     const alarmsEnabled = props.alarmsEnabled ?? true;
     const alarmTopic = alarmsEnabled ? props.alarmTopic : undefined;
 
@@ -99,10 +101,7 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
       this.stream = stream;
     }
 
-    this.dashboard = new PatternDashboard(this, 'Dashboard', {
-      dashboardName: props.dashboardName,
-      description: 'Stream pipeline: writes and throttling, consumer lag and errors, failed batches, archive freshness.',
-    });
+    this.dashboard = patternDashboard(this, props, 'Stream pipeline: writes and throttling, consumer lag and errors, failed batches, archive freshness.');
     this.monitorStream(props, alarmTopic, alarmsEnabled);
 
     if (props.consumer) {
@@ -119,7 +118,12 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
       this.deliveryStream = archive.deliveryStream;
       this.archiveBucket = archive.bucket;
     }
-    this.dashboard.addSection('Stream pipeline', this.widgets, this.alarms);
+    this.dashboard?.addSection(props.dashboard ? `${id}: Stream pipeline` : 'Stream pipeline', this.widgets, this.alarms);
+  }
+
+  /** Lets `grantee` put records into the stream (PutRecord, PutRecords, ListShards, and the stream's KMS key). */
+  public grantPutRecords(grantee: iam.IGrantable): iam.Grant {
+    return this.stream.grantWrite(grantee);
   }
 
   /** Widgets of the whole pattern. */
@@ -152,7 +156,7 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
     if (maxAge) {
       this.alarms.push(createAlarm(this, 'IteratorAgeAlarm', {
         metric: StreamMetrics.iteratorAge(stream),
-        threshold: maxAge.toMilliseconds(),
+        threshold: millisOf(maxAge)!,
         evaluationPeriods: 5,
         datapointsToAlarm: 3,
         description: `${this.node.path}: readers of the stream lag more than ${describeDuration(maxAge)}; records expire after the retention period.`,
@@ -181,9 +185,10 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
 
   /** Iterator age alarm threshold: given, or half the consumer's max record age, or half the retention. */
   private iteratorAgeThreshold(props: StreamPipelineProps): Duration | undefined {
-    if (props.maxIteratorAge) return props.maxIteratorAge;
-    const recordAge = this.maxRecordAge(props.consumer);
-    if (recordAge) return Duration.seconds(Math.floor(recordAge.toSeconds() / 2));
+    // A token duration is used as it is when CloudWatch can take it (Duration.millis(token)); else the default applies.
+    if (props.maxIteratorAge && millisOf(props.maxIteratorAge) !== undefined) return props.maxIteratorAge;
+    const recordAge = secondsOf(this.maxRecordAge(props.consumer));
+    if (recordAge !== undefined) return Duration.seconds(Math.floor(recordAge / 2));
     if (this.retentionPeriod && !this.retentionPeriod.isUnresolved()) return Duration.seconds(Math.floor(this.retentionPeriod.toSeconds() / 2));
     return undefined;
   }
@@ -205,26 +210,35 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
       alarmTopic: props.onFailureQueueProps?.alarmTopic ?? alarmTopic,
       alarmsEnabled: alarmsEnabled && (props.onFailureQueueProps?.alarmsEnabled ?? true),
     });
+    const recordAgeToken = consumer.maxRecordAge?.isUnresolved() ? consumer.maxRecordAge : undefined;
     const sourceProps = {
       batchSize: consumer.batchSize ?? 100,
       maxBatchingWindow: consumer.maxBatchingWindow,
       startingPosition: consumer.startingPosition ?? lambda.StartingPosition.TRIM_HORIZON,
       parallelizationFactor: consumer.parallelizationFactor ?? 1,
       retryAttempts: consumer.retryAttempts ?? 3,
-      maxRecordAge: this.maxRecordAge(consumer),
+      // aws-cdk-lib range-checks this with arithmetic that a token breaks; a token is set on the L1 below.
+      maxRecordAge: recordAgeToken ? undefined : this.maxRecordAge(consumer),
       bisectBatchOnError: consumer.bisectBatchOnError ?? true,
       reportBatchItemFailures: consumer.reportBatchItemFailures ?? true,
       onFailure: new SqsDlq(onFailureQueue.queue),
     };
     let streamConsumer: kinesis.IStreamConsumer | undefined;
+    const mappingsBefore = (fn as unknown as Construct).node.findAll().filter(c => c instanceof lambda.CfnEventSourceMapping).length;
     if (consumer.enhancedFanOut) {
       streamConsumer = new kinesis.StreamConsumer(this, 'LambdaStreamConsumer', {
         stream: this.stream,
-        streamConsumerName: `${this.node.id}-lambda`.slice(0, 128),
+        streamConsumerName: lambdaStreamConsumerName(this.node.id),
       });
       fn.addEventSource(new KinesisConsumerEventSource(streamConsumer, sourceProps));
     } else {
       fn.addEventSource(new KinesisEventSource(this.stream, sourceProps));
+    }
+    if (recordAgeToken) {
+      const mappings = (fn as unknown as Construct).node.findAll()
+        .filter((c): c is lambda.CfnEventSourceMapping => c instanceof lambda.CfnEventSourceMapping);
+      const mapping = mappings[mappingsBefore];
+      mapping.maximumRecordAgeInSeconds = recordAgeToken.toSeconds();
     }
 
     this.widgets.push(
@@ -255,7 +269,7 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
         }),
         createAlarm(this, 'ConsumerIteratorAgeAlarm', {
           metric: StreamMetrics.consumerIteratorAge(fn),
-          threshold: lag.toMilliseconds(),
+          threshold: millisOf(lag) ?? Duration.hours(6).toMilliseconds(),
           evaluationPeriods: 5,
           datapointsToAlarm: 3,
           description: `${this.node.path}: the Lambda consumer lags more than ${describeDuration(lag)} behind the stream.`,
@@ -325,7 +339,7 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
     }));
     if (alarmsEnabled) {
       // Records wait at least the buffering interval; two intervals plus 5 minutes is late.
-      const threshold = Math.max(interval.toSeconds() * 2 + 300, 900);
+      const threshold = Math.max((secondsOf(interval) ?? 0) * 2 + 300, 900);
       this.alarms.push(createAlarm(this, 'ArchiveFreshnessAlarm', {
         metric: StreamMetrics.deliveryFreshness(deliveryStream),
         threshold,
@@ -353,5 +367,15 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
       acknowledgeWildcardResource(deliveryStream, `${transform.functionArn}:*`,
         'lambda:InvokeFunction on the transform function and its versions (grantInvoke of aws-cdk-lib); Firehose invokes only this function.');
     }
+  }
+}
+
+/** Milliseconds of a duration for an alarm threshold: a number, a token CloudWatch takes as it is, or undefined. */
+function millisOf(d: Duration | undefined): number | undefined {
+  if (d === undefined) return undefined;
+  try {
+    return d.toMilliseconds();
+  } catch {
+    return undefined; // a token in another unit cannot be converted without arithmetic on it
   }
 }

@@ -6,12 +6,14 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { attributePolicyShape, bodyPolicyShape, checkFilterPolicy } from './filter-policy';
 import { FanOutConsumerProps, FanOutSubscriberProps } from './props';
-import { checkConsumerCode, consumerFunction } from '../../core/consumer/consumer-defaults';
+import { subscriberRules } from './rules';
+import { consumerAlarms } from '../../core/consumer/consumer-alarms';
+import { consumerFunction } from '../../core/consumer/consumer-defaults';
+import { consumerTimeout, requiredVisibilityTimeout } from '../../core/consumer/consumer-rules';
 import { statementJson } from '../../core/policy-json';
-import { SecureQueue, SecureQueueProps } from '../../core/secure-queue';
-import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange, describeDuration } from '../../core/validation';
+import { SecureQueue } from '../../core/secure-queue';
+import { describeDuration, validateProps } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
 import { FunctionMetrics } from '../../monitoring/function-metrics';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
@@ -44,19 +46,20 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
   constructor(scope: Construct, id: string, props: FanOutSubscriberProps) {
     super(scope, id);
     const topic = props.topic;
-    this.validate(props);
+    validateProps(this, props, subscriberRules('', topic.fifo));
     this.hasFilterPolicy = props.filterPolicy !== undefined || props.filterPolicyWithMessageBody !== undefined;
     const alarmsEnabled = props.alarmsEnabled ?? true;
     const queueProps = props.queueProps ?? {};
     const existing = queueProps.existingQueue !== undefined;
 
     // With a shared DLQ, SecureQueue would alarm on it once per subscriber: alarm here instead.
-    const shared = !existing && props.sharedDeadLetterQueue !== undefined && queueProps.existingDeadLetterQueue === undefined;
+    const shared = !existing && props.deadLetterQueue !== undefined && queueProps.existingDeadLetterQueue === undefined;
     this.secureQueue = new SecureQueue(this, 'Queue', {
       ...queueProps,
       fifo: existing ? undefined : (queueProps.fifo ?? (topic.fifo || undefined)),
-      visibilityTimeout: existing ? undefined : (queueProps.visibilityTimeout ?? consumerVisibilityTimeout(props.consumer)),
-      existingDeadLetterQueue: shared ? props.sharedDeadLetterQueue : queueProps.existingDeadLetterQueue,
+      visibilityTimeout: existing ? undefined
+        : (queueProps.visibilityTimeout ?? requiredVisibilityTimeout(consumerTimeout(props.consumer), props.consumer?.maxBatchingWindow)),
+      existingDeadLetterQueue: shared ? props.deadLetterQueue : queueProps.existingDeadLetterQueue,
       alarmTopic: queueProps.alarmTopic ?? props.alarmTopic,
       alarmsEnabled: alarmsEnabled && !shared && (queueProps.alarmsEnabled ?? true),
     });
@@ -73,29 +76,11 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
         alarmTopic: props.alarmTopic,
       }));
     }
-    check(this, this.queue.fifo === topic.fifo, {
-      prop: 'queueProps',
-      value: `a ${this.queue.fifo ? 'FIFO' : 'standard'} queue on a ${topic.fifo ? 'FIFO' : 'standard'} topic`,
-      allowed: topic.fifo
-        ? 'FIFO queues only: a FIFO topic delivers only to FIFO queues (name ending in ".fifo")'
-        : 'standard queues only: a standard topic cannot deliver to a FIFO queue',
-      fix: topic.fifo
-        ? 'leave queueProps.fifo unset (it follows the topic) or pass a FIFO existingQueue (sqs.Queue.fromQueueAttributes with fifo: true)'
-        : 'use a FIFO topic (topicProps.fifo: true) for FIFO subscribers, or subscribe a standard queue',
-    });
-
-    const subscriptionDlq = props.subscriptionDeadLetterQueue ?? (existing ? props.sharedDeadLetterQueue : this.deadLetterQueue);
+    const subscriptionDlq = props.subscriptionDeadLetterQueue ?? (existing ? props.deadLetterQueue : this.deadLetterQueue);
     if (!subscriptionDlq) {
       throw new Error(`${this.node.path}: no subscription dead-letter queue (the pattern passes one for existing queues)`);
     }
     this.subscriptionDeadLetterQueue = subscriptionDlq;
-    check(this, subscriptionDlq.fifo === topic.fifo, {
-      prop: 'subscriptionDeadLetterQueue',
-      value: `a ${subscriptionDlq.fifo ? 'FIFO' : 'standard'} queue on a ${topic.fifo ? 'FIFO' : 'standard'} topic`,
-      allowed: 'a dead-letter queue of the same type as the topic (SNS requires a FIFO DLQ for a FIFO topic, standard otherwise)',
-      fix: 'pass a queue of the topic\'s type, or leave subscriptionDeadLetterQueue unset',
-    });
-
     const queuePolicy = this.allowTopicToSend(topic);
     this.subscription = new sns.Subscription(this, 'Subscription', {
       topic,
@@ -127,38 +112,6 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
       }));
     }
     return widgets;
-  }
-
-  private validate(props: FanOutSubscriberProps): void {
-    if (props.filterPolicy !== undefined) {
-      checkNotSetWith(this, 'filterPolicyWithMessageBody', props.filterPolicyWithMessageBody,
-        'together with filterPolicy (a subscription filters on attributes or on the body, not both)',
-        'keep one of filterPolicy (message attributes) and filterPolicyWithMessageBody (JSON body)');
-      checkFilterPolicy(this, 'filterPolicy', attributePolicyShape(props.filterPolicy));
-    }
-    if (props.filterPolicyWithMessageBody !== undefined) {
-      checkFilterPolicy(this, 'filterPolicyWithMessageBody', bodyPolicyShape(props.filterPolicyWithMessageBody));
-    }
-    if (props.consumer) this.validateConsumer(props.consumer, props.queueProps, props.topic.fifo);
-  }
-
-  private validateConsumer(consumer: FanOutConsumerProps, queueProps: SecureQueueProps | undefined, fifo: boolean): void {
-    const fifoQueue = queueProps?.existingQueue?.fifo ?? queueProps?.fifo ?? fifo;
-    checkConsumerCode(this, 'consumer', consumer);
-    checkNumberInRange(this, 'consumer.maxConcurrency', consumer.maxConcurrency, { min: 2, max: 1000 });
-    checkDurationInRange(this, 'consumer.maxBatchingWindow', consumer.maxBatchingWindow, { min: Duration.seconds(0), max: Duration.minutes(5) });
-    if (fifoQueue) {
-      checkNotSetWith(this, 'consumer.maxBatchingWindow', consumer.maxBatchingWindow, 'on a FIFO queue (the SQS event source does not batch FIFO queues by time)',
-        'remove consumer.maxBatchingWindow');
-    }
-    const maxBatch = consumer.maxBatchingWindow !== undefined ? 10_000 : 10;
-    checkNumberInRange(this, 'consumer.batchSize', consumer.batchSize, {
-      min: 1,
-      max: maxBatch,
-      fix: maxBatch === 10 && !fifoQueue
-        ? 'set consumer.batchSize from 1 to 10, or set consumer.maxBatchingWindow to allow up to 10,000'
-        : `set consumer.batchSize from 1 to ${maxBatch.toLocaleString('en-US')}`,
-    });
   }
 
   /**
@@ -210,37 +163,15 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
     }));
     if (alarmsEnabled) {
       const target = fn instanceof Construct ? fn : this;
-      this.alarms.push(
-        createAlarm(this, 'ConsumerErrorsAlarm', {
-          metric: FunctionMetrics.errors(fn),
-          threshold: 0,
-          evaluationPeriods: 3,
-          datapointsToAlarm: 2,
-          description: `${target.node.path}: the consumer of ${this.node.path} is failing; messages reach the dead-letter queue after ${this.secureQueue.maxReceiveCount ?? 'the maximum'} receives.`,
-          alarmTopic,
-        }),
-        createAlarm(this, 'ConsumerThrottlesAlarm', {
-          metric: FunctionMetrics.throttles(fn),
-          threshold: 0,
-          evaluationPeriods: 5,
-          datapointsToAlarm: 3,
-          description: `${target.node.path}: the consumer of ${this.node.path} is throttled; raise account concurrency or lower consumer.maxConcurrency.`,
-          alarmTopic,
-        }),
-      );
+      this.alarms.push(...consumerAlarms(this, {
+        fn,
+        errorsId: 'ConsumerErrorsAlarm',
+        throttlesId: 'ConsumerThrottlesAlarm',
+        errorsDescription: `${target.node.path}: the consumer of ${this.node.path} is failing; messages reach the dead-letter queue after ${this.secureQueue.maxReceiveCount ?? 'the maximum'} receives.`,
+        throttlesDescription: `${target.node.path}: the consumer of ${this.node.path} is throttled; raise account concurrency or lower consumer.maxConcurrency.`,
+        alarmTopic,
+      }));
     }
     return fn;
   }
-}
-
-/** The consumer's share of the queue's visibility timeout: AWS's rule is 6 x function timeout + batching window. */
-function consumerVisibilityTimeout(consumer: FanOutConsumerProps | undefined): Duration | undefined {
-  if (!consumer) return undefined;
-  const timeout = consumer.function
-    ? (consumer.function instanceof lambda.Function ? consumer.function.timeout : undefined)
-    : (consumer.timeout ?? Duration.seconds(30));
-  if (!timeout || timeout.isUnresolved()) return undefined;
-  const window = consumer.maxBatchingWindow && !consumer.maxBatchingWindow.isUnresolved() ? consumer.maxBatchingWindow.toSeconds() : 0;
-  // Not capped: a result above SQS's 12 hours fails SecureQueue's visibilityTimeout check with a clear error.
-  return Duration.seconds(6 * timeout.toSeconds() + window);
 }

@@ -1,10 +1,10 @@
+import { Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { IConstruct } from 'constructs';
 import { SNS_LIMITS } from './limits';
-import { check } from '../../core/validation';
+import { Violations } from '../../core/validation';
 
 /** A filter policy reduced to what SNS limits: its key paths and the number of values of each. */
-interface FilterPolicyShape {
+export interface FilterPolicyShape {
   readonly keys: Array<{ readonly path: string; readonly values: number }>;
   /** Problems of structure (empty keys, empty nested policies). */
   readonly problems: string[];
@@ -45,25 +45,81 @@ export function bodyPolicyShape(policy: { [key: string]: sns.FilterOrPolicy }, p
   return { keys, problems };
 }
 
-export function checkFilterPolicy(scope: IConstruct, prop: string, shape: FilterPolicyShape): void {
-  check(scope, shape.problems.length === 0, {
+/** The policy as SNS receives it (for its size). */
+export function attributePolicyJson(policy: { [attribute: string]: sns.SubscriptionFilter }): unknown {
+  return Object.fromEntries(Object.entries(policy).map(([k, f]) => [k, f?.conditions ?? []]));
+}
+
+/** The body policy as SNS receives it (for its size). */
+export function bodyPolicyJson(policy: { [key: string]: sns.FilterOrPolicy }): unknown {
+  return Object.fromEntries(Object.entries(policy).map(([k, node]) => {
+    if (node instanceof sns.Policy || (node && node.type === sns.FilterOrPolicyType.POLICY)) {
+      return [k, bodyPolicyJson((node as sns.Policy).policyDoc)];
+    }
+    return [k, (node as sns.Filter)?.filterDoc?.conditions ?? []];
+  }));
+}
+
+/** Every number inside a `numeric` condition of the policy JSON, with the key it filters. */
+function numericValues(json: unknown, path = ''): Array<{ path: string; value: number }> {
+  const out: Array<{ path: string; value: number }> = [];
+  const walk = (node: unknown, at: string, inNumeric: boolean) => {
+    if (typeof node === 'number') {
+      if (inNumeric && !Token.isUnresolved(node)) out.push({ path: at, value: node });
+    } else if (Array.isArray(node)) {
+      for (const item of node) walk(item, at, inNumeric);
+    } else if (node && typeof node === 'object') {
+      for (const [k, child] of Object.entries(node)) walk(child, k === 'numeric' ? at : (inNumeric ? at : (at ? `${at}.${k}` : k)), inNumeric || k === 'numeric');
+    }
+  };
+  walk(json, path, false);
+  return out;
+}
+
+/**
+ * The rules SNS applies to one filter policy (https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html):
+ * structure, keys, combinations, size (256 KB) and numeric range (-1e9 to 1e9).
+ */
+export function filterPolicyRules(v: Violations, prop: string, shape: FilterPolicyShape, json: unknown): void {
+  v.check('FAN_OUT_FILTER_POLICY_SHAPE', shape.problems.length === 0, {
     prop,
     value: shape.problems.join('; '),
     allowed: 'one or more keys, each with at least one condition (sns.SubscriptionFilter), nested policies not empty',
     fix: 'remove the empty keys or give them conditions, e.g. sns.SubscriptionFilter.stringFilter({ allowlist: [...] })',
   });
   const paths = shape.keys.map(k => k.path);
-  check(scope, shape.keys.length <= SNS_LIMITS.filterPolicyKeys, {
+  v.check('FAN_OUT_FILTER_POLICY_KEYS', shape.keys.length <= SNS_LIMITS.filterPolicyKeys, {
     prop,
     value: `${shape.keys.length} keys (${paths.join(', ')})`,
     allowed: `at most ${SNS_LIMITS.filterPolicyKeys} keys per filter policy (SNS limit; nested keys of a body policy count one each)`,
     fix: 'filter on fewer keys here and check the rest in the consumer, or split the subscriber',
   });
   const combinations = shape.keys.reduce((product, k) => product * Math.max(k.values, 1), 1);
-  check(scope, combinations <= SNS_LIMITS.filterPolicyCombinations, {
+  v.check('FAN_OUT_FILTER_POLICY_COMBINATIONS', combinations <= SNS_LIMITS.filterPolicyCombinations, {
     prop,
     value: `${combinations} value combinations (${shape.keys.map(k => `${k.path}: ${k.values}`).join(' x ')})`,
     allowed: `at most ${SNS_LIMITS.filterPolicyCombinations} combinations, the product of the number of values of every key (SNS limit)`,
     fix: 'use fewer values per key (a prefix or numeric range matches many values with one condition), or split the subscriber',
   });
+  let bytes = 0;
+  try {
+    bytes = Buffer.byteLength(JSON.stringify(json), 'utf8');
+  } catch {
+    bytes = 0; // tokens that cannot be rendered are never checked
+  }
+  v.check('FAN_OUT_FILTER_POLICY_SIZE', bytes <= SNS_LIMITS.filterPolicyBytes, {
+    prop,
+    value: `${bytes.toLocaleString('en-US')} bytes of JSON`,
+    allowed: `at most ${SNS_LIMITS.filterPolicyBytes.toLocaleString('en-US')} bytes (256 KB, SNS limit)`,
+    fix: 'match with prefixes or ranges instead of long lists of values, or filter the rest in the consumer',
+  });
+  for (const n of numericValues(json)) {
+    const ok = Number.isFinite(n.value) && Math.abs(n.value) <= SNS_LIMITS.filterPolicyNumericMax;
+    v.check('FAN_OUT_FILTER_POLICY_NUMBER', ok, {
+      prop: `${prop}.${n.path}`,
+      value: String(n.value),
+      allowed: 'a finite number from -1,000,000,000 to 1,000,000,000 (SNS numeric matching limit, 5 decimal places)',
+      fix: 'compare with a value inside that range (scale large values, e.g. cents to thousands), or filter in the consumer',
+    });
+  }
 }

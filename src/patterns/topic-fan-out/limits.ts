@@ -8,6 +8,10 @@ export const SNS_LIMITS = {
   filterPolicyCombinations: 150,
   /** Filter policies per topic (default quota; raise it with Service Quotas, then pass `maxFilterPolicies`). */
   filterPoliciesPerTopic: 200,
+  /** Size of one filter policy's JSON. */
+  filterPolicyBytes: 256 * 1024,
+  /** Numbers in numeric conditions lie within plus or minus this. */
+  filterPolicyNumericMax: 1e9,
 };
 /** CloudFormation's limit of resources in one template. */
 export const CLOUDFORMATION_MAX_RESOURCES = 500;

@@ -7,13 +7,15 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FanOutSubscriber } from './fan-out-subscriber';
-import { CLOUDFORMATION_MAX_RESOURCES, SNS_LIMITS } from './limits';
-import { FanOutS3SourceOptions, FanOutSubscriberOptions, TopicFanOutProps } from './props';
+import { CLOUDFORMATION_MAX_RESOURCES } from './limits';
+import { FanOutS3SourceOptions, FanOutSubscriberDefinition, FanOutSubscriberOptions, TopicFanOutProps } from './props';
+import { topicFanOutRules } from './rules';
 import { acknowledgeBucketNotificationsHandler } from '../../core/nag-acknowledgements';
 import { statementJson } from '../../core/policy-json';
 import { SecureTopic } from '../../core/secure-topic';
-import { check, checkNumberInRange, describeViolation } from '../../core/validation';
+import { describeViolation, validateProps } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
+import { patternDashboard } from '../../monitoring/dashboard-factory';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
 import { QueueMetrics } from '../../monitoring/queue-metrics';
@@ -42,7 +44,7 @@ import { QueueMetrics } from '../../monitoring/queue-metrics';
  *     { name: 'Fraud', filterPolicy: { tier: sns.SubscriptionFilter.stringFilter({ allowlist: ['high'] }) } },
  *   ],
  * });
- * orders.topic.grantPublish(checkoutFunction);
+ * orders.grantPublish(checkoutFunction);
  */
 export class TopicFanOut extends Construct implements IMonitoredBlock {
   /** The topic block (its `topic` is the SNS topic publishers use). */
@@ -51,37 +53,36 @@ export class TopicFanOut extends Construct implements IMonitoredBlock {
   public readonly topic: sns.ITopic;
   /** The subscribers, in the order they were added. */
   public readonly subscribers: FanOutSubscriber[] = [];
-  /** The pattern's dashboard. */
-  public readonly dashboard: PatternDashboard;
-  /** The dead-letter queue shared by subscribers (`sharedDeadLetterQueue`) and used for existing queues' subscriptions; made on first need. */
+  /** The pattern's dashboard (yours when `dashboard` was given); undefined with `dashboardEnabled: false`. */
+  public readonly dashboard?: PatternDashboard;
+  /** The dead-letter queue shared by subscribers (`shareDeadLetterQueue`) and used for existing queues' subscriptions; made on first need. */
   private sharedDlq?: sqs.Queue;
   private readonly props: TopicFanOutProps;
   private readonly ownAlarms: cloudwatch.IAlarm[] = [];
+  private readonly definitions: FanOutSubscriberDefinition[] = [];
 
   constructor(scope: Construct, id: string, props: TopicFanOutProps = {}) {
     super(scope, id);
     this.props = props;
-    checkNumberInRange(this, 'maxFilterPolicies', props.maxFilterPolicies, { min: 1, max: 10_000 });
+    validateProps(this, props, topicFanOutRules());
     this.secureTopic = new SecureTopic(this, 'Topic', {
       ...props.topicProps,
       alarmTopic: props.topicProps?.alarmTopic ?? props.alarmTopic,
       alarmsEnabled: (props.alarmsEnabled ?? true) && (props.topicProps?.alarmsEnabled ?? true),
     });
     this.topic = this.secureTopic.topic;
-    this.dashboard = new PatternDashboard(this, 'Dashboard', {
-      dashboardName: props.dashboardName,
-      description: 'Topic fan-out: notifications published and failed, then one section per subscriber (queue traffic, lag, dead letters, consumer).',
-    });
-    this.dashboard.addBlock('Topic', this.secureTopic);
-    if (props.sharedDeadLetterQueue) this.sharedDeadLetterQueue();
+    this.dashboard = patternDashboard(this, props,
+      'Topic fan-out: notifications published and failed, then one section per subscriber (queue traffic, lag, dead letters, consumer).');
+    this.dashboard?.addBlock(this.sectionTitle('Topic'), this.secureTopic);
+    if (props.shareDeadLetterQueue) this.sharedDeadLetterQueue();
 
-    for (const [i, definition] of (props.subscribers ?? []).entries()) {
+    for (const definition of props.subscribers ?? []) {
       const { name, ...options } = definition;
-      this.addSubscriberAt(`subscribers[${i}]`, name, options);
+      this.buildSubscriber(name, options);
     }
     for (const source of props.s3Sources ?? []) {
       const { bucket, ...options } = source;
-      this.addS3Source(bucket, options);
+      this.buildS3Source(bucket, options);
     }
     this.node.addValidation({ validate: () => this.validateStackSize() });
   }
@@ -98,7 +99,15 @@ export class TopicFanOut extends Construct implements IMonitoredBlock {
    * @returns the subscriber (queue, dead-letter queue, subscription, consumer)
    */
   public addSubscriber(name: string, options: FanOutSubscriberOptions = {}): FanOutSubscriber {
-    return this.addSubscriberAt('addSubscriber', name, options);
+    // The whole table again with this subscriber last (numbered after the others in messages):
+    // names, the filter-policy quota and its own rules.
+    validateProps(this, { ...this.props, subscribers: [...this.definitions, { ...options, name }], s3Sources: [] }, topicFanOutRules(1));
+    return this.buildSubscriber(name, options);
+  }
+
+  /** Lets `grantee` publish to the topic (and use its KMS key). */
+  public grantPublish(grantee: iam.IGrantable): iam.Grant {
+    return this.topic.grantPublish(grantee);
   }
 
   /**
@@ -106,16 +115,12 @@ export class TopicFanOut extends Construct implements IMonitoredBlock {
    * for `s3.amazonaws.com` limited to this bucket, and the same on the topic's KMS key.
    */
   public addS3Source(bucket: s3.IBucket, options: FanOutS3SourceOptions = {}): void {
-    check(this, !this.topic.fifo, {
-      prop: 's3Sources',
-      value: `bucket ${bucket.node.path} on a FIFO topic`,
-      allowed: 'a standard topic: S3 event notifications cannot be published to FIFO topics',
-      fix: 'use a standard topic for S3 events, or route them through EventBridge into a FIFO pipeline',
-    });
+    validateProps(this, { ...this.props, subscribers: [], s3Sources: [{ ...options, bucket }] }, topicFanOutRules(0, 1));
+    this.buildS3Source(bucket, options);
+  }
+
+  private buildS3Source(bucket: s3.IBucket, options: FanOutS3SourceOptions): void {
     const events = options.events ?? [s3.EventType.OBJECT_CREATED];
-    check(this, events.length > 0, {
-      prop: 's3Sources.events', value: '[] (empty)', allowed: 'one or more s3.EventType values', fix: 'name the events, or leave events unset for OBJECT_CREATED',
-    });
     const filters: s3.NotificationKeyFilter[] = options.prefix !== undefined || options.suffix !== undefined
       ? [{ prefix: options.prefix, suffix: options.suffix }] : [];
     for (const event of events) {
@@ -146,35 +151,24 @@ export class TopicFanOut extends Construct implements IMonitoredBlock {
     return [...this.secureTopic.dashboardWidgets(), ...this.subscribers.flatMap(s => s.dashboardWidgets())];
   }
 
-  private addSubscriberAt(where: string, name: string, options: FanOutSubscriberOptions): FanOutSubscriber {
-    const taken = this.subscribers.map(s => s.node.id);
-    check(this, !taken.includes(name) && name !== 'Topic' && name !== 'Dashboard' && name !== 'SharedDeadLetterQueue', {
-      prop: `${where}.name`,
-      value: `"${name}"`,
-      allowed: `a name not used by another subscriber of this pattern (taken: ${taken.map(t => `"${t}"`).join(', ') || 'none'}; reserved: "Topic", "Dashboard", "SharedDeadLetterQueue")`,
-      fix: 'give each subscriber its own name',
-    });
-    check(this, name.length > 0, { prop: `${where}.name`, value: '"" (empty)', allowed: 'a non-empty name', fix: 'name the subscriber, e.g. "Shipping"' });
-    const hasFilter = options.filterPolicy !== undefined || options.filterPolicyWithMessageBody !== undefined;
-    const maxFilters = this.props.maxFilterPolicies ?? SNS_LIMITS.filterPoliciesPerTopic;
-    const filters = this.subscribers.filter(s => s.hasFilterPolicy).length + (hasFilter ? 1 : 0);
-    check(this, filters <= maxFilters, {
-      prop: `${where}.filterPolicy`,
-      value: `filter policy number ${filters} on this topic (subscriber "${name}")`,
-      allowed: `at most ${maxFilters} filter policies per topic (SNS quota; the default is ${SNS_LIMITS.filterPoliciesPerTopic})`,
-      fix: 'merge subscribers that filter alike, split the subscribers across topics, or raise the SNS quota "filter policies per topic" and set maxFilterPolicies',
-    });
+  /** A section title: as it is on the pattern's own dashboard, prefixed with the pattern's id on a shared one. */
+  private sectionTitle(title: string): string {
+    return this.props.dashboard ? `${this.node.id}: ${title}` : title;
+  }
+
+  private buildSubscriber(name: string, options: FanOutSubscriberOptions): FanOutSubscriber {
+    this.definitions.push({ ...options, name });
     const existing = options.queueProps?.existingQueue !== undefined;
-    const needsShared = this.props.sharedDeadLetterQueue || (existing && !options.subscriptionDeadLetterQueue);
+    const needsShared = this.props.shareDeadLetterQueue || (existing && !options.subscriptionDeadLetterQueue);
     const subscriber = new FanOutSubscriber(this, name, {
       ...options,
       topic: this.topic,
-      sharedDeadLetterQueue: needsShared ? this.sharedDeadLetterQueue() : undefined,
+      deadLetterQueue: needsShared ? this.sharedDeadLetterQueue() : undefined,
       alarmTopic: this.props.alarmTopic,
       alarmsEnabled: this.props.alarmsEnabled,
     });
     this.subscribers.push(subscriber);
-    this.dashboard.addBlock(`Subscriber: ${name}`, subscriber);
+    this.dashboard?.addBlock(this.sectionTitle(`Subscriber: ${name}`), subscriber);
     return subscriber;
   }
 
@@ -203,7 +197,7 @@ export class TopicFanOut extends Construct implements IMonitoredBlock {
         alarmTopic: this.props.alarmTopic,
       }));
     }
-    this.dashboard.addSection('Shared dead-letter queue', [new cloudwatch.SingleValueWidget({
+    this.dashboard?.addSection(this.sectionTitle('Shared dead-letter queue'), [new cloudwatch.SingleValueWidget({
       title: 'Shared dead letters', metrics: [QueueMetrics.visibleMessages(this.sharedDlq)], width: 24,
     })], this.ownAlarms);
     return this.sharedDlq;
@@ -222,11 +216,12 @@ export class TopicFanOut extends Construct implements IMonitoredBlock {
     const average = perSubscriber.length > 0 ? inSubscribers / perSubscriber.length : 0;
     const fit = average > 0 ? Math.max(0, Math.floor((CLOUDFORMATION_MAX_RESOURCES - (total - inSubscribers)) / average)) : 0;
     return [describeViolation({
+      code: 'FAN_OUT_STACK_RESOURCES',
       prop: 'subscribers',
       value: `${this.subscribers.length} subscribers (about ${average.toFixed(1)} resources each), making ${total} resources in stack ${stack.stackName}`,
       allowed: `at most ${CLOUDFORMATION_MAX_RESOURCES} resources per CloudFormation stack: ${fit} such subscribers fit beside the stack's other ${total - inSubscribers} resources`,
       fix: `keep ${fit} subscribers in this stack and move the rest to another stack (a TopicFanOut there with topicProps.existingTopic set to this topic)` +
-        (this.props.sharedDeadLetterQueue ? '' : ', or set sharedDeadLetterQueue: true (4 resources per subscriber without a consumer instead of 7)') +
+        (this.props.shareDeadLetterQueue ? '' : ', or set shareDeadLetterQueue: true (4 resources per subscriber without a consumer instead of 7)') +
         (this.props.alarmsEnabled === false ? '' : ', or set alarmsEnabled: false'),
     })];
   }

@@ -5,15 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
 import { DataApiSinkOptions } from './sink';
-import { check } from '../../core/validation';
-
-/** JSON Schema keywords the bundled writer validates (lambda/write-buffer-writer). */
-const WRITER_SCHEMA_KEYWORDS = new Set([
-  'type', 'required', 'properties', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'items',
-  'additionalProperties', 'title', 'description', 'schema',
-]);
 
 /** Write throttle events of the table (TableName dimension), per minute. */
 export function tableWriteThrottles(table: dynamodb.ITable): cloudwatch.Metric {
@@ -50,26 +42,6 @@ export function dataApiEnabled(cluster: rds.IDatabaseCluster): boolean | undefin
 
 export function dataApiSecret(options: DataApiSinkOptions): secretsmanager.ISecret | undefined {
   return options.secret ?? (options.cluster instanceof rds.DatabaseClusterBase ? options.cluster.secret : undefined);
-}
-
-/** Throws for a keyword the bundled writer does not validate (it would be ignored silently). */
-export function checkSchemaKeywords(scope: Construct, prop: string, schema: apigateway.JsonSchema): void {
-  for (const [key, value] of Object.entries(schema)) {
-    if (value === undefined) continue;
-    check(scope, WRITER_SCHEMA_KEYWORDS.has(key), {
-      prop: `${prop}.${key}`,
-      value: JSON.stringify(value),
-      allowed: `the keywords the writer validates: ${[...WRITER_SCHEMA_KEYWORDS].filter(k => !['title', 'description', 'schema'].includes(k)).join(', ')}`,
-      fix: `remove ${key} (validate it in a custom writer instead)`,
-    });
-    if (key === 'properties') {
-      for (const [name, sub] of Object.entries(value as { [name: string]: apigateway.JsonSchema })) checkSchemaKeywords(scope, `${prop}.properties.${name}`, sub);
-    } else if (key === 'items' && !Array.isArray(value)) {
-      checkSchemaKeywords(scope, `${prop}.items`, value as apigateway.JsonSchema);
-    } else if (key === 'additionalProperties' && typeof value === 'object') {
-      checkSchemaKeywords(scope, `${prop}.additionalProperties`, value as apigateway.JsonSchema);
-    }
-  }
 }
 
 /** CDK's JsonSchema (camelCase, `schema`/`ref`/`id`) as plain JSON Schema (`$schema`, `$ref`, `$id`). */

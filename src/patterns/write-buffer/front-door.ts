@@ -5,7 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { check, checkNotSetWith, checkNumberInRange } from '../../core/validation';
+import { frontDoorRules } from './rules';
+import { validateProps } from '../../core/validation';
 
 /** How callers of the front door authenticate. */
 export enum FrontDoorAuthorization {
@@ -141,31 +142,8 @@ export class WriteBufferFrontDoor extends Construct {
     const authorization = props.authorization ?? FrontDoorAuthorization.IAM;
     const rate = props.throttlingRateLimit ?? 100;
     const burst = props.throttlingBurstLimit ?? 200;
-    checkNumberInRange(this, 'throttlingRateLimit', props.throttlingRateLimit, { min: 1, max: 10_000, integer: false, unit: 'requests/s' });
-    checkNumberInRange(this, 'throttlingBurstLimit', props.throttlingBurstLimit, { min: 1, max: 5_000, unit: 'requests' });
-    checkNumberInRange(this, 'dailyQuota', props.dailyQuota, { min: 1, max: 1_000_000_000, unit: 'requests' });
-    if (authorization !== FrontDoorAuthorization.API_KEY) {
-      checkNotSetWith(this, 'dailyQuota', props.dailyQuota, 'without FrontDoorAuthorization.API_KEY (quotas belong to API keys)',
-        'set authorization: FrontDoorAuthorization.API_KEY, or remove dailyQuota');
-    }
+    validateProps(this, props, frontDoorRules('', props.queue.fifo));
     const resourcePath = props.resourcePath ?? 'messages';
-    check(this, /^[A-Za-z0-9._-]+$/.test(resourcePath), {
-      prop: 'resourcePath', value: `"${resourcePath}"`, allowed: 'one path part of A-Z a-z 0-9 . _ -', fix: 'e.g. "orders"',
-    });
-    if (props.queue.fifo) {
-      check(this, props.messageGroupIdField !== undefined, {
-        prop: 'messageGroupIdField', value: 'undefined on a FIFO queue', allowed: 'a request body field name', fix: 'set messageGroupIdField, e.g. "customerId" (messages of one group keep their order)',
-      });
-      for (const [prop, value] of [['messageGroupIdField', props.messageGroupIdField], ['deduplicationIdField', props.deduplicationIdField]] as const) {
-        check(this, value === undefined || /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(value), {
-          prop, value: `"${value}"`, allowed: 'a body field name or dotted path of A-Z a-z 0-9 _', fix: 'e.g. "customerId" or "customer.id"',
-        });
-      }
-    } else {
-      for (const [prop, value] of [['messageGroupIdField', props.messageGroupIdField], ['deduplicationIdField', props.deduplicationIdField]] as const) {
-        checkNotSetWith(this, prop, value, 'on a standard queue', `remove ${prop}, or use a FIFO queue`);
-      }
-    }
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,

@@ -1,0 +1,51 @@
+import { Duration } from 'aws-cdk-lib';
+import { ClickstreamStackProps } from './clickstream-stack';
+import { MessageBackboneStackProps } from './message-backbone-stack';
+import { OrderFanOutStackProps } from './order-fan-out-stack';
+import { OrderIntakeStackProps } from './order-intake-stack';
+import { QueueConsumerFunctionOptions } from '../core/consumer/consumer-options';
+import { consumerFunctionRules, queueConsumerRules } from '../core/consumer/consumer-rules';
+import { Rule, nested } from '../core/validation';
+import { streamEventSourceRules } from '../patterns/stream-pipeline/rules';
+
+/** The bundled queue consumer of an architecture (`consumer`): function settings and event source. */
+function queueConsumer<P extends { readonly consumer?: QueueConsumerFunctionOptions }>(): Rule<P>[] {
+  return [
+    nested(p => p.consumer, consumerFunctionRules<QueueConsumerFunctionOptions>('consumer.')),
+    nested(p => p.consumer, queueConsumerRules('consumer.', false)),
+  ];
+}
+
+function maxReceiveCount<P extends { readonly maxReceiveCount?: number }>(): Rule<P> {
+  return (p, v) => v.numberInRange('ARCHITECTURE_MAX_RECEIVE_COUNT', 'maxReceiveCount', p.maxReceiveCount, { min: 1, max: 1000 });
+}
+
+/** The rule table of {@link MessageBackboneStack}'s props. */
+export function messageBackboneRules(): Rule<MessageBackboneStackProps>[] {
+  return [...queueConsumer<MessageBackboneStackProps>(), maxReceiveCount()];
+}
+
+/** The rule table of {@link OrderFanOutStack}'s props. */
+export function orderFanOutRules(): Rule<OrderFanOutStackProps>[] {
+  return [
+    ...queueConsumer<OrderFanOutStackProps>(),
+    maxReceiveCount(),
+    (p, v) => v.numberInRange('ORDER_FAN_OUT_FRAUD_THRESHOLD', 'fraudThreshold', p.fraudThreshold, {
+      min: -1e9, max: 1e9, integer: false, fix: 'set fraudThreshold within -1,000,000,000 and 1,000,000,000 (SNS numeric filters compare only within that range)',
+    }),
+  ];
+}
+
+/** The rule table of {@link OrderIntakeStack}'s props. */
+export function orderIntakeRules(): Rule<OrderIntakeStackProps>[] {
+  return [...queueConsumer<OrderIntakeStackProps>(), maxReceiveCount()];
+}
+
+/** The rule table of {@link ClickstreamStack}'s props. */
+export function clickstreamRules(): Rule<ClickstreamStackProps>[] {
+  return [
+    nested(p => p.consumer, consumerFunctionRules('consumer.')),
+    nested(p => p.consumer, streamEventSourceRules('consumer.', Duration.hours(24))),
+    (p, v) => v.durationInRange('CLICKSTREAM_ARCHIVE_BUFFERING_INTERVAL', 'archiveBufferingInterval', p.archiveBufferingInterval, { min: Duration.seconds(0), max: Duration.seconds(900) }),
+  ];
+}

@@ -1,0 +1,124 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ConsumerCodeOptions, ConsumerFunctionOptions, QueueConsumerOptions } from './consumer-options';
+import { Rule, Violations, describeDuration, secondsOf } from '../validation';
+
+/**
+ * The rule tables of the consumer module: every pattern that runs a function checks its
+ * settings with these, under the prop path the user wrote (`prefix`, e.g. `subscribers[2].consumer.`).
+ */
+
+/** Lambda's limits on the function settings every consumer takes. */
+export function consumerFunctionRules<P extends ConsumerFunctionOptions>(prefix: string): Rule<P>[] {
+  return [
+    (c, v) => v.numberInRange('CONSUMER_MEMORY_SIZE', `${prefix}memorySize`, c.memorySize, { min: 128, max: 10_240, unit: 'MB' }),
+    (c, v) => v.durationInRange('CONSUMER_TIMEOUT', `${prefix}timeout`, c.timeout, { min: Duration.seconds(1), max: Duration.minutes(15) }),
+  ];
+}
+
+/** Code + handler (a new function) or a function of yours, never both, and no settings next to yours. */
+export function consumerCodeRules(prefix: string): Rule<ConsumerCodeOptions>[] {
+  const at = prefix.replace(/\.$/, '');
+  return [
+    (c, v) => {
+      if (!c.function) {
+        v.check('CONSUMER_CODE', c.code !== undefined && c.handler !== undefined, {
+          prop: at,
+          value: `code ${c.code ? 'given' : 'missing'}, handler ${c.handler ? `"${c.handler}"` : 'missing'}`,
+          allowed: 'code and handler together (a new function), or function (an existing one)',
+          fix: `give ${prefix}code (e.g. lambda.Code.fromAsset(...)) and ${prefix}handler (e.g. "index.handler"), or ${prefix}function`,
+        });
+        return;
+      }
+      v.notSetWith('CONSUMER_CODE_WITH_FUNCTION', `${prefix}code`, c.code, `together with ${prefix}function`,
+        'give either code + handler (a new function) or function (yours)');
+      const options: Array<[string, unknown]> = [
+        ['handler', c.handler], ['runtime', c.runtime], ['environment', c.environment],
+        ['memorySize', c.memorySize], ['timeout', c.timeout], ['architecture', c.architecture],
+        ['logRetention', c.logRetention], ['applicationLogLevel', c.applicationLogLevel],
+        ['tracing', c.tracing], ['environmentEncryption', c.environmentEncryption],
+      ];
+      for (const [option, value] of options) {
+        v.notSetWith('CONSUMER_SETTING_WITH_FUNCTION', `${prefix}${option}`, value, `when ${prefix}function is given (your function is not reconfigured)`,
+          `set ${option} on your function, or give code + handler instead of function`);
+      }
+    },
+    (c, v) => { if (!c.function) for (const rule of consumerFunctionRules(prefix)) rule(c, v); },
+  ];
+}
+
+/** The SQS event source's limits (batch size, batching window, maximum concurrency). */
+export function queueConsumerRules(prefix: string, fifo: boolean): Rule<QueueConsumerOptions>[] {
+  return [
+    (c, v) => v.numberInRange('CONSUMER_MAX_CONCURRENCY', `${prefix}maxConcurrency`, c.maxConcurrency, {
+      min: 2, max: 1000, fix: `set ${prefix}maxConcurrency from 2 to 1,000 (the SQS event source's maximum concurrency); size it from what the function writes to`,
+    }),
+    (c, v) => v.durationInRange('CONSUMER_BATCHING_WINDOW', `${prefix}maxBatchingWindow`, c.maxBatchingWindow, { min: Duration.seconds(0), max: Duration.minutes(5) }),
+    (c, v) => {
+      if (fifo) {
+        v.notSetWith('CONSUMER_BATCHING_WINDOW_FIFO', `${prefix}maxBatchingWindow`, c.maxBatchingWindow,
+          'on a FIFO queue (the SQS event source does not batch FIFO queues by time)', `remove ${prefix}maxBatchingWindow, or use a standard queue`);
+      }
+    },
+    (c, v) => {
+      const maxBatch = c.maxBatchingWindow !== undefined && !fifo ? 10_000 : 10;
+      v.numberInRange('CONSUMER_BATCH_SIZE', `${prefix}batchSize`, c.batchSize, {
+        min: 1,
+        max: maxBatch,
+        fix: fifo
+          ? `set ${prefix}batchSize from 1 to 10 (FIFO queues)`
+          : maxBatch === 10
+            ? `set ${prefix}batchSize from 1 to 10, or set ${prefix}maxBatchingWindow to allow up to 10,000`
+            : `set ${prefix}batchSize from 1 to 10,000`,
+      });
+    },
+  ];
+}
+
+/** The timeout of a consumer: given, the default 30 s of a new one, or that of your `lambda.Function`; undefined when unknown. */
+export function consumerTimeout(consumer: ConsumerCodeOptions | undefined): Duration | undefined {
+  if (!consumer) return undefined;
+  if (consumer.function) return consumer.function instanceof lambda.Function ? (consumer.function.timeout ?? Duration.seconds(3)) : undefined;
+  return consumer.timeout ?? Duration.seconds(30);
+}
+
+/**
+ * AWS's rule for a queue that feeds a Lambda function: visibility timeout >= 6 x the function
+ * timeout + the batching window. Undefined when an input is a token or not finite (never checked then).
+ */
+export function requiredVisibilityTimeout(timeout: Duration | undefined, window: Duration | undefined): Duration | undefined {
+  const t = secondsOf(timeout);
+  const w = window === undefined ? 0 : secondsOf(window);
+  if (t === undefined || w === undefined) return undefined;
+  return Duration.seconds(Math.ceil(6 * t + w));
+}
+
+/** What {@link checkVisibilityTimeout} needs to know. */
+export interface VisibilityRuleInput {
+  /** The prop of the queue's visibility timeout, as the user wrote it, e.g. `queueProps.visibilityTimeout`. */
+  readonly prop: string;
+  /** The hand-set visibility timeout, if any. */
+  readonly given?: Duration;
+  /** The consumer's timeout (undefined when unknown). */
+  readonly timeout?: Duration;
+  /** The prop of the consumer's timeout, e.g. `consumer.timeout`. */
+  readonly timeoutProp: string;
+  /** The batching window (undefined: none). */
+  readonly window?: Duration;
+  /** The prop of the batching window, e.g. `consumer.maxBatchingWindow`. */
+  readonly windowProp: string;
+}
+
+/** The one visibility rule: a hand-set visibility timeout below 6 x consumer timeout + window is refused (code CONSUMER_VISIBILITY_TIMEOUT). */
+export function checkVisibilityTimeout(v: Violations, input: VisibilityRuleInput): void {
+  const required = requiredVisibilityTimeout(input.timeout, input.window);
+  const given = secondsOf(input.given);
+  if (required === undefined || given === undefined) return;
+  v.check('CONSUMER_VISIBILITY_TIMEOUT', given >= required.toSeconds(), {
+    prop: input.prop,
+    value: describeDuration(input.given!),
+    allowed: `at least ${describeDuration(required)}: 6 x ${input.timeoutProp} (${describeDuration(input.timeout!)}) + ${input.windowProp} ` +
+      `(${input.window ? describeDuration(input.window) : '0 seconds'}), AWS's rule for queues that feed Lambda (else messages are processed twice)`,
+    fix: `raise ${input.prop} to ${describeDuration(required)} or more, or leave it unset to derive it`,
+  });
+}

@@ -1,0 +1,247 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { customWriterTimeout, dataApiEnabled, dataApiSecret, tableKeySchema } from './checks';
+import { FrontDoorAuthorization, WriteBufferFrontDoorOptions } from './front-door';
+import { WriteBufferProps } from './props';
+import { WriteBufferSinkKind } from './sink';
+import { checkVisibilityTimeout, consumerFunctionRules, queueConsumerRules } from '../../core/consumer/consumer-rules';
+import { queueIsFifo, secureQueueRules } from '../../core/secure-queue-rules';
+import { NAME_RULES, Rule, Violations, nested } from '../../core/validation';
+import { alarmTopicRule } from '../../monitoring/alarm-topic';
+
+/** JSON Schema keywords the bundled writer validates (lambda/write-buffer-writer). */
+const WRITER_SCHEMA_KEYWORDS = new Set([
+  'type', 'required', 'properties', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'items',
+  'additionalProperties', 'title', 'description', 'schema',
+]);
+
+/** Records a keyword the bundled writer does not validate (it would be ignored silently). */
+function schemaKeywordRules(v: Violations, prop: string, schema: apigateway.JsonSchema): void {
+  for (const [key, value] of Object.entries(schema)) {
+    if (value === undefined) continue;
+    v.check('WRITE_BUFFER_SCHEMA_KEYWORD', WRITER_SCHEMA_KEYWORDS.has(key), {
+      prop: `${prop}.${key}`,
+      value: JSON.stringify(value),
+      allowed: `the keywords the writer validates: ${[...WRITER_SCHEMA_KEYWORDS].filter(k => !['title', 'description', 'schema'].includes(k)).join(', ')}`,
+      fix: `remove ${key} (validate it in a custom writer instead)`,
+    });
+    if (key === 'properties') {
+      for (const [name, sub] of Object.entries(value as { [name: string]: apigateway.JsonSchema })) schemaKeywordRules(v, `${prop}.properties.${name}`, sub);
+    } else if (key === 'items' && !Array.isArray(value)) {
+      schemaKeywordRules(v, `${prop}.items`, value as apigateway.JsonSchema);
+    } else if (key === 'additionalProperties' && typeof value === 'object') {
+      schemaKeywordRules(v, `${prop}.additionalProperties`, value as apigateway.JsonSchema);
+    }
+  }
+}
+
+/** Whether the props make the buffer queue FIFO. */
+export function bufferIsFifo(props: WriteBufferProps): boolean {
+  return queueIsFifo(props.queueProps ?? {});
+}
+
+/** The front door's rules (API Gateway stage limits, fields), under `prefix` (`frontDoor.` in a WriteBuffer). */
+export function frontDoorRules(prefix: string, fifo: boolean): Rule<WriteBufferFrontDoorOptions>[] {
+  const p = (name: string) => `${prefix}${name}`;
+  return [
+    (f, v) => v.numberInRange('WRITE_BUFFER_FRONT_DOOR_RATE', p('throttlingRateLimit'), f.throttlingRateLimit, { min: 1, max: 10_000, integer: false, unit: 'requests/s' }),
+    (f, v) => v.numberInRange('WRITE_BUFFER_FRONT_DOOR_BURST', p('throttlingBurstLimit'), f.throttlingBurstLimit, { min: 1, max: 5_000, unit: 'requests' }),
+    (f, v) => v.numberInRange('WRITE_BUFFER_FRONT_DOOR_QUOTA', p('dailyQuota'), f.dailyQuota, { min: 1, max: 1_000_000_000, unit: 'requests' }),
+    (f, v) => {
+      if ((f.authorization ?? FrontDoorAuthorization.IAM) !== FrontDoorAuthorization.API_KEY) {
+        v.notSetWith('WRITE_BUFFER_FRONT_DOOR_QUOTA_WITHOUT_KEY', p('dailyQuota'), f.dailyQuota, 'without FrontDoorAuthorization.API_KEY (quotas belong to API keys)',
+          `set ${p('authorization')}: FrontDoorAuthorization.API_KEY, or remove ${p('dailyQuota')}`);
+      }
+    },
+    (f, v) => {
+      const path = f.resourcePath;
+      if (path === undefined || Token.isUnresolved(path)) return;
+      v.check('WRITE_BUFFER_FRONT_DOOR_PATH', /^[A-Za-z0-9._-]+$/.test(path), {
+        prop: p('resourcePath'), value: `"${path}"`, allowed: 'one path part of A-Z a-z 0-9 . _ -', fix: 'e.g. "orders"',
+      });
+    },
+    (f, v) => {
+      if (fifo) {
+        v.check('WRITE_BUFFER_FRONT_DOOR_GROUP_FIELD', f.messageGroupIdField !== undefined, {
+          prop: p('messageGroupIdField'), value: 'undefined on a FIFO queue', allowed: 'a request body field name', fix: `set ${p('messageGroupIdField')}, e.g. "customerId" (messages of one group keep their order)`,
+        });
+        for (const [name, value] of [['messageGroupIdField', f.messageGroupIdField], ['deduplicationIdField', f.deduplicationIdField]] as const) {
+          v.check('WRITE_BUFFER_FRONT_DOOR_FIELD', value === undefined || /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(value), {
+            prop: p(name), value: `"${value}"`, allowed: 'a body field name or dotted path of A-Z a-z 0-9 _', fix: 'e.g. "customerId" or "customer.id"',
+          });
+        }
+      } else {
+        for (const [name, value] of [['messageGroupIdField', f.messageGroupIdField], ['deduplicationIdField', f.deduplicationIdField]] as const) {
+          v.notSetWith('WRITE_BUFFER_FRONT_DOOR_FIELD_ON_STANDARD', p(name), value, 'on a standard queue', `remove ${p(name)}, or use a FIFO queue`);
+        }
+      }
+    },
+  ];
+}
+
+/** The keys every message must carry for the writer (DynamoDB keys) or the front door (message group). */
+function keysTheWriterNeeds(props: WriteBufferProps): Array<{ key: string; why: string }> {
+  const keys: Array<{ key: string; why: string }> = [];
+  const ddb = props.sink.dynamoDbOptions;
+  if (ddb) {
+    const schema = tableKeySchema(ddb.table);
+    const pk = ddb.partitionKey ?? schema?.partitionKey;
+    const sk = ddb.sortKey ?? schema?.sortKey;
+    if (pk) keys.push({ key: pk, why: 'the table\'s partition key' });
+    if (sk) keys.push({ key: sk, why: 'the table\'s sort key' });
+  }
+  const group = props.frontDoor?.messageGroupIdField;
+  if (group && !group.includes('.')) keys.push({ key: group, why: 'frontDoor.messageGroupIdField' });
+  return keys;
+}
+
+/** The rule table of a {@link WriteBuffer}. */
+export function writeBufferRules(): Rule<WriteBufferProps>[] {
+  return [
+    nested(p => p.queueProps, secureQueueRules('queueProps.')),
+    (p, v) => {
+      if (p.queueProps?.existingQueue) {
+        v.check('WRITE_BUFFER_EXISTING_DLQ', p.queueProps.existingDeadLetterQueue !== undefined, {
+          prop: 'queueProps.existingDeadLetterQueue',
+          value: 'undefined with queueProps.existingQueue',
+          allowed: 'the dead-letter queue of the existing queue (poison messages are sent to it, and its depth is alarmed)',
+          fix: 'pass queueProps.existingDeadLetterQueue (the queue its redrive policy names), or let the buffer create both queues',
+        });
+      }
+    },
+    (p, v) => { if (p.consumer) for (const rule of queueConsumerRules('consumer.', bufferIsFifo(p))) rule(p.consumer, v); },
+    (p, v) => {
+      if (!p.consumer) return;
+      if (p.sink.kind !== WriteBufferSinkKind.CUSTOM_WRITER) {
+        for (const rule of consumerFunctionRules('consumer.')) rule(p.consumer, v);
+        return;
+      }
+      const c = p.consumer;
+      const settings: Array<[string, unknown]> = [
+        ['memorySize', c.memorySize], ['timeout', c.timeout], ['architecture', c.architecture], ['logRetention', c.logRetention],
+        ['applicationLogLevel', c.applicationLogLevel], ['tracing', c.tracing], ['environmentEncryption', c.environmentEncryption],
+      ];
+      for (const [name, value] of settings) {
+        v.notSetWith('WRITE_BUFFER_SETTING_WITH_CUSTOM_WRITER', `consumer.${name}`, value, 'with WriteBufferSink.customWriter (your function is not reconfigured)',
+          `set ${name} on your function, or remove consumer.${name} (batchSize, maxBatchingWindow and maxConcurrency still apply)`);
+      }
+    },
+    // The one visibility rule.
+    (p, v) => {
+      const queueProps = p.queueProps ?? {};
+      if (queueProps.existingQueue) return;
+      const custom = p.sink.kind === WriteBufferSinkKind.CUSTOM_WRITER;
+      const timeout = custom ? customWriterTimeout(p.sink.writer!) : p.consumer?.timeout ?? undefined;
+      if (custom && timeout === undefined) {
+        v.check('WRITE_BUFFER_VISIBILITY_UNKNOWN', queueProps.visibilityTimeout !== undefined, {
+          prop: 'queueProps.visibilityTimeout',
+          value: 'undefined with a writer whose timeout is unknown here (an imported function)',
+          allowed: 'at least 6 x the writer\'s timeout + consumer.maxBatchingWindow',
+          fix: 'set queueProps.visibilityTimeout, e.g. Duration.minutes(3) for a 30-second writer',
+        });
+        return;
+      }
+      checkVisibilityTimeout(v, {
+        prop: 'queueProps.visibilityTimeout',
+        given: queueProps.visibilityTimeout,
+        timeout: timeout ?? Duration.seconds(30),
+        timeoutProp: custom ? 'the custom writer\'s timeout' : 'consumer.timeout',
+        window: p.consumer?.maxBatchingWindow,
+        windowProp: 'consumer.maxBatchingWindow',
+      });
+    },
+    (p, v) => {
+      if (p.sink.kind !== WriteBufferSinkKind.CUSTOM_WRITER || p.frontDoor) return;
+      v.notSetWith('WRITE_BUFFER_SCHEMA_WITH_CUSTOM_WRITER', 'messageSchema', p.messageSchema,
+        'with WriteBufferSink.customWriter and no front door (the bundled writer validates messages; yours must do it itself)',
+        'validate in your writer, or use a bundled sink');
+    },
+    (p, v) => { if (p.messageSchema) schemaKeywordRules(v, 'messageSchema', p.messageSchema); },
+    (p, v) => {
+      const schema = p.messageSchema;
+      if (!schema) return;
+      v.check('WRITE_BUFFER_SCHEMA_TYPE', schema.type === undefined || schema.type === apigateway.JsonSchemaType.OBJECT, {
+        prop: 'messageSchema.type',
+        value: JSON.stringify(schema.type),
+        allowed: 'apigateway.JsonSchemaType.OBJECT (the writer and the front door take JSON objects), or no type',
+        fix: 'set type: apigateway.JsonSchemaType.OBJECT',
+      });
+      const required = schema.required ?? [];
+      for (const { key, why } of keysTheWriterNeeds(p)) {
+        v.check('WRITE_BUFFER_SCHEMA_KEY_NOT_REQUIRED', required.includes(key), {
+          prop: 'messageSchema.required',
+          value: `${JSON.stringify(required)} (without "${key}")`,
+          allowed: `a list that includes "${key}", ${why}: a message without it passes the schema and then fails in the writer`,
+          fix: `add "${key}" to messageSchema.required`,
+        });
+      }
+    },
+    (p, v) => {
+      const ddb = p.sink.dynamoDbOptions;
+      if (!ddb) return;
+      const schema = tableKeySchema(ddb.table);
+      const tableName = ddb.table.node.path;
+      if (schema) {
+        v.check('WRITE_BUFFER_SINK_PARTITION_KEY', ddb.partitionKey === undefined || ddb.partitionKey === schema.partitionKey, {
+          prop: 'sink.partitionKey',
+          value: `"${ddb.partitionKey}"`,
+          allowed: `the partition key of table ${tableName}: "${schema.partitionKey}" (the writer takes each item's key from the message)`,
+          fix: `set partitionKey to "${schema.partitionKey}" or leave it unset, or write to a table keyed by "${ddb.partitionKey}"`,
+        });
+        v.check('WRITE_BUFFER_SINK_SORT_KEY', ddb.sortKey === undefined || ddb.sortKey === schema.sortKey, {
+          prop: 'sink.sortKey',
+          value: `"${ddb.sortKey}"`,
+          allowed: schema.sortKey ? `the sort key of table ${tableName}: "${schema.sortKey}"` : `none: table ${tableName} has no sort key`,
+          fix: schema.sortKey ? `set sortKey to "${schema.sortKey}" or leave it unset` : 'remove sortKey, or write to a table with that sort key',
+        });
+      } else {
+        v.check('WRITE_BUFFER_SINK_PARTITION_KEY', ddb.partitionKey !== undefined, {
+          prop: 'sink.partitionKey',
+          value: `undefined for table ${tableName}, whose key schema is not known here (an imported table)`,
+          allowed: 'the name of the table\'s partition key attribute (the writer takes each item\'s key from the message)',
+          fix: 'set partitionKey (and sortKey when the table has one), e.g. WriteBufferSink.dynamoDb({ table, partitionKey: "orderId" })',
+        });
+      }
+    },
+    (p, v) => {
+      const options = p.sink.dataApiOptions;
+      if (!options) return;
+      const enabled = dataApiEnabled(options.cluster);
+      v.check('WRITE_BUFFER_SINK_DATA_API', enabled !== false, {
+        prop: 'sink.cluster',
+        value: `cluster ${options.cluster.node.path} without the Data API`,
+        allowed: 'an Aurora cluster with the RDS Data API enabled (the writer calls BatchExecuteStatement)',
+        fix: 'set enableDataApi: true on the rds.DatabaseCluster (Aurora PostgreSQL 13.11+/14.8+/15.3+ or Aurora MySQL 3.07+, Serverless v2 or provisioned)',
+      });
+      v.check('WRITE_BUFFER_SINK_SECRET', dataApiSecret(options) !== undefined, {
+        prop: 'sink.secret',
+        value: 'undefined, and the cluster has no secret of its own here',
+        allowed: 'the Secrets Manager secret with the database credentials',
+        fix: 'pass secret (e.g. the cluster\'s credentials secret)',
+      });
+      v.check('WRITE_BUFFER_SINK_DATABASE', Token.isUnresolved(options.databaseName) || options.databaseName.length > 0, {
+        prop: 'sink.databaseName', value: '"" (empty)', allowed: 'a database name', fix: 'e.g. "shop"',
+      });
+      if (Token.isUnresolved(options.sql)) return;
+      const inSql = new Set([...options.sql.matchAll(/(?<!:):([A-Za-z_][A-Za-z0-9_]*)/g)].map(m => m[1]));
+      const mapped = options.parameters.map(x => x.name);
+      const unmapped = [...inSql].filter(name => !mapped.includes(name));
+      const unused = mapped.filter(name => !inSql.has(name));
+      v.check('WRITE_BUFFER_SINK_PARAMETERS', unmapped.length === 0 && unused.length === 0 && new Set(mapped).size === mapped.length, {
+        prop: 'sink.parameters',
+        value: `statement parameters [${[...inSql].map(n => `:${n}`).join(', ')}], mapped [${mapped.join(', ')}]`,
+        allowed: 'exactly one mapping per named parameter of sql (and no mapping without a parameter)',
+        fix: unmapped.length > 0 ? `add mappings for ${unmapped.map(n => `:${n}`).join(', ')}` : unused.length > 0 ? `remove mappings ${unused.join(', ')} or use them in sql` : 'map each parameter once',
+      });
+    },
+    (p, v) => { if (p.frontDoor) for (const rule of frontDoorRules('frontDoor.', bufferIsFifo(p))) rule(p.frontDoor, v); },
+    (p, v) => v.name('WRITE_BUFFER_DASHBOARD_NAME', 'dashboardName', p.dashboardName, NAME_RULES.dashboard),
+    (p, v) => {
+      if (p.dashboard) {
+        v.notSetWith('DASHBOARD_NAME_WITH_SHARED', 'dashboardName', p.dashboardName, 'together with dashboard (a shared dashboard has its own name)',
+          'name the shared PatternDashboard where you create it, and remove dashboardName here');
+      }
+    },
+    alarmTopicRule(),
+  ];
+}
