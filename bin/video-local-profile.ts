@@ -16,5 +16,5 @@ export const VIDEO_DESCRIPTION = 'cdk-integration-patterns reference architectur
 export const VIDEO_LOCAL_PROPS: VideoProcessingStackProps = {
   visibilityTimeout: Duration.seconds(20),
   heartbeatInterval: Duration.seconds(5),
-  dataRemovalPolicy: RemovalPolicy.DESTROY,
+  removalPolicy: RemovalPolicy.DESTROY,
 };

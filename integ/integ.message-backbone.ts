@@ -21,7 +21,7 @@ import { MessageBackboneStack } from '../src';
 const app = new App();
 const stack = new MessageBackboneStack(app, 'IntegMessageBackbone', {
   // The architecture retains the orders table by default; a test run must leave nothing behind.
-  tableRemovalPolicy: RemovalPolicy.DESTROY,
+  removalPolicy: RemovalPolicy.DESTROY,
 });
 
 const integ = new IntegTest(app, 'MessageBackboneTest', {

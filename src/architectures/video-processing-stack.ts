@@ -97,7 +97,7 @@ export interface VideoProcessingStackProps extends StackProps {
    *
    * @default RemovalPolicy.RETAIN
    */
-  readonly dataRemovalPolicy?: RemovalPolicy;
+  readonly removalPolicy?: RemovalPolicy;
 
   /**
    * How long a worker holds a job before another may receive it; the worker's heartbeat extends
@@ -159,7 +159,7 @@ export class VideoProcessingStack extends Stack {
   constructor(scope: Construct, id: string, props: VideoProcessingStackProps = {}) {
     super(scope, id, props);
     checkNumberInRange(this, 'outputWidth', props.outputWidth, { min: 16, max: 7680 });
-    const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.alarmTopic = new SecureTopic(this, 'Alarms');
     this.alarmTopic.allowServicePublisher(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
