@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { attributePolicyShape, bodyPolicyShape, checkFilterPolicy } from './filter-policy';
 import { FanOutConsumerProps, FanOutSubscriberProps } from './props';
 import { checkConsumerCode, consumerFunction } from '../../core/consumer/consumer-defaults';
-import { statementJson } from '../../core/policy-json';
+import { readableValue, statementJson } from '../../core/policy-json';
 import { SecureQueue, SecureQueueProps } from '../../core/secure-queue';
 import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange, describeDuration } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
@@ -175,8 +175,8 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
     const queuePolicy = this.queue.addToResourcePolicy(sendStatement);
     if (!queuePolicy.statementAdded) {
       Annotations.of(this).addWarningV2('cdk-integration-patterns:fanOutQueuePolicyNotSet',
-        `The queue ${this.queue.queueArn} is not owned by this stack, so its policy cannot be changed here. Until its owner adds ` +
-        `this statement, SNS cannot deliver and notifications go to the subscription dead-letter queue: ${statementJson(sendStatement)}. ` +
+        `The queue ${readableValue(this, this.queue.queueArn)} is not owned by this stack, so its policy cannot be changed here. Until its owner adds ` +
+        `this statement, SNS cannot deliver and notifications go to the subscription dead-letter queue: ${statementJson(this, sendStatement)}. ` +
         'A queue in another account must also confirm the subscription (or its owner subscribes from that account).');
     }
     const key = this.queue.encryptionMasterKey;
@@ -186,7 +186,7 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
       });
       if (!key.addToResourcePolicy(keyStatement).statementAdded) {
         Annotations.of(this).addWarningV2('cdk-integration-patterns:fanOutKeyPolicyNotSet',
-          `The KMS key ${key.keyArn} of the queue is not owned by this stack; its key policy needs: ${statementJson(keyStatement)}`);
+          `The KMS key ${readableValue(this, key.keyArn)} of the queue is not owned by this stack; its key policy needs: ${statementJson(this, keyStatement)}`);
       }
     }
     return queuePolicy;
