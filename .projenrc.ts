@@ -92,7 +92,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/pg@^8.23.1',
     '@aws-lambda-powertools/batch@^2.35.0',
   ],
-  gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*'],
+  gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*', '/scripts/java-smoke/target/'],
 });
 
 for (const pattern of ['/bench/', '/integ/', '/e2e/', '/.ci/', '/docs/', '/scripts/', '/bin/', '/cdk.json', '/.tools/', '/.local-aws/']) {
@@ -260,6 +260,21 @@ const pythonSmoke = project.addTask('package:python:smoke', {
   description: 'Install the built wheel in a fresh venv with aws-cdk-lib from PyPI and synthesize a stack',
   exec: 'bash scripts/python-smoke.sh',
 });
+// Go and Java: the built module / jar used by a small app that synthesizes stacks (as the Python smoke).
+const goSmoke = project.addTask('package:go:smoke', {
+  description: 'Build a Go app against the generated Go module (dist/go, via replace) with aws-cdk-go v2.276.0 and synthesize stacks with it',
+  env: { GONOSUMDB: 'github.com/aws/*,github.com/cdklabs/*' },
+  exec: 'bash scripts/go-smoke.sh',
+});
+const javaSmoke = project.addTask('package:java:smoke', {
+  description: 'Compile a Maven app against the built jar (dist/java) with aws-cdk-lib from Maven Central and synthesize stacks with it',
+  exec: 'bash scripts/java-smoke.sh',
+});
+// No warnings a user did not cause: every reference architecture synthesizes with JSII_DEPRECATED=fail.
+const synthDeprecated = project.addTask('synth:deprecated', {
+  description: 'Synthesize every reference architecture with JSII_DEPRECATED=fail (a deprecated aws-cdk-lib API used anywhere fails)',
+  steps: [{ spawn: 'bundle' }, { exec: 'node scripts/synth-deprecated.js' }],
+});
 project.addTask('bench', {
   description: 'Run the benchmarks: prints a table, writes bench/results/*.json (`npx projen bench -- <suite>` for one)',
   exec: `${tsNode} bench/run.ts`,
@@ -325,21 +340,25 @@ const testSql = project.addTask('test:sql', {
 project.addTask('test:all', {
   description: 'The whole suite, as CI runs it (README quick start)',
   steps: [
-    { say: '1/8 build: bundle, jsii compile, unit + assertion + snapshot + cdk-nag tests, eslint, npm package' },
+    { say: '1/9 build: bundle, jsii compile, unit + assertion + snapshot + cdk-nag tests, eslint, npm package' },
     { spawn: 'build' },
-    { say: '2/8 integ snapshots (offline)' },
+    { say: '2/9 integ snapshots (offline)' },
     { spawn: integ.name },
-    { say: '3/8 cfn-lint + checkov over every template' },
+    { say: '3/9 cfn-lint + checkov over every template' },
     { spawn: lintTemplates.name },
-    { say: '4/8 jsii-pacmak: Python, Java, Go, .NET' },
+    { say: '4/9 jsii-pacmak: Python, Java, Go, .NET' },
     { spawn: packageTargets.name },
-    { say: '5/8 Python smoke test of the built wheel' },
+    { say: '5/9 Python, Go and Java smoke tests of the built packages (.NET: C# sources only, no .NET SDK here)' },
     { spawn: pythonSmoke.name },
-    { say: '6/8 SQL path on a real PostgreSQL (127.0.0.1)' },
+    { spawn: goSmoke.name },
+    { spawn: javaSmoke.name },
+    { say: '6/9 every reference architecture synthesized with JSII_DEPRECATED=fail' },
+    { spawn: synthDeprecated.name },
+    { say: '7/9 SQL path on a real PostgreSQL (127.0.0.1)' },
     { spawn: testSql.name },
-    { say: '7/8 end to end on local AWS (MiniStack on 127.0.0.1)' },
+    { say: '8/9 end to end on local AWS (MiniStack on 127.0.0.1)' },
     { spawn: e2e.name },
-    { say: '8/8 summary' },
+    { say: '9/9 summary' },
     { exec: 'node scripts/test-summary.js' },
   ],
 });

@@ -307,14 +307,14 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
     const interval = archive.bufferingInterval ?? Duration.seconds(300);
     const deliveryStream = new firehose.DeliveryStream(this, 'Archive', {
       source: new firehose.KinesisStreamSource(this.stream),
-      destination: new firehose.S3Bucket(bucket, {
+      destination: new firehose.S3Bucket(firehoseWritesTo(bucket), {
         bufferingInterval: interval,
         bufferingSize: archive.bufferingSize ?? (parquet ? Size.mebibytes(128) : Size.mebibytes(5)),
         // With Parquet conversion the object stays uncompressed (the L2 refuses a value); Parquet compresses inside (SNAPPY).
         compression: parquet ? undefined : (archive.compression ?? firehose.Compression.GZIP),
         dataOutputPrefix: archive.dataOutputPrefix ?? 'raw/!{timestamp:yyyy/MM/dd/HH}/',
         errorOutputPrefix: archive.errorOutputPrefix ?? 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/',
-        processor: archive.transform ? new firehose.LambdaFunctionProcessor(archive.transform) : undefined,
+        processors: archive.transform ? [new firehose.LambdaFunctionProcessor(archive.transform)] : undefined,
         dataFormatConversion: parquet && archive.parquetSchema ? {
           schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(archive.parquetSchema),
           inputFormat: firehose.InputFormat.OPENX_JSON,
@@ -352,17 +352,12 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
   }
 
   /**
-   * aws-cdk-lib's Firehose S3 destination grants its role `bucket.grantReadWrite` (action
-   * wildcards, objects `bucket/*`) whatever role it is given; acknowledged here, where the
-   * pattern makes it appear.
+   * The delivery role's remaining wildcard resources: the archive's objects (Firehose writes
+   * under date prefixes) and, with a transform, the function's versions.
    */
   private acknowledgeArchiveRole(deliveryStream: Construct, bucket: s3.IBucket, transform: lambda.IFunction | undefined): void {
-    const reason = 'The Firehose S3 destination of aws-cdk-lib grants its role read/write on the archive bucket and its objects (Firehose writes objects under date prefixes, ' +
-      'and lists/aborts multipart uploads); the role is used by Firehose only.';
-    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
-      deliveryStream.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`AwsSolutions-IAM5[Action::${action}]`]: reason });
-    }
-    acknowledgeWildcardResource(deliveryStream, `${bucket.bucketArn}/*`, reason);
+    acknowledgeWildcardResource(deliveryStream, `${bucket.bucketArn}/*`,
+      'Firehose writes objects under date prefixes of the archive bucket (s3:PutObject, multipart uploads); the role is used by Firehose only.');
     if (transform) {
       acknowledgeWildcardResource(deliveryStream, `${transform.functionArn}:*`,
         'lambda:InvokeFunction on the transform function and its versions (grantInvoke of aws-cdk-lib); Firehose invokes only this function.');
@@ -379,3 +374,28 @@ function millisOf(d: Duration | undefined): number | undefined {
     return undefined; // a token in another unit cannot be converted without arithmetic on it
   }
 }
+
+/**
+ * The bucket as the Firehose S3 destination sees it. aws-cdk-lib's destination grants its role
+ * `bucket.grantReadWrite` (s3:DeleteObject*, s3:GetObject*, s3:List*, ... on the bucket and
+ * its objects); this view grants instead exactly what Firehose documents for an S3 destination
+ * (s3:AbortMultipartUpload, GetBucketLocation, GetObject, ListBucket, ListBucketMultipartUploads,
+ * PutObject) and, for a bucket with a customer-managed key, kms:GenerateDataKey and kms:Decrypt.
+ * Everything else is the bucket itself.
+ */
+function firehoseWritesTo(bucket: s3.IBucket): s3.IBucket {
+  const grantReadWrite = (grantee: iam.IGrantable): iam.Grant => {
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: FIREHOSE_S3_ACTIONS,
+      resourceArns: [bucket.bucketArn, bucket.arnForObjects('*')],
+    });
+    return bucket.encryptionKey ? grant.combine(bucket.encryptionKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt')) : grant;
+  };
+  return Object.create(bucket, { grantReadWrite: { value: grantReadWrite } });
+}
+
+/** What a Firehose S3 destination needs (AWS: "Grant Firehose access to an Amazon S3 destination"). */
+const FIREHOSE_S3_ACTIONS = [
+  's3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject',
+];

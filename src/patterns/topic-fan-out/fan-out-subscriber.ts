@@ -11,7 +11,7 @@ import { subscriberRules } from './rules';
 import { consumerAlarms } from '../../core/consumer/consumer-alarms';
 import { consumerFunction } from '../../core/consumer/consumer-defaults';
 import { consumerTimeout, requiredVisibilityTimeout } from '../../core/consumer/consumer-rules';
-import { statementJson } from '../../core/policy-json';
+import { readableValue, statementJson } from '../../core/policy-json';
 import { SecureQueue } from '../../core/secure-queue';
 import { describeDuration, validateProps } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
@@ -128,8 +128,8 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
     const queuePolicy = this.queue.addToResourcePolicy(sendStatement);
     if (!queuePolicy.statementAdded) {
       Annotations.of(this).addWarningV2('cdk-integration-patterns:fanOutQueuePolicyNotSet',
-        `The queue ${this.queue.queueArn} is not owned by this stack, so its policy cannot be changed here. Until its owner adds ` +
-        `this statement, SNS cannot deliver and notifications go to the subscription dead-letter queue: ${statementJson(sendStatement)}. ` +
+        `The queue ${readableValue(this, this.queue.queueArn)} is not owned by this stack, so its policy cannot be changed here. Until its owner adds ` +
+        `this statement, SNS cannot deliver and notifications go to the subscription dead-letter queue: ${statementJson(this, sendStatement)}. ` +
         'A queue in another account must also confirm the subscription (or its owner subscribes from that account).');
     }
     const key = this.queue.encryptionMasterKey;
@@ -139,7 +139,7 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
       });
       if (!key.addToResourcePolicy(keyStatement).statementAdded) {
         Annotations.of(this).addWarningV2('cdk-integration-patterns:fanOutKeyPolicyNotSet',
-          `The KMS key ${key.keyArn} of the queue is not owned by this stack; its key policy needs: ${statementJson(keyStatement)}`);
+          `The KMS key ${readableValue(this, key.keyArn)} of the queue is not owned by this stack; its key policy needs: ${statementJson(this, keyStatement)}`);
       }
     }
     return queuePolicy;

@@ -11,7 +11,7 @@ import { CLOUDFORMATION_MAX_RESOURCES } from './limits';
 import { FanOutS3SourceOptions, FanOutSubscriberDefinition, FanOutSubscriberOptions, TopicFanOutProps } from './props';
 import { topicFanOutRules } from './rules';
 import { acknowledgeBucketNotificationsHandler } from '../../core/nag-acknowledgements';
-import { statementJson } from '../../core/policy-json';
+import { readableValue, statementJson } from '../../core/policy-json';
 import { SecureTopic } from '../../core/secure-topic';
 import { describeViolation, validateProps } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
@@ -140,8 +140,8 @@ export class TopicFanOut extends Construct implements IMonitoredBlock {
     const key = this.secureTopic.encryptionKey;
     if (!key || !key.addToResourcePolicy(keyStatement).statementAdded) {
       Annotations.of(this).addWarningV2('cdk-integration-patterns:fanOutS3KeyPolicyNotSet',
-        `The topic's KMS key is not owned by this stack; for S3 events to arrive, its owner must add: ${statementJson(keyStatement)}` +
-        (this.props.topicProps?.existingTopic ? `, and to the topic policy an sns:Publish for s3.amazonaws.com with aws:SourceArn ${bucket.bucketArn}` : ''));
+        `The topic's KMS key is not owned by this stack; for S3 events to arrive, its owner must add: ${statementJson(this, keyStatement)}` +
+        (this.props.topicProps?.existingTopic ? `, and to the topic policy an sns:Publish for s3.amazonaws.com with aws:SourceArn ${readableValue(this, bucket.bucketArn)}` : ''));
     }
     acknowledgeBucketNotificationsHandler(Stack.of(this));
   }

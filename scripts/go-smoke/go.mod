@@ -1,0 +1,35 @@
+// Go smoke app for the cdk-integration-patterns Go module (scripts/go-smoke.sh runs it).
+// Our module comes from the jsii-pacmak output in dist/go (the replace below). aws-cdk-go is
+// required at v2.276.0: minimal version selection then satisfies our module's >= 2.257.0 with
+// a version whose dependencies the module proxy serves (see ../../scripts/package-go.sh).
+module github.com/cdk-integration-patterns/cdk-integration-patterns/scripts/go-smoke
+
+go 1.26.0
+
+require (
+	github.com/aws/aws-cdk-go/awscdk/v2 v2.276.0
+	github.com/aws/jsii-runtime-go v1.142.0
+	github.com/cdk-integration-patterns/cdk-integration-patterns-go/cdkintegrationpatterns v0.0.0
+)
+
+require (
+	github.com/Masterminds/semver/v3 v3.5.0 // indirect
+	github.com/aws/constructs-go/constructs/v10 v10.8.1 // indirect
+	github.com/cdklabs/awscdk-asset-awscli-go/awscliv1/v2 v2.2.292 // indirect
+	github.com/cdklabs/awscdk-asset-node-proxy-agent-go/nodeproxyagentv6/v2 v2.1.3 // indirect
+	github.com/cdklabs/cloud-assembly-schema-go/awscdkcloudassemblyschema/v55 v55.3.0 // indirect
+	github.com/fatih/color v1.19.0 // indirect
+	github.com/mattn/go-colorable v0.1.14 // indirect
+	github.com/mattn/go-isatty v0.0.24 // indirect
+	github.com/yuin/goldmark v1.7.16 // indirect
+	golang.org/x/lint v0.0.0-20241112194109-818c5a804067 // indirect
+	golang.org/x/mod v0.42.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/telemetry v0.0.0-20261009151841-97e8ea77aa2a // indirect
+	golang.org/x/tools v0.52.0 // indirect
+	golang.org/x/tools/cmd/godoc v0.1.0-deprecated // indirect
+	golang.org/x/tools/godoc v0.1.0-deprecated // indirect
+)
+
+replace github.com/cdk-integration-patterns/cdk-integration-patterns-go/cdkintegrationpatterns => ../../dist/go/cdkintegrationpatterns
