@@ -1,10 +1,11 @@
 /**
- * Integ test: QueueWorkerService (Fargate workers on a queue) and its BacklogScaling.
+ * Integ test: QueueWorkerService (Fargate workers on a queue) and its BacklogScaling controller.
  *
- * The service starts at zero workers. Messages in the queue -> the backlog-per-worker metric
- * math -> the scale-from-zero step policy -> the service's desired count goes above zero, which
- * the assertion polls Application Auto Scaling's activities for. Before that, the scalable target and both policies are checked
- * as Application Auto Scaling holds them.
+ * The service starts at zero workers. On ECS, BacklogScaling is a controller: a bundled Lambda
+ * that an EventBridge Scheduler schedule runs every minute, which reads the queue and sets the
+ * service's desired count to what the backlog needs (within min..max). Assertions: the schedule
+ * targets the controller every minute; ten jobs in the queue -> the service's desired count
+ * becomes 1, what ten jobs at a target of 10 per worker need (polled with ECS DescribeServices).
  *
  * Offline (`npx projen integ`) the committed snapshot is compared with a fresh synth. Against a
  * real account the stack deploys, the assertions run, and everything is destroyed.
@@ -27,25 +28,14 @@ const workers = new QueueWorkerService(stack, 'Workers', {
 });
 
 const integ = new IntegTest(app, 'QueueWorkerServiceTest', { testCases: [stack] });
-const resourceId = `service/${workers.cluster.clusterName}/${workers.service.serviceName}`;
 
-// The scalable target: from 0 to 3 workers.
-integ.assertions.awsApiCall('ApplicationAutoScaling', 'describeScalableTargets', {
-  ServiceNamespace: 'ecs',
-  ResourceIds: [resourceId],
+// The controller's schedule: every minute, targeting the controller function.
+integ.assertions.awsApiCall('Scheduler', 'getSchedule', {
+  Name: workers.scaling.controllerSchedule!.ref,
 }).expect(ExpectedResult.objectLike({
-  ScalableTargets: [Match.objectLike({ ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 0, MaxCapacity: 3 })],
-}));
-
-// Target tracking on backlog per worker (metric math) and the step policy that leaves zero.
-integ.assertions.awsApiCall('ApplicationAutoScaling', 'describeScalingPolicies', {
-  ServiceNamespace: 'ecs',
-  ResourceId: resourceId,
-}).expect(ExpectedResult.objectLike({
-  ScalingPolicies: Match.arrayWith([
-    Match.objectLike({ PolicyType: 'TargetTrackingScaling' }),
-    Match.objectLike({ PolicyType: 'StepScaling' }),
-  ]),
+  ScheduleExpression: 'rate(1 minute)',
+  State: 'ENABLED',
+  Target: Match.objectLike({ Arn: workers.scaling.controllerFunction!.functionArn }),
 }));
 
 // A backlog: ten jobs (constant bodies, so the snapshot does not change between runs).
@@ -55,21 +45,16 @@ const send = integ.assertions.awsApiCall('SQS', 'sendMessageBatch', {
 });
 send.expect(ExpectedResult.objectLike({ Successful: Match.arrayWith([Match.objectLike({ Id: 'job-0' })]) }));
 
-// The alarm behind the step policy evaluates 1-minute queue metrics (published every minute,
-// with a few minutes of delay for a new queue): the service leaves zero within minutes, which
-// Application Auto Scaling records as a successful activity that sets the desired count above 0.
-const scaledOut = integ.assertions.awsApiCall('ApplicationAutoScaling', 'describeScalingActivities', {
-  ServiceNamespace: 'ecs',
-  ResourceId: resourceId,
-  ScalableDimension: 'ecs:service:DesiredCount',
+// The controller runs every minute, reads the backlog and sets the desired count above 0.
+const scaledOut = integ.assertions.awsApiCall('ECS', 'describeServices', {
+  cluster: workers.cluster.clusterName,
+  services: [workers.service.serviceName],
 });
+// 10 visible jobs / a target of 10 per worker (1 job at a time x 5 min / 30 s) = 1 worker.
 scaledOut.expect(ExpectedResult.objectLike({
-  ScalingActivities: Match.arrayWith([Match.objectLike({
-    StatusCode: 'Successful',
-    Description: Match.stringLikeRegexp('[Ss]etting desired count to [1-9]'),
-  })]),
+  services: [Match.objectLike({ desiredCount: 1 })],
 }));
-scaledOut.waitForAssertions({ totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) });
+scaledOut.waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) });
 
 send.next(scaledOut);
 
