@@ -1,3 +1,4 @@
+import { eventPublisherSuite } from './event-publisher';
 import { fanOutSuite } from './fan-out';
 import { scalingSuite } from './scaling';
 import { streamSuite } from './stream';
@@ -12,4 +13,5 @@ export const SUITES: Suite[] = [
   scalingSuite,
   writeBufferSuite,
   streamSuite,
+  eventPublisherSuite,
 ];
