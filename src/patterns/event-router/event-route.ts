@@ -1,0 +1,173 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { check } from '../../core/validation';
+import { createAlarm } from '../../monitoring/alarm-factory';
+import { IMonitoredBlock } from '../../monitoring/monitored-block';
+import { QueueMetrics } from '../../monitoring/queue-metrics';
+import { EventRouteMetrics } from './metrics';
+import { RouteTarget } from './route-target';
+import { checkEventPattern, EVENT_ROUTER_LIMITS } from './rules';
+
+/**
+ * A route: which events (a pattern) go where (up to five targets).
+ */
+export interface RouteProps {
+  /**
+   * Which events the route takes, written with aws-cdk-lib's `events.Match` helpers, e.g.
+   * `{ source: ['prices'], detailType: ['PriceRecorded'], detail: { change: events.Match.anyOf(events.Match.greaterThanOrEqual(5), events.Match.lessThanOrEqual(-5)) } }`.
+   */
+  readonly pattern: events.EventPattern;
+
+  /** Where matching events go: 1 to 5 targets (AWS's limit per rule). */
+  readonly targets: RouteTarget[];
+
+  /**
+   * Description of the rule.
+   *
+   * @default - the route's name and router path
+   */
+  readonly description?: string;
+
+  /**
+   * Whether the rule is enabled.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Retention of the route's dead-letter queue (the default DLQ of its targets).
+   *
+   * @default Duration.days(14) (SQS's maximum: time to inspect and redrive)
+   */
+  readonly deadLetterRetention?: Duration;
+}
+
+/** What a route needs from its router. Internal. */
+export interface EventRouteContext {
+  readonly eventBus: events.IEventBus;
+  readonly eventBusName: string;
+  readonly patternSizeQuota: number;
+  readonly alarmsEnabled: boolean;
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/**
+ * One route of an {@link EventRouter}: a rule, its targets with retry policies, a dead-letter
+ * queue, and alarms on the rule's `AWS/Events` metrics (dimensions `EventBusName`, `RuleName`).
+ */
+export class EventRoute extends Construct implements IMonitoredBlock {
+  /** The EventBridge rule. */
+  public readonly rule: events.Rule;
+  /** The route's dead-letter queue (targets without their own DLQ use it). */
+  public readonly deadLetterQueue: sqs.Queue;
+  /** The alarms of the route. */
+  public readonly alarms: cloudwatch.IAlarm[] = [];
+  /** The route's name as given to `addRoute`. */
+  public readonly routeName: string;
+
+  private readonly eventBusName: string;
+
+  constructor(scope: Construct, id: string, name: string, props: RouteProps, context: EventRouteContext) {
+    super(scope, id);
+    this.routeName = name;
+    this.eventBusName = context.eventBusName;
+    const prop = `routes.${name}`;
+    const targets = props.targets ?? [];
+    check(scope, targets.length >= 1 && targets.length <= EVENT_ROUTER_LIMITS.targetsPerRule, {
+      prop: `${prop}.targets`,
+      value: `${targets.length} targets`,
+      allowed: `1 to ${EVENT_ROUTER_LIMITS.targetsPerRule} targets per route (AWS's limit per rule)`,
+      fix: `split ${prop} into two routes with the same pattern, or fan out through one SNS topic target`,
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      // SQS-managed keys: EventBridge cannot write to a queue encrypted with the AWS-managed
+      // alias/aws/sqs key, and a customer key would need a policy per route.
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
+    });
+    // cdk-nag knows DLQs only from redrive policies; this one is the targets' DeadLetterConfig.
+    this.deadLetterQueue.node.defaultChild!.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+      'AwsSolutions-SQS3': 'This queue IS a dead-letter queue: the DeadLetterConfig of the route\'s EventBridge targets.',
+    });
+
+    this.rule = new events.Rule(this, 'Rule', {
+      eventBus: context.eventBus,
+      eventPattern: props.pattern,
+      enabled: props.enabled ?? true,
+      description: props.description ?? `Route ${name} of ${scope.node.path}`,
+    });
+    // Validate what CloudFormation will receive (the rendered pattern), not the TypeScript shape.
+    const rendered = Stack.of(this).resolve((this.rule.node.defaultChild as events.CfnRule).eventPattern);
+    checkEventPattern(scope, `${prop}.pattern`, rendered, context.patternSizeQuota);
+
+    targets.forEach((target, i) => {
+      this.rule.addTarget(target.bind({
+        scope: this,
+        prop: `${prop}.targets[${i}]`,
+        deadLetterQueue: this.deadLetterQueue,
+        id: `Target${i}`,
+      }));
+    });
+
+    if (context.alarmsEnabled) this.createAlarms(context.alarmTopic);
+  }
+
+  /** Widgets for a dashboard: the rule's traffic and failures, and the dead letters. */
+  public dashboardWidgets(): cloudwatch.IWidget[] {
+    const r = this.rule.ruleName;
+    const b = this.eventBusName;
+    return [
+      new cloudwatch.GraphWidget({
+        title: `${this.routeName}: traffic`,
+        left: [EventRouteMetrics.matchedEvents(r, b), EventRouteMetrics.invocations(r, b)],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${this.routeName}: failures`,
+        left: [
+          EventRouteMetrics.failedInvocations(r, b), EventRouteMetrics.throttledRules(r, b),
+          EventRouteMetrics.invocationsSentToDlq(r, b), EventRouteMetrics.invocationsFailedToBeSentToDlq(r, b),
+        ],
+        width: 10,
+      }),
+      new cloudwatch.SingleValueWidget({
+        title: `${this.routeName}: dead letters`,
+        metrics: [QueueMetrics.visibleMessages(this.deadLetterQueue)],
+        width: 6,
+      }),
+    ];
+  }
+
+  private createAlarms(alarmTopic?: sns.ITopic): void {
+    const r = this.rule.ruleName;
+    const b = this.eventBusName;
+    const what = `route ${this.routeName} (${this.node.path})`;
+    const specs: Array<[string, cloudwatch.Metric, string]> = [
+      ['FailedInvocationsAlarm', EventRouteMetrics.failedInvocations(r, b),
+        `Targets of ${what} failed after their retries. Check the targets' permissions and health; the events are in the route's dead-letter queue.`],
+      ['SentToDlqAlarm', EventRouteMetrics.invocationsSentToDlq(r, b),
+        `Events of ${what} went to a dead-letter queue. Inspect the DLQ messages' attributes (ERROR_CODE, ERROR_MESSAGE) and redrive once fixed.`],
+      ['FailedToDlqAlarm', EventRouteMetrics.invocationsFailedToBeSentToDlq(r, b),
+        `Events of ${what} could not be put on the dead-letter queue: they are LOST. Check the DLQ's resource policy and encryption key.`],
+      ['ThrottledAlarm', EventRouteMetrics.throttledRules(r, b),
+        `Invocations of ${what} are throttled. Raise the target's limit (Lambda concurrency, API destination rate) or the EventBridge invocation quota.`],
+    ];
+    for (const [id, metric, description] of specs) {
+      this.alarms.push(createAlarm(this, id, { metric, threshold: 0, evaluationPeriods: 1, description, alarmTopic }));
+    }
+    this.alarms.push(createAlarm(this, 'DeadLettersAlarm', {
+      metric: QueueMetrics.visibleMessages(this.deadLetterQueue),
+      threshold: 0,
+      evaluationPeriods: 1,
+      description: `The dead-letter queue of ${what} holds events EventBridge could not deliver. Fix the cause, then redrive them.`,
+      alarmTopic,
+    }));
+  }
+}

@@ -1,0 +1,4 @@
+export * from './event-router';
+export * from './event-route';
+export * from './route-target';
+export * from './metrics';
