@@ -6,8 +6,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { checkConsumerCode, consumerFunction } from '../../core/consumer-defaults';
-import { ConsumerCodeOptions } from '../../core/consumer-function';
+import { checkConsumerCode, consumerFunction } from '../../core/consumer/consumer-defaults';
+import { ConsumerCodeOptions } from '../../core/consumer/consumer-options';
 import { check, checkDurationInRange, checkNumberInRange } from '../../core/validation';
 
 /** AWS's limits on a rule target's retry policy (PutTargets RetryPolicy). */
