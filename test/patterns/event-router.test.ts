@@ -153,14 +153,20 @@ describe('EventRouter options', () => {
     const busArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('RouterBus'), 'Arn'] };
     t.hasResourceProperties('AWS::Events::EventBusPolicy', {
       Statement: {
-        Sid: 'PublisherAccounts', Effect: 'Allow', Action: 'events:PutEvents', Resource: busArn,
+        Sid: 'PublisherAccounts',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: busArn,
         Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } },
         Condition: { StringEquals: { 'events:source': ['partner.orders'] } },
       },
     });
     t.hasResourceProperties('AWS::Events::EventBusPolicy', {
       Statement: {
-        Sid: 'PublisherOrganization', Action: 'events:PutEvents', Resource: busArn, Principal: { AWS: '*' },
+        Sid: 'PublisherOrganization',
+        Action: 'events:PutEvents',
+        Resource: busArn,
+        Principal: { AWS: '*' },
         Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234', 'events:source': ['partner.orders'] } },
       },
     });
@@ -226,7 +232,9 @@ describe('EventRouter options', () => {
     t.hasResourceProperties('AWS::Events::Rule', {
       Targets: [Match.objectLike({
         Arn: 'arn:aws:events:us-east-1:333333333333:event-bus/central',
-        DeadLetterConfig: Match.anyValue(), RoleArn: Match.anyValue(), RetryPolicy: Match.absent(),
+        DeadLetterConfig: Match.anyValue(),
+        RoleArn: Match.anyValue(),
+        RetryPolicy: Match.absent(),
       })],
     });
   });
@@ -237,8 +245,11 @@ describe('EventRouter options', () => {
     router.addRoute('Partner', {
       pattern: pricePattern,
       targets: [RouteTarget.apiDestination({
-        endpoint: 'https://partner.example.com/prices/*', apiKeyName: 'X-Api-Key', apiKeyValue: SecretValue.unsafePlainText('k'),
-        rateLimitPerSecond: 5, pathParameterValues: ['$.detail.symbol'],
+        endpoint: 'https://partner.example.com/prices/*',
+        apiKeyName: 'X-Api-Key',
+        apiKeyValue: SecretValue.unsafePlainText('k'),
+        rateLimitPerSecond: 5,
+        pathParameterValues: ['$.detail.symbol'],
       })],
     });
     const t = templateOf(stack);

@@ -4,13 +4,13 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EventRouteMetrics } from './metrics';
+import { RouteTarget } from './route-target';
+import { checkEventPattern, EVENT_ROUTER_LIMITS } from './rules';
 import { check } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { QueueMetrics } from '../../monitoring/queue-metrics';
-import { EventRouteMetrics } from './metrics';
-import { RouteTarget } from './route-target';
-import { checkEventPattern, EVENT_ROUTER_LIMITS } from './rules';
 
 /**
  * A route: which events (a pattern) go where (up to five targets).

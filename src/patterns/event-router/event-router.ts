@@ -4,12 +4,12 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { EventRoute, RouteProps } from './event-route';
+import { checkArchive, checkBusName, checkRouteName, EVENT_ROUTER_LIMITS } from './rules';
 import { check, checkNoSettingsWithExisting, checkNumberInRange } from '../../core/validation';
 import { AlarmOptions } from '../../monitoring/alarm-options';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
-import { EventRoute, RouteProps } from './event-route';
-import { checkArchive, checkBusName, checkRouteName, EVENT_ROUTER_LIMITS } from './rules';
 
 /** Settings of the router's archive (replayable copy of the bus's events). */
 export interface EventArchiveOptions {
@@ -160,8 +160,10 @@ export class EventRouter extends Construct implements IMonitoredBlock {
     }
     if (props.publisherOrganizationId !== undefined && !props.publisherOrganizationId.startsWith('${')) {
       check(this, /^o-[a-z0-9]{10,32}$/.test(props.publisherOrganizationId), {
-        prop: 'publisherOrganizationId', value: `"${props.publisherOrganizationId}"`,
-        allowed: 'an AWS Organizations id, o- followed by 10 to 32 lowercase letters or digits', fix: 'copy the id from the Organizations console',
+        prop: 'publisherOrganizationId',
+        value: `"${props.publisherOrganizationId}"`,
+        allowed: 'an AWS Organizations id, o- followed by 10 to 32 lowercase letters or digits',
+        fix: 'copy the id from the Organizations console',
       });
     }
 
