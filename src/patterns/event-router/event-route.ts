@@ -5,55 +5,31 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EventRouteMetrics } from './metrics';
-import { RouteTarget } from './route-target';
-import { checkEventPattern, EVENT_ROUTER_LIMITS } from './rules';
-import { check } from '../../core/validation';
+import { RouteProps } from './props';
+import { ROUTE_RULES } from './rules';
+import { Violations } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { QueueMetrics } from '../../monitoring/queue-metrics';
 
-/**
- * A route: which events (a pattern) go where (up to five targets).
- */
-export interface RouteProps {
-  /**
-   * Which events the route takes, written with aws-cdk-lib's `events.Match` helpers, e.g.
-   * `{ source: ['prices'], detailType: ['PriceRecorded'], detail: { change: events.Match.anyOf(events.Match.greaterThanOrEqual(5), events.Match.lessThanOrEqual(-5)) } }`.
-   */
-  readonly pattern: events.EventPattern;
-
-  /** Where matching events go: 1 to 5 targets (AWS's limit per rule). */
-  readonly targets: RouteTarget[];
-
-  /**
-   * Description of the rule.
-   *
-   * @default - the route's name and router path
-   */
-  readonly description?: string;
-
-  /**
-   * Whether the rule is enabled.
-   *
-   * @default true
-   */
-  readonly enabled?: boolean;
-
-  /**
-   * Retention of the route's dead-letter queue (the default DLQ of its targets).
-   *
-   * @default Duration.days(14) (SQS's maximum: time to inspect and redrive)
-   */
-  readonly deadLetterRetention?: Duration;
-}
-
 /** What a route needs from its router. Internal. */
 export interface EventRouteContext {
+  /** `routes[i]`: how messages name this route. */
+  readonly prop: string;
+  /** Names of the router's other routes. */
+  readonly existingNames: readonly string[];
   readonly eventBus: events.IEventBus;
   readonly eventBusName: string;
   readonly patternSizeQuota: number;
   readonly alarmsEnabled: boolean;
   readonly alarmTopic?: sns.ITopic;
+}
+
+/** The pattern as a rule renders it (events.Match helpers become JSON), without building a rule. */
+function renderPattern(pattern: events.EventPattern): unknown {
+  const scratch = new Stack();
+  const rule = new events.Rule(scratch, 'Scratch', { eventPattern: pattern });
+  return scratch.resolve((rule.node.defaultChild as events.CfnRule).eventPattern);
 }
 
 /**
@@ -76,18 +52,23 @@ export class EventRoute extends Construct implements IMonitoredBlock {
     super(scope, id);
     this.routeName = name;
     this.eventBusName = context.eventBusName;
-    const prop = `routes.${name}`;
+    const prop = context.prop;
     const targets = props.targets ?? [];
-    check(scope, targets.length >= 1 && targets.length <= EVENT_ROUTER_LIMITS.targetsPerRule, {
-      prop: `${prop}.targets`,
-      value: `${targets.length} targets`,
-      allowed: `1 to ${EVENT_ROUTER_LIMITS.targetsPerRule} targets per route (AWS's limit per rule)`,
-      fix: `split ${prop} into two routes with the same pattern, or fan out through one SNS topic target`,
-    });
+
+    // Validate what CloudFormation will receive (the rendered pattern, events.Match helpers
+    // resolved), and every target, then report all violations in one error on the router.
+    const renderedPattern = Stack.of(scope).resolve(renderPattern(props.pattern));
+    const v = new Violations(scope);
+    for (const rule of ROUTE_RULES) {
+      rule(props, { prop, name, existingNames: context.existingNames, patternSizeQuota: context.patternSizeQuota, renderedPattern }, v);
+    }
+    const bindings = targets.map((_t, i) => ({ scope: this, prop: `${prop}.targets[${i}]`, deadLetterQueue: undefined as unknown as sqs.IQueue, id: `Target${i}` }));
+    targets.forEach((t, i) => t._validate(bindings[i], v));
+    v.throwIfAny();
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       // SQS-managed keys: EventBridge cannot write to a queue encrypted with the AWS-managed
-      // alias/aws/sqs key, and a customer key would need a policy per route.
+      // alias/aws/sqs key, and a customer key would need a key policy per route.
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
@@ -103,17 +84,8 @@ export class EventRoute extends Construct implements IMonitoredBlock {
       enabled: props.enabled ?? true,
       description: props.description ?? `Route ${name} of ${scope.node.path}`,
     });
-    // Validate what CloudFormation will receive (the rendered pattern), not the TypeScript shape.
-    const rendered = Stack.of(this).resolve((this.rule.node.defaultChild as events.CfnRule).eventPattern);
-    checkEventPattern(scope, `${prop}.pattern`, rendered, context.patternSizeQuota);
-
     targets.forEach((target, i) => {
-      this.rule.addTarget(target.bind({
-        scope: this,
-        prop: `${prop}.targets[${i}]`,
-        deadLetterQueue: this.deadLetterQueue,
-        id: `Target${i}`,
-      }));
+      this.rule.addTarget(target._bind({ ...bindings[i], deadLetterQueue: this.deadLetterQueue }));
     });
 
     if (context.alarmsEnabled) this.createAlarms(context.alarmTopic);

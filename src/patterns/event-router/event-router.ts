@@ -4,120 +4,13 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { EventRoute, RouteProps } from './event-route';
-import { checkArchive, checkBusName, checkRouteName, EVENT_ROUTER_LIMITS } from './rules';
-import { check, checkNoSettingsWithExisting, checkNumberInRange } from '../../core/validation';
-import { AlarmOptions } from '../../monitoring/alarm-options';
+import { EventRoute } from './event-route';
+import { EventArchiveOptions, EventRouterProps, RouteProps } from './props';
+import { checkRouteName, EVENT_ROUTER_LIMITS, ROUTER_RULES } from './rules';
+import { check, validateProps } from '../../core/validation';
+import { patternDashboard } from '../../monitoring/dashboard-factory';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
-
-/** Settings of the router's archive (replayable copy of the bus's events). */
-export interface EventArchiveOptions {
-  /**
-   * Create the archive.
-   *
-   * @default true
-   */
-  readonly enabled?: boolean;
-
-  /**
-   * Name of the archive (1 to 48 letters, digits, . - _).
-   *
-   * @default - generated
-   */
-  readonly archiveName?: string;
-
-  /**
-   * How long archived events are kept, in whole days (at least 1).
-   *
-   * @default Duration.days(90)
-   */
-  readonly retention?: Duration;
-
-  /**
-   * Which events are archived.
-   *
-   * @default - every event on the bus from this account and those allowed to publish
-   */
-  readonly pattern?: events.EventPattern;
-}
-
-/** Properties of an {@link EventRouter}. */
-export interface EventRouterProps extends AlarmOptions {
-  /**
-   * Route on this bus instead of creating one, e.g. the default bus for AWS service events
-   * (`events.EventBus.fromEventBusName(this, 'Default', 'default')`). Bus settings
-   * (`eventBusName`, `encryptionKey`) cannot be applied to it.
-   *
-   * @default - a new custom bus
-   */
-  readonly existingEventBus?: events.IEventBus;
-
-  /**
-   * Name of the new bus (1 to 256 letters, digits, . - _; not `default`).
-   *
-   * @default - generated
-   */
-  readonly eventBusName?: string;
-
-  /**
-   * Customer-managed KMS key for the bus's events at rest (and the archive's). EventBridge is
-   * granted its use in the key policy, scoped to this bus.
-   *
-   * @default - an AWS-owned key
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * The archive, for replay.
-   *
-   * @default - an archive of every event, kept 90 days
-   */
-  readonly archive?: EventArchiveOptions;
-
-  /**
-   * Accounts allowed to put events on the bus (`events:PutEvents` on this bus only).
-   *
-   * @default - none
-   */
-  readonly publisherAccounts?: string[];
-
-  /**
-   * AWS Organization (e.g. `o-a1b2c3d4e5`) whose accounts may put events on the bus
-   * (condition `aws:PrincipalOrgID`).
-   *
-   * @default - none
-   */
-  readonly publisherOrganizationId?: string;
-
-  /**
-   * Restrict what outside publishers may send to these `source` values (condition `events:source`).
-   *
-   * @default - any source
-   */
-  readonly publisherSources?: string[];
-
-  /**
-   * The account's event pattern size quota, in characters (AWS: 2,048 by default, up to 4,096).
-   *
-   * @default 2048
-   */
-  readonly eventPatternSizeQuota?: number;
-
-  /**
-   * Create a dashboard for the router.
-   *
-   * @default true
-   */
-  readonly dashboardEnabled?: boolean;
-
-  /**
-   * Name of the dashboard.
-   *
-   * @default - generated
-   */
-  readonly dashboardName?: string;
-}
 
 /**
  * An EventBridge bus with routes: typed patterns → up to five targets each, every target with a
@@ -145,27 +38,7 @@ export class EventRouter extends Construct implements IMonitoredBlock {
   constructor(scope: Construct, id: string, props: EventRouterProps = {}) {
     super(scope, id);
     this.props = props;
-    if (props.existingEventBus) {
-      checkNoSettingsWithExisting(this, 'existingEventBus', { eventBusName: props.eventBusName, encryptionKey: props.encryptionKey });
-    }
-    checkBusName(this, 'eventBusName', props.eventBusName);
-    checkArchive(this, 'archive', props.archive?.archiveName, props.archive?.retention);
-    checkNumberInRange(this, 'eventPatternSizeQuota', props.eventPatternSizeQuota, {
-      min: 1, max: EVENT_ROUTER_LIMITS.maxPatternSize, unit: 'characters',
-    });
-    for (const [i, account] of (props.publisherAccounts ?? []).entries()) {
-      check(this, !/^\d+$/.test(account) || /^\d{12}$/.test(account), {
-        prop: `publisherAccounts[${i}]`, value: `"${account}"`, allowed: 'a 12-digit AWS account id', fix: `correct publisherAccounts[${i}]`,
-      });
-    }
-    if (props.publisherOrganizationId !== undefined && !props.publisherOrganizationId.startsWith('${')) {
-      check(this, /^o-[a-z0-9]{10,32}$/.test(props.publisherOrganizationId), {
-        prop: 'publisherOrganizationId',
-        value: `"${props.publisherOrganizationId}"`,
-        allowed: 'an AWS Organizations id, o- followed by 10 to 32 lowercase letters or digits',
-        fix: 'copy the id from the Organizations console',
-      });
-    }
+    validateProps(this, props, ROUTER_RULES);
 
     this.encryptionKey = props.encryptionKey;
     this.eventBus = props.existingEventBus ?? new events.EventBus(this, 'Bus', {
@@ -177,12 +50,9 @@ export class EventRouter extends Construct implements IMonitoredBlock {
     if ((props.archive?.enabled ?? true)) this.archive = this.createArchive(props.archive ?? {});
     this.addPublisherPolicy();
 
-    if (props.dashboardEnabled ?? true) {
-      this.dashboard = new PatternDashboard(this, 'Dashboard', {
-        dashboardName: props.dashboardName,
-        description: 'EventRouter: per route, matched events and invocations, failures after retries, dead letters.',
-      });
-    }
+    this.dashboard = patternDashboard(this, props,
+      'EventRouter: per route, matched events and invocations, failures after retries, dead letters.');
+    for (const route of props.routes ?? []) this.addRoute(route.name, route);
   }
 
   /** The name of the bus, as metrics know it. */
@@ -200,8 +70,10 @@ export class EventRouter extends Construct implements IMonitoredBlock {
    * `name` (letters, digits, - and _) names the route in construct ids, errors and alarms.
    */
   public addRoute(name: string, props: RouteProps): EventRoute {
-    checkRouteName(this, name, this.routes.map(r => r.routeName));
+    checkRouteName(this, `routes[${this.routes.length}]`, name, this.routes.map(r => r.routeName));
     const route = new EventRoute(this, name, name, props, {
+      prop: `routes[${this.routes.length}]`,
+      existingNames: this.routes.map(r => r.routeName),
       eventBus: this.eventBus,
       eventBusName: this.eventBus.eventBusName,
       patternSizeQuota: this.props.eventPatternSizeQuota ?? EVENT_ROUTER_LIMITS.defaultPatternSize,
@@ -209,7 +81,7 @@ export class EventRouter extends Construct implements IMonitoredBlock {
       alarmTopic: this.props.alarmTopic,
     });
     this.routes.push(route);
-    this.dashboard?.addBlock(`Route ${name}`, route);
+    this.dashboard?.addBlock(`${this.node.path} route ${name}`, route);
     return route;
   }
 

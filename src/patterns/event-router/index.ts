@@ -1,3 +1,4 @@
+export * from './props';
 export * from './event-router';
 export * from './event-route';
 export * from './route-target';

@@ -6,16 +6,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { EVENT_ROUTER_LIMITS } from './rules';
 import { checkConsumerCode, consumerFunction } from '../../core/consumer/consumer-defaults';
 import { ConsumerCodeOptions } from '../../core/consumer/consumer-options';
-import { check, checkDurationInRange, checkNumberInRange } from '../../core/validation';
-
-/** AWS's limits on a rule target's retry policy (PutTargets RetryPolicy). */
-export const TARGET_RETRY_LIMITS = {
-  minEventAge: Duration.seconds(60),
-  maxEventAge: Duration.hours(24),
-  maxRetryAttempts: 185,
-};
+import { Violations } from '../../core/validation';
 
 /**
  * Delivery settings every route target shares: a dead-letter queue and a retry policy by default.
@@ -131,7 +125,11 @@ export interface ApiDestinationTargetOptions extends RouteTargetOptions {
   readonly headerParameters?: { [name: string]: string };
 }
 
-/** What a target needs from its route when it binds. Internal. */
+/**
+ * What a target needs from its route when it binds.
+ *
+ * @internal
+ */
 export interface RouteTargetBinding {
   readonly scope: Construct;
   /** Prop path of this target in errors, e.g. `routes.Prices.targets[2]`. */
@@ -186,42 +184,67 @@ export abstract class RouteTarget {
     this.options = options;
   }
 
-  /** Validates the options and returns the aws-cdk-lib target. Called by `EventRouter.addRoute`. */
-  public bind(binding: RouteTargetBinding): events.IRuleTarget {
+  /**
+   * Records what is wrong with this target's settings (all of them, never the first only).
+   *
+   * @internal
+   */
+  public _validate(b: RouteTargetBinding, v: Violations): void {
     const o = this.options;
-    checkDurationInRange(binding.scope, `${binding.prop}.maxEventAge`, o.maxEventAge, {
-      min: TARGET_RETRY_LIMITS.minEventAge, max: TARGET_RETRY_LIMITS.maxEventAge,
+    v.durationInRange('EVENT_ROUTER_MAX_EVENT_AGE', `${b.prop}.maxEventAge`, o.maxEventAge, {
+      min: EVENT_ROUTER_LIMITS.minEventAge, max: EVENT_ROUTER_LIMITS.maxEventAge,
     });
-    checkNumberInRange(binding.scope, `${binding.prop}.retryAttempts`, o.retryAttempts, { min: 0, max: TARGET_RETRY_LIMITS.maxRetryAttempts });
-    return this.bindTarget(binding, {
-      deadLetterQueue: o.deadLetterQueue ?? binding.deadLetterQueue,
-      maxEventAge: o.maxEventAge ?? TARGET_RETRY_LIMITS.maxEventAge,
-      retryAttempts: o.retryAttempts ?? TARGET_RETRY_LIMITS.maxRetryAttempts,
+    v.numberInRange('EVENT_ROUTER_RETRY_ATTEMPTS', `${b.prop}.retryAttempts`, o.retryAttempts, { min: 0, max: EVENT_ROUTER_LIMITS.maxRetryAttempts });
+    this.validateTarget(b, v);
+  }
+
+  /**
+   * Builds the aws-cdk-lib target with the delivery defaults (called after `_validate` passed).
+   *
+   * @internal
+   */
+  public _bind(b: RouteTargetBinding): events.IRuleTarget {
+    const o = this.options;
+    if (!this.retryDefaults()) return this.bindTarget(b, { deadLetterQueue: o.deadLetterQueue ?? b.deadLetterQueue });
+    return this.bindTarget(b, {
+      deadLetterQueue: o.deadLetterQueue ?? b.deadLetterQueue,
+      maxEventAge: o.maxEventAge ?? EVENT_ROUTER_LIMITS.maxEventAge,
+      retryAttempts: o.retryAttempts ?? EVENT_ROUTER_LIMITS.maxRetryAttempts,
     });
   }
 
+  /** Whether the target takes a RetryPolicy (all but bus targets). */
+  protected retryDefaults(): boolean {
+    return true;
+  }
+
+  /** Target-specific checks. */
+  protected abstract validateTarget(b: RouteTargetBinding, v: Violations): void;
+
   /** Builds the aws-cdk-lib target with the resolved delivery settings. */
-  protected abstract bindTarget(binding: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget;
+  protected abstract bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget;
 }
 
 class QueueRouteTarget extends RouteTarget {
   constructor(private readonly queue: sqs.IQueue, private readonly queueOptions: QueueTargetOptions) {
     super('queue', queueOptions);
   }
-  protected bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
+  protected validateTarget(b: RouteTargetBinding, v: Violations): void {
     const fifo = this.queue.fifo;
-    check(b.scope, !fifo || this.queueOptions.messageGroupId !== undefined, {
+    v.check('EVENT_ROUTER_FIFO_GROUP_ID', !fifo || this.queueOptions.messageGroupId !== undefined, {
       prop: `${b.prop}.messageGroupId`,
       value: 'undefined (the queue is FIFO)',
       allowed: 'a message group id for a FIFO queue (EventBridge refuses a FIFO target without one)',
       fix: `set ${b.prop}.messageGroupId, e.g. events.EventField.fromPath('$.detail.symbol') to keep order per symbol`,
     });
-    check(b.scope, fifo || this.queueOptions.messageGroupId === undefined, {
+    v.check('EVENT_ROUTER_GROUP_ID_ON_STANDARD', fifo || this.queueOptions.messageGroupId === undefined, {
       prop: `${b.prop}.messageGroupId`,
       value: `"${this.queueOptions.messageGroupId}" (the queue is standard)`,
       allowed: 'no message group id on a standard queue',
       fix: `remove ${b.prop}.messageGroupId, or target a FIFO queue`,
     });
+  }
+  protected bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
     return new targets.SqsQueue(this.queue, { ...delivery, messageGroupId: this.queueOptions.messageGroupId, message: this.options.input });
   }
 }
@@ -230,8 +253,11 @@ class LambdaRouteTarget extends RouteTarget {
   constructor(private readonly consumer: ConsumerCodeOptions, options: RouteTargetOptions) {
     super('lambda', options);
   }
-  protected bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
+  protected validateTarget(b: RouteTargetBinding, _v: Violations): void {
+    // The consumer module's own check (it throws with the same message format).
     checkConsumerCode(b.scope, `${b.prop}.consumer`, this.consumer);
+  }
+  protected bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
     const fn: lambda.IFunction = consumerFunction(b.scope, `${b.id}Function`, this.consumer, `Consumer of ${b.prop} (${b.scope.node.path})`);
     return new targets.LambdaFunction(fn, { ...delivery, event: this.options.input });
   }
@@ -241,6 +267,7 @@ class TopicRouteTarget extends RouteTarget {
   constructor(private readonly topic: sns.ITopic, options: RouteTargetOptions) {
     super('topic', options);
   }
+  protected validateTarget(): void { /* nothing beyond the shared delivery settings */ }
   protected bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
     return new targets.SnsTopic(this.topic, { ...delivery, message: this.options.input });
   }
@@ -250,6 +277,7 @@ class StateMachineRouteTarget extends RouteTarget {
   constructor(private readonly stateMachine: sfn.IStateMachine, options: RouteTargetOptions) {
     super('stateMachine', options);
   }
+  protected validateTarget(): void { /* nothing beyond the shared delivery settings */ }
   protected bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
     return new targets.SfnStateMachine(this.stateMachine, { ...delivery, input: this.options.input });
   }
@@ -259,33 +287,35 @@ class EventBusRouteTarget extends RouteTarget {
   constructor(private readonly eventBus: events.IEventBus, private readonly busOptions: EventBusTargetOptions) {
     super('eventBus', busOptions);
   }
-  protected bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
+  protected validateTarget(b: RouteTargetBinding, v: Violations): void {
     const here = Stack.of(b.scope).account;
     const there = this.eventBus.env.account;
     const crossAccount = !Token.isUnresolved(here) && !Token.isUnresolved(there) && here !== there;
-    check(b.scope, !crossAccount || this.busOptions.receiverAllowsPutEvents === true, {
+    v.check('EVENT_ROUTER_CROSS_ACCOUNT_GRANT', !crossAccount || this.busOptions.receiverAllowsPutEvents === true, {
       prop: `${b.prop}.receiverAllowsPutEvents`,
       value: `${this.busOptions.receiverAllowsPutEvents ?? 'undefined'} (the bus ${this.eventBus.eventBusArn} is in account ${there}, this stack in ${here})`,
       allowed: 'true for a bus in another account, once its owner lets this account put events on it',
       fix: `ask the owner of account ${there} to allow events:PutEvents from ${here} on that bus (e.g. EventRouter publisherAccounts: ['${here}']), then set ${b.prop}.receiverAllowsPutEvents: true`,
     });
-    check(b.scope, this.options.input === undefined, {
+    v.check('EVENT_ROUTER_BUS_TARGET_INPUT', this.options.input === undefined, {
       prop: `${b.prop}.input`,
       value: 'an input transformer',
       allowed: 'no input transformer on an event bus target (EventBridge forwards the event as it is)',
       fix: `remove ${b.prop}.input, and transform on the receiving bus's rules instead`,
     });
-    check(b.scope, this.options.maxEventAge === undefined && this.options.retryAttempts === undefined, {
+    v.check('EVENT_ROUTER_BUS_TARGET_RETRY', this.options.maxEventAge === undefined && this.options.retryAttempts === undefined, {
       prop: `${b.prop}.retryAttempts`,
       value: `${this.options.retryAttempts ?? ''}${this.options.maxEventAge ? ' / maxEventAge set' : ''}`,
       allowed: 'no retry policy on an event bus target (EventBridge retries bus-to-bus delivery itself; only a dead-letter queue applies)',
       fix: `remove ${b.prop}.retryAttempts and ${b.prop}.maxEventAge`,
     });
+  }
+  protected bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
+    // Bus targets take a dead-letter queue but no RetryPolicy: the retry defaults are not passed.
     return new targets.EventBus(this.eventBus, { deadLetterQueue: delivery.deadLetterQueue });
   }
-  public override bind(binding: RouteTargetBinding): events.IRuleTarget {
-    // Bus targets take a dead-letter queue but no RetryPolicy: skip the retry defaults.
-    return this.bindTarget(binding, { deadLetterQueue: this.options.deadLetterQueue ?? binding.deadLetterQueue });
+  protected override retryDefaults(): boolean {
+    return false;
   }
 }
 
@@ -293,21 +323,24 @@ class ApiDestinationRouteTarget extends RouteTarget {
   constructor(private readonly api: ApiDestinationTargetOptions) {
     super('apiDestination', api);
   }
-  protected bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
+  protected validateTarget(b: RouteTargetBinding, v: Violations): void {
     const a = this.api;
-    check(b.scope, Token.isUnresolved(a.endpoint) || /^https:\/\/[^\s/$.?#][^\s]*$/i.test(a.endpoint), {
+    v.check('EVENT_ROUTER_API_ENDPOINT', Token.isUnresolved(a.endpoint) || /^https:\/\/[^\s/$.?#][^\s]*$/i.test(a.endpoint), {
       prop: `${b.prop}.endpoint`,
       value: `"${a.endpoint}"`,
       allowed: 'an https:// URL (EventBridge API destinations call HTTPS endpoints only)',
       fix: `set ${b.prop}.endpoint to the https:// URL of the API`,
     });
-    check(b.scope, a.connection !== undefined || (a.apiKeyName !== undefined && a.apiKeyValue !== undefined), {
+    v.check('EVENT_ROUTER_API_CONNECTION', a.connection !== undefined || (a.apiKeyName !== undefined && a.apiKeyValue !== undefined), {
       prop: `${b.prop}.connection`,
       value: 'undefined, and apiKeyName / apiKeyValue incomplete',
       allowed: 'a connection, or apiKeyName and apiKeyValue for a new one',
       fix: `give ${b.prop}.connection, or ${b.prop}.apiKeyName with ${b.prop}.apiKeyValue (e.g. SecretValue.secretsManager('name'))`,
     });
-    checkNumberInRange(b.scope, `${b.prop}.rateLimitPerSecond`, a.rateLimitPerSecond, { min: 1, max: 300, unit: 'invocations per second' });
+    v.numberInRange('EVENT_ROUTER_API_RATE_LIMIT', `${b.prop}.rateLimitPerSecond`, a.rateLimitPerSecond, { min: 1, max: 300, unit: 'invocations per second' });
+  }
+  protected bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
+    const a = this.api;
     const connection = a.connection ?? new events.Connection(b.scope, `${b.id}Connection`, {
       authorization: events.Authorization.apiKey(a.apiKeyName!, a.apiKeyValue!),
       description: `Connection of ${b.prop} (${b.scope.node.path})`,

@@ -1,6 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { check } from '../../core/validation';
+import { EventRouterProps, RouteProps } from './props';
+import { NAME_RULES, Rule, Violations } from '../../core/validation';
 
 /** AWS's limits on what EventRouter emits. */
 export const EVENT_ROUTER_LIMITS = {
@@ -9,12 +10,10 @@ export const EVENT_ROUTER_LIMITS = {
   /** Characters of a rule's event pattern: 2,048 by default (a quota AWS raises to 4,096 on request). */
   defaultPatternSize: 2048,
   maxPatternSize: 4096,
-  /** Custom bus names: 1-256 of `[/.\-_A-Za-z0-9]`, not `default`, no `/` (that is for partner buses). */
-  busName: /^[.\-_A-Za-z0-9]{1,256}$/,
-  /** Archive names: 1-48 of `[.\-_A-Za-z0-9]`. */
-  archiveName: /^[.\-_A-Za-z0-9]{1,48}$/,
-  /** Rule names: 1-64 of `[.\-_A-Za-z0-9]`. */
-  ruleName: /^[.\-_A-Za-z0-9]{1,64}$/,
+  /** Target retry policy (PutTargets RetryPolicy). */
+  minEventAge: Duration.seconds(60),
+  maxEventAge: Duration.hours(24),
+  maxRetryAttempts: 185,
 };
 
 /** Comparison operators event-ruler accepts inside a field's array (EventBridge content filtering). */
@@ -24,8 +23,7 @@ const MATCHERS = new Set(['prefix', 'suffix', 'anything-but', 'numeric', 'exists
  * Structural check of a rendered event pattern, the way EventBridge reads it: every leaf is a
  * non-empty array of strings, numbers, booleans, null or one-key matcher objects; `$or` holds
  * objects; the top level is a non-empty object. Returns the first problem with its JSON path.
- * The golden tests run every pattern our constructs emit through AWS's event-ruler, so this
- * check and the real engine are compared on the same inputs.
+ * The golden tests run the same inputs through AWS's event-ruler and require agreement.
  */
 export function eventPatternProblem(pattern: unknown, path = '$'): string | undefined {
   if (typeof pattern !== 'object' || pattern === null || Array.isArray(pattern)) return `${path} must be an object`;
@@ -70,7 +68,7 @@ function matcherProblem(item: unknown, at: string): string | undefined {
   const v = (item as Record<string, unknown>)[key];
   if (key === 'exists' && typeof v !== 'boolean') return `${at}.exists must be true or false`;
   if (key === 'numeric') {
-    if (!Array.isArray(v) || v.length === 0 || v.length > 4) return `${at}.numeric must be [op, n] or [op, n, op, n]`;
+    if (!Array.isArray(v) || v.length === 0 || v.length > 4 || v.length % 2 !== 0) return `${at}.numeric must be [op, n] or [op, n, op, n]`;
     for (let i = 0; i < v.length; i += 2) {
       if (!['<', '<=', '=', '>', '>='].includes(v[i] as string)) return `${at}.numeric[${i}] ${JSON.stringify(v[i])} is not one of <, <=, =, >, >=`;
       if (typeof v[i + 1] !== 'number' || !Number.isFinite(v[i + 1])) return `${at}.numeric[${i + 1}] must be a finite number`;
@@ -79,70 +77,130 @@ function matcherProblem(item: unknown, at: string): string | undefined {
   return undefined;
 }
 
-/** Checks a rendered pattern's structure and size; skips patterns with tokens. */
-export function checkEventPattern(scope: IConstruct, prop: string, rendered: unknown, sizeQuota: number): void {
-  const json = JSON.stringify(rendered);
-  if (Token.isUnresolved(json)) return;
-  const problem = eventPatternProblem(rendered);
-  check(scope, problem === undefined, {
-    prop,
-    value: problem ?? '',
-    allowed: 'an EventBridge event pattern: fields with arrays of values or matchers (aws-cdk-lib events.Match helpers write them)',
-    fix: `write ${prop} with events.Match helpers, e.g. { detail: { symbol: events.Match.prefix('AM') } }`,
-  });
-  if (Token.isUnresolved(sizeQuota)) return;
-  check(scope, json.length <= sizeQuota, {
-    prop,
-    value: `${json.length.toLocaleString('en-US')} characters`,
-    allowed: `at most ${sizeQuota.toLocaleString('en-US')} characters (the account's event pattern size quota; AWS's default is 2,048, raisable to 4,096)`,
-    fix: `shorten ${prop} (split it into two routes, or match on a shorter field), or raise the quota and set eventPatternSizeQuota`,
-  });
-}
-
-/** Checks a custom event bus name. */
-export function checkBusName(scope: IConstruct, prop: string, name: string | undefined): void {
-  if (name === undefined || Token.isUnresolved(name)) return;
-  check(scope, name !== 'default' && !name.startsWith('aws.') && EVENT_ROUTER_LIMITS.busName.test(name), {
-    prop,
-    value: `"${name}"`,
-    allowed: '1 to 256 characters of letters, digits, . - _; not "default" (give existingEventBus for the default bus), no "/" and no "aws." prefix (partner event sources)',
-    fix: `rename ${prop}, e.g. "orders-prod"`,
-  });
-}
-
-/** Checks an archive name and retention. */
-export function checkArchive(scope: IConstruct, prop: string, name: string | undefined, retention: Duration | undefined): void {
-  if (name !== undefined && !Token.isUnresolved(name)) {
-    check(scope, EVENT_ROUTER_LIMITS.archiveName.test(name), {
-      prop: `${prop}.archiveName`,
+/** The router's rule table (checked before anything is built). */
+export const ROUTER_RULES: ReadonlyArray<Rule<EventRouterProps>> = [
+  (p, v) => {
+    if (!p.existingEventBus) return;
+    for (const [prop, value] of Object.entries({ eventBusName: p.eventBusName, encryptionKey: p.encryptionKey })) {
+      v.notSetWith('EVENT_ROUTER_SETTING_WITH_EXISTING_BUS', prop, value,
+        'when existingEventBus is given (an imported bus, e.g. the default bus, cannot be reconfigured here)',
+        `remove ${prop}, or drop existingEventBus so the router creates and configures its own bus`);
+    }
+  },
+  (p, v) => {
+    v.name('EVENT_ROUTER_BUS_NAME', 'eventBusName', p.eventBusName, NAME_RULES.eventBus);
+    const name = p.eventBusName;
+    if (name === undefined || Token.isUnresolved(name)) return;
+    v.check('EVENT_ROUTER_BUS_NAME_RESERVED', name !== 'default' && !name.startsWith('aws.'), {
+      prop: 'eventBusName',
       value: `"${name}"`,
-      allowed: '1 to 48 characters of letters, digits, . - _',
-      fix: `shorten or rename ${prop}.archiveName, or leave it unset for a generated name`,
+      allowed: 'a name other than "default" and not starting with "aws." (reserved for the default bus and partner event sources)',
+      fix: 'give existingEventBus: events.EventBus.fromEventBusName(this, \'Default\', \'default\') to route on the default bus, or rename eventBusName',
     });
-  }
-  if (retention !== undefined && !retention.isUnresolved()) {
-    const days = retention.toDays({ integral: false });
-    check(scope, Number.isInteger(days) && days >= 1, {
-      prop: `${prop}.retention`,
-      value: retention.toHumanString(),
-      allowed: 'whole days, at least 1 (archives keep events per day; aws-cdk-lib turns 0 into "keep forever")',
-      fix: `set ${prop}.retention to Duration.days(n) with n >= 1, or leave it unset for 90 days`,
+  },
+  (p, v) => v.name('EVENT_ROUTER_ARCHIVE_NAME', 'archive.archiveName', p.archive?.archiveName, NAME_RULES.archive),
+  (p, v) => {
+    const r = p.archive?.retention;
+    if (r === undefined || r.isUnresolved()) return;
+    const days = r.toMilliseconds() / 86_400_000;
+    v.check('EVENT_ROUTER_ARCHIVE_RETENTION', Number.isInteger(days) && days >= 1, {
+      prop: 'archive.retention',
+      value: r.toHumanString(),
+      allowed: 'whole days, at least 1 (aws-cdk-lib turns 0 into "keep forever")',
+      fix: 'set archive.retention to Duration.days(n) with n >= 1, or leave it unset for 90 days',
     });
-  }
+  },
+  (p, v) => v.numberInRange('EVENT_ROUTER_PATTERN_SIZE_QUOTA', 'eventPatternSizeQuota', p.eventPatternSizeQuota, {
+    min: 1, max: EVENT_ROUTER_LIMITS.maxPatternSize, unit: 'characters',
+  }),
+  (p, v) => {
+    v.nonEmpty('EVENT_ROUTER_PUBLISHER_ACCOUNTS_EMPTY', 'publisherAccounts', p.publisherAccounts, 'name at least one account, or leave publisherAccounts unset');
+    for (const [i, account] of (p.publisherAccounts ?? []).entries()) {
+      if (Token.isUnresolved(account)) continue;
+      v.check('EVENT_ROUTER_PUBLISHER_ACCOUNT', /^\d{12}$/.test(account), {
+        prop: `publisherAccounts[${i}]`, value: `"${account}"`, allowed: 'a 12-digit AWS account id', fix: `correct publisherAccounts[${i}]`,
+      });
+    }
+  },
+  (p, v) => {
+    const org = p.publisherOrganizationId;
+    if (org === undefined || Token.isUnresolved(org)) return;
+    v.check('EVENT_ROUTER_ORGANIZATION_ID', /^o-[a-z0-9]{10,32}$/.test(org), {
+      prop: 'publisherOrganizationId',
+      value: `"${org}"`,
+      allowed: 'an AWS Organizations id: o- followed by 10 to 32 lowercase letters or digits',
+      fix: 'copy the id from the AWS Organizations console',
+    });
+  },
+  (p, v) => {
+    v.check('EVENT_ROUTER_SOURCES_WITHOUT_PUBLISHERS', p.publisherSources === undefined || p.publisherAccounts !== undefined || p.publisherOrganizationId !== undefined, {
+      prop: 'publisherSources',
+      value: JSON.stringify(p.publisherSources),
+      allowed: 'only together with publisherAccounts or publisherOrganizationId',
+      fix: 'add publisherAccounts or publisherOrganizationId, or remove publisherSources',
+    });
+  },
+];
+
+/** What a route's rules need besides its props. */
+export interface RouteRuleContext {
+  /** `routes[i]`, as messages name the route. */
+  readonly prop: string;
+  readonly name: string;
+  readonly existingNames: readonly string[];
+  readonly patternSizeQuota: number;
+  /** The pattern as CloudFormation will receive it (events.Match helpers rendered). */
+  readonly renderedPattern: unknown;
 }
 
-/** Checks a route name (it becomes part of construct ids and of the prop path in messages). */
-export function checkRouteName(scope: IConstruct, name: string, existing: readonly string[]): void {
-  check(scope, /^[A-Za-z0-9][A-Za-z0-9-_]{0,63}$/.test(name), {
-    prop: 'addRoute(name)',
+/** A route's rule table. */
+export const ROUTE_RULES: ReadonlyArray<(p: RouteProps, c: RouteRuleContext, v: Violations) => void> = [
+  (p, c, v) => {
+    const n = (p.targets ?? []).length;
+    v.check('EVENT_ROUTER_TARGETS_PER_ROUTE', n >= 1 && n <= EVENT_ROUTER_LIMITS.targetsPerRule, {
+      prop: `${c.prop}.targets`,
+      value: `${n} targets`,
+      allowed: `1 to ${EVENT_ROUTER_LIMITS.targetsPerRule} targets per route (AWS's limit per rule)`,
+      fix: `split ${c.prop} into two routes with the same pattern, or fan out through one SNS topic target`,
+    });
+  },
+  (_p, c, v) => {
+    const json = JSON.stringify(c.renderedPattern);
+    if (Token.isUnresolved(json)) return;
+    const problem = eventPatternProblem(c.renderedPattern);
+    v.check('EVENT_ROUTER_PATTERN_INVALID', problem === undefined, {
+      prop: `${c.prop}.pattern`,
+      value: problem ?? '',
+      allowed: 'an EventBridge event pattern: fields with arrays of values or matchers (aws-cdk-lib events.Match helpers write them)',
+      fix: `write ${c.prop}.pattern with events.Match helpers, e.g. { detail: { symbol: events.Match.prefix('AM') } }`,
+    });
+    if (Token.isUnresolved(c.patternSizeQuota)) return;
+    v.check('EVENT_ROUTER_PATTERN_SIZE', json.length <= c.patternSizeQuota, {
+      prop: `${c.prop}.pattern`,
+      value: `${json.length.toLocaleString('en-US')} characters`,
+      allowed: `at most ${c.patternSizeQuota.toLocaleString('en-US')} characters (the account's event pattern size quota; AWS's default is 2,048, raisable to 4,096)`,
+      fix: `shorten ${c.prop}.pattern (split it into two routes, or match on a shorter field), or raise the quota and set eventPatternSizeQuota`,
+    });
+  },
+  (p, c, v) => v.durationInRange('EVENT_ROUTER_DLQ_RETENTION', `${c.prop}.deadLetterRetention`, p.deadLetterRetention, {
+    min: Duration.minutes(1), max: Duration.days(14),
+  }),
+];
+
+/**
+ * Checks a route's name before its constructs exist (a taken name would otherwise fail as a
+ * construct id clash, with CDK's message instead of ours).
+ */
+export function checkRouteName(scope: IConstruct, prop: string, name: string, existingNames: readonly string[]): void {
+  const v = new Violations(scope);
+  v.check('EVENT_ROUTER_ROUTE_NAME', /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name), {
+    prop: `${prop}.name`,
     value: `"${name}"`,
     allowed: '1 to 64 letters, digits, - or _, starting with a letter or digit',
     fix: 'name the route for what it routes, e.g. "PriceAlerts"',
   });
-  check(scope, !existing.includes(name), {
-    prop: 'addRoute(name)',
-    value: `"${name}" (already used)`,
-    allowed: 'a name not used by another route of this router',
-    fix: 'give each route its own name',
+  v.check('EVENT_ROUTER_ROUTE_NAME_TAKEN', !existingNames.includes(name), {
+    prop: `${prop}.name`, value: `"${name}" (already used by another route)`, allowed: 'a name no other route of this router uses', fix: 'give each route its own name',
   });
+  v.throwIfAny();
 }
