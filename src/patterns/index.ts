@@ -4,3 +4,4 @@ export * from './backlog-scaling';
 export * from './queue-worker-service';
 export * from './stream-pipeline';
 export * from './event-router';
+export * from './scheduled-job';

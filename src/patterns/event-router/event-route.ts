@@ -17,7 +17,7 @@ export interface EventRouteContext {
   /** `routes[i]`: how messages name this route. */
   readonly prop: string;
   /** Names of the router's other routes. */
-  readonly existingNames: readonly string[];
+  readonly existingNames: string[];
   readonly eventBus: events.IEventBus;
   readonly eventBusName: string;
   readonly patternSizeQuota: number;

@@ -195,7 +195,7 @@ export abstract class RouteTarget {
       min: EVENT_ROUTER_LIMITS.minEventAge, max: EVENT_ROUTER_LIMITS.maxEventAge,
     });
     v.numberInRange('EVENT_ROUTER_RETRY_ATTEMPTS', `${b.prop}.retryAttempts`, o.retryAttempts, { min: 0, max: EVENT_ROUTER_LIMITS.maxRetryAttempts });
-    this.validateTarget(b, v);
+    this._validateTarget(b, v);
   }
 
   /**
@@ -205,8 +205,8 @@ export abstract class RouteTarget {
    */
   public _bind(b: RouteTargetBinding): events.IRuleTarget {
     const o = this.options;
-    if (!this.retryDefaults()) return this.bindTarget(b, { deadLetterQueue: o.deadLetterQueue ?? b.deadLetterQueue });
-    return this.bindTarget(b, {
+    if (!this.retryDefaults()) return this._bindTarget(b, { deadLetterQueue: o.deadLetterQueue ?? b.deadLetterQueue });
+    return this._bindTarget(b, {
       deadLetterQueue: o.deadLetterQueue ?? b.deadLetterQueue,
       maxEventAge: o.maxEventAge ?? EVENT_ROUTER_LIMITS.maxEventAge,
       retryAttempts: o.retryAttempts ?? EVENT_ROUTER_LIMITS.maxRetryAttempts,
@@ -218,18 +218,26 @@ export abstract class RouteTarget {
     return true;
   }
 
-  /** Target-specific checks. */
-  protected abstract validateTarget(b: RouteTargetBinding, v: Violations): void;
+  /**
+   * Target-specific checks.
+   *
+   * @internal
+   */
+  protected abstract _validateTarget(b: RouteTargetBinding, v: Violations): void;
 
-  /** Builds the aws-cdk-lib target with the resolved delivery settings. */
-  protected abstract bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget;
+  /**
+   * Builds the aws-cdk-lib target with the resolved delivery settings.
+   *
+   * @internal
+   */
+  protected abstract _bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget;
 }
 
 class QueueRouteTarget extends RouteTarget {
   constructor(private readonly queue: sqs.IQueue, private readonly queueOptions: QueueTargetOptions) {
     super('queue', queueOptions);
   }
-  protected validateTarget(b: RouteTargetBinding, v: Violations): void {
+  protected _validateTarget(b: RouteTargetBinding, v: Violations): void {
     const fifo = this.queue.fifo;
     v.check('EVENT_ROUTER_FIFO_GROUP_ID', !fifo || this.queueOptions.messageGroupId !== undefined, {
       prop: `${b.prop}.messageGroupId`,
@@ -244,7 +252,7 @@ class QueueRouteTarget extends RouteTarget {
       fix: `remove ${b.prop}.messageGroupId, or target a FIFO queue`,
     });
   }
-  protected bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
+  protected _bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
     return new targets.SqsQueue(this.queue, { ...delivery, messageGroupId: this.queueOptions.messageGroupId, message: this.options.input });
   }
 }
@@ -253,11 +261,11 @@ class LambdaRouteTarget extends RouteTarget {
   constructor(private readonly consumer: ConsumerCodeOptions, options: RouteTargetOptions) {
     super('lambda', options);
   }
-  protected validateTarget(b: RouteTargetBinding, _v: Violations): void {
+  protected _validateTarget(b: RouteTargetBinding, _v: Violations): void {
     // The consumer module's own check (it throws with the same message format).
     checkConsumerCode(b.scope, `${b.prop}.consumer`, this.consumer);
   }
-  protected bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
+  protected _bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
     const fn: lambda.IFunction = consumerFunction(b.scope, `${b.id}Function`, this.consumer, `Consumer of ${b.prop} (${b.scope.node.path})`);
     return new targets.LambdaFunction(fn, { ...delivery, event: this.options.input });
   }
@@ -267,8 +275,8 @@ class TopicRouteTarget extends RouteTarget {
   constructor(private readonly topic: sns.ITopic, options: RouteTargetOptions) {
     super('topic', options);
   }
-  protected validateTarget(): void { /* nothing beyond the shared delivery settings */ }
-  protected bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
+  protected _validateTarget(): void { /* nothing beyond the shared delivery settings */ }
+  protected _bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
     return new targets.SnsTopic(this.topic, { ...delivery, message: this.options.input });
   }
 }
@@ -277,8 +285,8 @@ class StateMachineRouteTarget extends RouteTarget {
   constructor(private readonly stateMachine: sfn.IStateMachine, options: RouteTargetOptions) {
     super('stateMachine', options);
   }
-  protected validateTarget(): void { /* nothing beyond the shared delivery settings */ }
-  protected bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
+  protected _validateTarget(): void { /* nothing beyond the shared delivery settings */ }
+  protected _bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
     return new targets.SfnStateMachine(this.stateMachine, { ...delivery, input: this.options.input });
   }
 }
@@ -287,7 +295,7 @@ class EventBusRouteTarget extends RouteTarget {
   constructor(private readonly eventBus: events.IEventBus, private readonly busOptions: EventBusTargetOptions) {
     super('eventBus', busOptions);
   }
-  protected validateTarget(b: RouteTargetBinding, v: Violations): void {
+  protected _validateTarget(b: RouteTargetBinding, v: Violations): void {
     const here = Stack.of(b.scope).account;
     const there = this.eventBus.env.account;
     const crossAccount = !Token.isUnresolved(here) && !Token.isUnresolved(there) && here !== there;
@@ -310,7 +318,7 @@ class EventBusRouteTarget extends RouteTarget {
       fix: `remove ${b.prop}.retryAttempts and ${b.prop}.maxEventAge`,
     });
   }
-  protected bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
+  protected _bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
     // Bus targets take a dead-letter queue but no RetryPolicy: the retry defaults are not passed.
     return new targets.EventBus(this.eventBus, { deadLetterQueue: delivery.deadLetterQueue });
   }
@@ -323,7 +331,7 @@ class ApiDestinationRouteTarget extends RouteTarget {
   constructor(private readonly api: ApiDestinationTargetOptions) {
     super('apiDestination', api);
   }
-  protected validateTarget(b: RouteTargetBinding, v: Violations): void {
+  protected _validateTarget(b: RouteTargetBinding, v: Violations): void {
     const a = this.api;
     v.check('EVENT_ROUTER_API_ENDPOINT', Token.isUnresolved(a.endpoint) || /^https:\/\/[^\s/$.?#][^\s]*$/i.test(a.endpoint), {
       prop: `${b.prop}.endpoint`,
@@ -339,7 +347,7 @@ class ApiDestinationRouteTarget extends RouteTarget {
     });
     v.numberInRange('EVENT_ROUTER_API_RATE_LIMIT', `${b.prop}.rateLimitPerSecond`, a.rateLimitPerSecond, { min: 1, max: 300, unit: 'invocations per second' });
   }
-  protected bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
+  protected _bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
     const a = this.api;
     const connection = a.connection ?? new events.Connection(b.scope, `${b.id}Connection`, {
       authorization: events.Authorization.apiKey(a.apiKeyName!, a.apiKeyValue!),
