@@ -130,6 +130,12 @@ const handlers = [
     constructFile: 'src/architectures/handlers/clickstream-aggregator-function.ts',
     constructName: 'ClickstreamAggregatorFunction',
   },
+  {
+    // DailyPriceStack (EventRouter + ScheduledJob reference architecture).
+    entrypoint: 'lambda/price-fetcher.lambda.ts',
+    constructFile: 'src/architectures/handlers/price-fetcher-function.ts',
+    constructName: 'PriceFetcherFunction',
+  },
 ];
 for (const h of handlers) {
   new awscdk.LambdaFunction(project, {
