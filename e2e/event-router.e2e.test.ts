@@ -13,9 +13,9 @@
  * 3. A replay of the archive re-delivers exactly the archived set: the alert probe receives the
  *    alert ids a second time, and nothing else.
  */
-import { CreateArchiveCommand, DeleteArchiveCommand, DescribeReplayCommand, EventBridgeClient, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { CreateStackCommand, DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CreateArchiveCommand, DeleteArchiveCommand, DescribeReplayCommand, EventBridgeClient, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { clientConfig, LocalClients, localClients } from './harness/clients';
@@ -182,8 +182,11 @@ describe('2,000 events through a fault proxy: every route receives exactly its f
   test('replay of the archive re-delivers exactly the archived set (alerts arrive once more, nothing else)', async () => {
     const replayName = `e2e-${process.pid}`;
     await events.send(new StartReplayCommand({
-      ReplayName: replayName, EventSourceArn: `arn:aws:events:us-east-1:000000000000:archive/${archiveName}`,
-      Destination: { Arn: out.EventBusArn }, EventStartTime: start, EventEndTime: new Date(),
+      ReplayName: replayName,
+      EventSourceArn: `arn:aws:events:us-east-1:000000000000:archive/${archiveName}`,
+      Destination: { Arn: out.EventBusArn },
+      EventStartTime: start,
+      EventEndTime: new Date(),
     }));
     for (let i = 0; i < 120; i++) {
       const s = await events.send(new DescribeReplayCommand({ ReplayName: replayName }));

@@ -1,9 +1,9 @@
 import { performance } from 'perf_hooks';
 import { CreateEventBusCommand, DeleteEventBusCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startEventBridgeFaultProxy } from '../../e2e/harness/event-bridge-fault-proxy';
 import { clientConfig } from '../../e2e/harness/clients';
 import { installEmulator, startEmulator, stopEmulator } from '../../e2e/harness/emulator';
+import { startEventBridgeFaultProxy } from '../../e2e/harness/event-bridge-fault-proxy';
 import { EventPublisher, type PublisherEvent } from '../../lambda/event-publisher';
 import { formatRatio, stats, Stats } from '../lib/stats';
 import { Suite, SuiteContext, SuiteResult } from '../lib/suite';

@@ -1,9 +1,10 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PriceFetcherFunction } from './handlers/price-fetcher-function';
 import { consumerFunctionProps } from '../core/consumer/consumer-defaults';
@@ -171,9 +172,19 @@ export class DailyPriceStack extends Stack {
       ],
     });
 
+    // One queue for every failed run: Scheduler puts invocations it could not make there (the
+    // job's DLQ), and Lambda the asynchronous invocations whose run failed after its own retries
+    // (the function's DLQ). The job alarms when it holds a message.
+    const failedRuns = new sqs.Queue(this, 'FailedRuns', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
+    });
+    failedRuns.node.defaultChild!.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+      'AwsSolutions-SQS3': 'This queue IS a dead-letter queue: of the schedule\'s target and of the fetcher\'s asynchronous invocations.',
+    });
     const parts = consumerFunctionProps(this, 'Fetcher', props.fetcher);
     const fetcher = new PriceFetcherFunction(this, 'Fetcher', {
       ...parts.props,
+      deadLetterQueue: failedRuns,
       description: 'Fetches closing prices and publishes PriceRecorded events',
       environment: {
         QUOTE_ENDPOINT: props.quoteEndpoint,
@@ -191,6 +202,7 @@ export class DailyPriceStack extends Stack {
       target: ScheduledJobTarget.lambda({ function: fetcher }),
       retryAttempts: 3,
       maxEventAge: Duration.hours(1),
+      deadLetterQueue: failedRuns,
       alarmTopic: this.alarmTopic.topic,
     });
 

@@ -35,6 +35,15 @@ describe('DailyPriceStack', () => {
     });
   });
 
+  test('one queue takes every failed run: the schedule\'s DLQ and the fetcher\'s asynchronous-invocation DLQ', () => {
+    const failed = Object.keys(template.findResources('AWS::SQS::Queue')).find(id => id.startsWith('FailedRuns'))!;
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Fetches closing prices and publishes PriceRecorded events',
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [failed, 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { Target: Match.objectLike({ DeadLetterConfig: { Arn: { 'Fn::GetAtt': [failed, 'Arn'] } } }) });
+  });
+
   test('the fetcher knows the endpoint, symbols and bus, and may PutEvents on that bus only', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
