@@ -73,7 +73,8 @@ async function drainProbe(expected: number, timeoutMs: number): Promise<string[]
       got.push(String(text).split(' ')[0]);
     }
     if (msgs.length > 0) {
-      await clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: probeUrl, Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      const entries = msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! }));
+      await clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: probeUrl, Entries: entries }));
     }
   }
   return got;
@@ -102,7 +103,8 @@ beforeAll(async () => {
   clients = localClients(emulator.endpoint);
   events = new EventBridgeClient(clientConfig(emulator.endpoint));
   let seed = 11;
-  proxy = await startEventBridgeFaultProxy({ target: emulator.endpoint, failEntry: () => { seed = (seed * 16807) % 2147483647; return seed / 2147483647 < 0.1; } });
+  const random = () => { seed = (seed * 16807) % 2147483647; return seed / 2147483647; };
+  proxy = await startEventBridgeFaultProxy({ target: emulator.endpoint, failEntry: () => random() < 0.1 });
   // A probe on the alert topic: what the Alerts route delivered, as text "SYMBOL moved X% to P".
   probeUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: `alert-probe-${process.pid}` }))).QueueUrl!;
   const probeArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: probeUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
