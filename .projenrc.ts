@@ -76,6 +76,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-s3@${versions.awsSdk}`,
     `@aws-sdk/client-cloudformation@${versions.awsSdk}`,
     `@aws-sdk/client-kinesis@${versions.awsSdk}`,
+    // EventRouter: the PutEvents publisher helper (lambda/event-publisher) and its e2e/bench.
+    `@aws-sdk/client-eventbridge@${versions.awsSdk}`,
     // WriteBuffer e2e: point the deployed writer at the fault proxy (front-door requests are signed with @smithy/signature-v4).
     `@aws-sdk/client-lambda@${versions.awsSdk}`,
     // The BacklogScaling controller (lambda/backlog-controller): bundled into its Lambda function.
@@ -137,6 +139,12 @@ const handlers = [
     constructFile: 'src/patterns/backlog-scaling/backlog-controller-function.ts',
     constructName: 'BacklogControllerFunction',
   },
+  {
+    // DailyPriceStack (EventRouter + ScheduledJob reference architecture).
+    entrypoint: 'lambda/price-fetcher.lambda.ts',
+    constructFile: 'src/architectures/handlers/price-fetcher-function.ts',
+    constructName: 'PriceFetcherFunction',
+  },
 ];
 for (const h of handlers) {
   new awscdk.LambdaFunction(project, {
@@ -195,6 +203,24 @@ const producerBundle = project.addTask('bundle:kinesis-producer', {
 project.tasks.tryFind('bundle')?.spawn(producerBundle);
 // The helper imports @aws-sdk/client-kinesis, which the user's app provides (left external).
 project.eslint?.allowDevDeps('lambda/kinesis-producer/**');
+// EventRouter: the PutEvents publisher helper, shipped the same way (assets/event-publisher).
+const eventPublisherBundle = project.addTask('bundle:event-publisher', {
+  description: 'Bundle the EventBridge publisher helper (lambda/event-publisher) into assets/event-publisher with its .d.ts',
+  steps: [
+    { exec: "esbuild --bundle lambda/event-publisher/index.ts --target=node20 --platform=node --format=cjs --outfile=assets/event-publisher/index.js '--external:@aws-sdk/*' --legal-comments=none" },
+    { exec: 'tsc --ignoreConfig lambda/event-publisher/index.ts --declaration --emitDeclarationOnly --skipLibCheck --target es2022 --module preserve --moduleResolution bundler --types node --rootDir lambda --outDir assets/event-publisher' },
+    // The helper reuses lambda/write-buffer/schema.ts, so tsc writes a tree: point index.d.ts at it.
+    { exec: "echo \"export * from './event-publisher/index';\" > assets/event-publisher/index.d.ts" },
+  ],
+});
+project.tasks.tryFind('bundle')?.spawn(eventPublisherBundle);
+project.eslint?.allowDevDeps('lambda/event-publisher/**');
+// EventRouter golden tests: AWS's event-ruler (Maven) built into .tools/event-ruler before jest runs.
+const eventRuler = project.addTask('ensure:event-ruler', {
+  description: "Build the event-ruler runner (Maven software.amazon.event.ruler:event-ruler, Java 17) into .tools/event-ruler for the pattern golden tests",
+  exec: 'bash scripts/event-ruler.sh',
+});
+project.testTask.prependSpawn(eventRuler);
 project.eslint?.allowDevDeps('bench/**');
 project.eslint?.allowDevDeps('integ/**');
 project.eslint?.allowDevDeps('e2e/**');

@@ -1,3 +1,4 @@
+import { eventPublisherSuite } from './event-publisher';
 import { fanOutSuite } from './fan-out';
 import { scalingSuite } from './scaling';
 import { streamSuite } from './stream';
@@ -14,4 +15,5 @@ export const SUITES: Suite[] = [
   writeBufferSuite,
   streamSuite,
   videoSuite,
+  eventPublisherSuite,
 ];

@@ -3,3 +3,5 @@ export * from './write-buffer';
 export * from './backlog-scaling';
 export * from './queue-worker-service';
 export * from './stream-pipeline';
+export * from './event-router';
+export * from './scheduled-job';

@@ -1,0 +1,206 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { EventRouterProps, RouteProps } from './props';
+import { NAME_RULES, Rule, Violations } from '../../core/validation';
+
+/** AWS's limits on what EventRouter emits. */
+export const EVENT_ROUTER_LIMITS = {
+  /** Targets per rule. */
+  targetsPerRule: 5,
+  /** Characters of a rule's event pattern: 2,048 by default (a quota AWS raises to 4,096 on request). */
+  defaultPatternSize: 2048,
+  maxPatternSize: 4096,
+  /** Target retry policy (PutTargets RetryPolicy). */
+  minEventAge: Duration.seconds(60),
+  maxEventAge: Duration.hours(24),
+  maxRetryAttempts: 185,
+};
+
+/** Comparison operators event-ruler accepts inside a field's array (EventBridge content filtering). */
+const MATCHERS = new Set(['prefix', 'suffix', 'anything-but', 'numeric', 'exists', 'cidr', 'equals-ignore-case', 'wildcard']);
+
+/**
+ * Structural check of a rendered event pattern, the way EventBridge reads it: every leaf is a
+ * non-empty array of strings, numbers, booleans, null or one-key matcher objects; `$or` holds
+ * objects; the top level is a non-empty object. Returns the first problem with its JSON path.
+ * The golden tests run the same inputs through AWS's event-ruler and require agreement.
+ */
+export function eventPatternProblem(pattern: unknown, path = '$'): string | undefined {
+  if (typeof pattern !== 'object' || pattern === null || Array.isArray(pattern)) return `${path} must be an object`;
+  const entries = Object.entries(pattern as Record<string, unknown>);
+  if (entries.length === 0) return `${path} is empty (a pattern must name at least one field)`;
+  for (const [key, value] of entries) {
+    const at = `${path}.${key}`;
+    if (key === '$or') {
+      if (!Array.isArray(value) || value.length < 2) return `${at} must be an array of at least two patterns`;
+      for (const [i, alternative] of value.entries()) {
+        const p = eventPatternProblem(alternative, `${at}[${i}]`);
+        if (p) return p;
+      }
+      continue;
+    }
+    if (Array.isArray(value)) {
+      if (value.length === 0) return `${at} is an empty array (it would match nothing)`;
+      for (const [i, item] of value.entries()) {
+        const p = matcherProblem(item, `${at}[${i}]`);
+        if (p) return p;
+      }
+      continue;
+    }
+    if (typeof value === 'object' && value !== null) {
+      const p = eventPatternProblem(value, at);
+      if (p) return p;
+      continue;
+    }
+    return `${at} is ${JSON.stringify(value)}: a field's values must be in an array, e.g. [${JSON.stringify(value)}]`;
+  }
+  return undefined;
+}
+
+function matcherProblem(item: unknown, at: string): string | undefined {
+  if (item === null || ['string', 'number', 'boolean'].includes(typeof item)) return undefined;
+  if (typeof item !== 'object' || Array.isArray(item)) return `${at} must be a value or a matcher object`;
+  const keys = Object.keys(item as object);
+  if (keys.length !== 1 || !MATCHERS.has(keys[0])) {
+    return `${at} ${JSON.stringify(item)} is not a matcher (one of: ${[...MATCHERS].join(', ')})`;
+  }
+  const [key] = keys;
+  const v = (item as Record<string, unknown>)[key];
+  if (key === 'exists' && typeof v !== 'boolean') return `${at}.exists must be true or false`;
+  if (key === 'numeric') {
+    if (!Array.isArray(v) || v.length === 0 || v.length > 4 || v.length % 2 !== 0) return `${at}.numeric must be [op, n] or [op, n, op, n]`;
+    for (let i = 0; i < v.length; i += 2) {
+      if (!['<', '<=', '=', '>', '>='].includes(v[i] as string)) return `${at}.numeric[${i}] ${JSON.stringify(v[i])} is not one of <, <=, =, >, >=`;
+      if (typeof v[i + 1] !== 'number' || !Number.isFinite(v[i + 1])) return `${at}.numeric[${i + 1}] must be a finite number`;
+    }
+  }
+  return undefined;
+}
+
+/** The router's rule table (checked before anything is built). */
+export const ROUTER_RULES: ReadonlyArray<Rule<EventRouterProps>> = [
+  (p, v) => {
+    if (!p.existingEventBus) return;
+    for (const [prop, value] of Object.entries({ eventBusName: p.eventBusName, encryptionKey: p.encryptionKey })) {
+      v.notSetWith('EVENT_ROUTER_SETTING_WITH_EXISTING_BUS', prop, value,
+        'when existingEventBus is given (an imported bus, e.g. the default bus, cannot be reconfigured here)',
+        `remove ${prop}, or drop existingEventBus so the router creates and configures its own bus`);
+    }
+  },
+  (p, v) => {
+    v.name('EVENT_ROUTER_BUS_NAME', 'eventBusName', p.eventBusName, NAME_RULES.eventBus);
+    const name = p.eventBusName;
+    if (name === undefined || Token.isUnresolved(name)) return;
+    v.check('EVENT_ROUTER_BUS_NAME_RESERVED', name !== 'default' && !name.startsWith('aws.'), {
+      prop: 'eventBusName',
+      value: `"${name}"`,
+      allowed: 'a name other than "default" and not starting with "aws." (reserved for the default bus and partner event sources)',
+      fix: 'give existingEventBus: events.EventBus.fromEventBusName(this, \'Default\', \'default\') to route on the default bus, or rename eventBusName',
+    });
+  },
+  (p, v) => v.name('EVENT_ROUTER_ARCHIVE_NAME', 'archive.archiveName', p.archive?.archiveName, NAME_RULES.archive),
+  (p, v) => {
+    const r = p.archive?.retention;
+    if (r === undefined || r.isUnresolved()) return;
+    const days = r.toMilliseconds() / 86_400_000;
+    v.check('EVENT_ROUTER_ARCHIVE_RETENTION', Number.isInteger(days) && days >= 1, {
+      prop: 'archive.retention',
+      value: r.toHumanString(),
+      allowed: 'whole days, at least 1 (aws-cdk-lib turns 0 into "keep forever")',
+      fix: 'set archive.retention to Duration.days(n) with n >= 1, or leave it unset for 90 days',
+    });
+  },
+  (p, v) => v.numberInRange('EVENT_ROUTER_PATTERN_SIZE_QUOTA', 'eventPatternSizeQuota', p.eventPatternSizeQuota, {
+    min: 1, max: EVENT_ROUTER_LIMITS.maxPatternSize, unit: 'characters',
+  }),
+  (p, v) => {
+    v.nonEmpty('EVENT_ROUTER_PUBLISHER_ACCOUNTS_EMPTY', 'publisherAccounts', p.publisherAccounts, 'name at least one account, or leave publisherAccounts unset');
+    for (const [i, account] of (p.publisherAccounts ?? []).entries()) {
+      if (Token.isUnresolved(account)) continue;
+      v.check('EVENT_ROUTER_PUBLISHER_ACCOUNT', /^\d{12}$/.test(account), {
+        prop: `publisherAccounts[${i}]`, value: `"${account}"`, allowed: 'a 12-digit AWS account id', fix: `correct publisherAccounts[${i}]`,
+      });
+    }
+  },
+  (p, v) => {
+    const org = p.publisherOrganizationId;
+    if (org === undefined || Token.isUnresolved(org)) return;
+    v.check('EVENT_ROUTER_ORGANIZATION_ID', /^o-[a-z0-9]{10,32}$/.test(org), {
+      prop: 'publisherOrganizationId',
+      value: `"${org}"`,
+      allowed: 'an AWS Organizations id: o- followed by 10 to 32 lowercase letters or digits',
+      fix: 'copy the id from the AWS Organizations console',
+    });
+  },
+  (p, v) => {
+    v.check('EVENT_ROUTER_SOURCES_WITHOUT_PUBLISHERS', p.publisherSources === undefined || p.publisherAccounts !== undefined || p.publisherOrganizationId !== undefined, {
+      prop: 'publisherSources',
+      value: JSON.stringify(p.publisherSources),
+      allowed: 'only together with publisherAccounts or publisherOrganizationId',
+      fix: 'add publisherAccounts or publisherOrganizationId, or remove publisherSources',
+    });
+  },
+];
+
+/** What a route's rules need besides its props. */
+export interface RouteRuleContext {
+  /** `routes[i]`, as messages name the route. */
+  readonly prop: string;
+  readonly name: string;
+  readonly existingNames: readonly string[];
+  readonly patternSizeQuota: number;
+  /** The pattern as CloudFormation will receive it (events.Match helpers rendered). */
+  readonly renderedPattern: unknown;
+}
+
+/** A route's rule table. */
+export const ROUTE_RULES: ReadonlyArray<(p: RouteProps, c: RouteRuleContext, v: Violations) => void> = [
+  (p, c, v) => {
+    const n = (p.targets ?? []).length;
+    v.check('EVENT_ROUTER_TARGETS_PER_ROUTE', n >= 1 && n <= EVENT_ROUTER_LIMITS.targetsPerRule, {
+      prop: `${c.prop}.targets`,
+      value: `${n} targets`,
+      allowed: `1 to ${EVENT_ROUTER_LIMITS.targetsPerRule} targets per route (AWS's limit per rule)`,
+      fix: `split ${c.prop} into two routes with the same pattern, or fan out through one SNS topic target`,
+    });
+  },
+  (_p, c, v) => {
+    const json = JSON.stringify(c.renderedPattern);
+    if (Token.isUnresolved(json)) return;
+    const problem = eventPatternProblem(c.renderedPattern);
+    v.check('EVENT_ROUTER_PATTERN_INVALID', problem === undefined, {
+      prop: `${c.prop}.pattern`,
+      value: problem ?? '',
+      allowed: 'an EventBridge event pattern: fields with arrays of values or matchers (aws-cdk-lib events.Match helpers write them)',
+      fix: `write ${c.prop}.pattern with events.Match helpers, e.g. { detail: { symbol: events.Match.prefix('AM') } }`,
+    });
+    if (Token.isUnresolved(c.patternSizeQuota)) return;
+    v.check('EVENT_ROUTER_PATTERN_SIZE', json.length <= c.patternSizeQuota, {
+      prop: `${c.prop}.pattern`,
+      value: `${json.length.toLocaleString('en-US')} characters`,
+      allowed: `at most ${c.patternSizeQuota.toLocaleString('en-US')} characters (the account's event pattern size quota; AWS's default is 2,048, raisable to 4,096)`,
+      fix: `shorten ${c.prop}.pattern (split it into two routes, or match on a shorter field), or raise the quota and set eventPatternSizeQuota`,
+    });
+  },
+  (p, c, v) => v.durationInRange('EVENT_ROUTER_DLQ_RETENTION', `${c.prop}.deadLetterRetention`, p.deadLetterRetention, {
+    min: Duration.minutes(1), max: Duration.days(14),
+  }),
+];
+
+/**
+ * Checks a route's name before its constructs exist (a taken name would otherwise fail as a
+ * construct id clash, with CDK's message instead of ours).
+ */
+export function checkRouteName(scope: IConstruct, prop: string, name: string, existingNames: readonly string[]): void {
+  const v = new Violations(scope);
+  v.check('EVENT_ROUTER_ROUTE_NAME', /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name), {
+    prop: `${prop}.name`,
+    value: `"${name}"`,
+    allowed: '1 to 64 letters, digits, - or _, starting with a letter or digit',
+    fix: 'name the route for what it routes, e.g. "PriceAlerts"',
+  });
+  v.check('EVENT_ROUTER_ROUTE_NAME_TAKEN', !existingNames.includes(name), {
+    prop: `${prop}.name`, value: `"${name}" (already used by another route)`, allowed: 'a name no other route of this router uses', fix: 'give each route its own name',
+  });
+  v.throwIfAny();
+}

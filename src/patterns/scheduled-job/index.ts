@@ -1,0 +1,3 @@
+export * from './props';
+export * from './scheduled-job';
+export * from './scheduled-job-target';

@@ -1,0 +1,149 @@
+import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { checkConsumerCode, consumerFunction } from '../../core/consumer/consumer-defaults';
+import { ConsumerCodeOptions } from '../../core/consumer/consumer-options';
+import { Violations } from '../../core/validation';
+
+/** Options of a queue target. */
+export interface ScheduledQueueOptions {
+  /**
+   * What the queue receives.
+   *
+   * @default - Scheduler's default input (none)
+   */
+  readonly input?: scheduler.ScheduleTargetInput;
+
+  /**
+   * Message group id, required for a FIFO queue.
+   *
+   * @default - none (standard queues)
+   */
+  readonly messageGroupId?: string;
+}
+
+/** The event a PutEvents target puts on the bus. */
+export interface ScheduledPutEventsOptions {
+  /** `source` of the event, e.g. `prices.scheduler`. */
+  readonly source: string;
+  /** `detail-type` of the event, e.g. `FetchPrices`. */
+  readonly detailType: string;
+  /**
+   * The detail.
+   *
+   * @default - `{}`
+   */
+  readonly detail?: scheduler.ScheduleTargetInput;
+}
+
+/**
+ * What a {@link ScheduledJob} runs. Create with the static methods; the job gives each a
+ * least-privilege role (aws-cdk-lib's scheduler targets: one action on one resource, trusted only
+ * by this account's schedules), a dead-letter queue and a retry policy.
+ */
+export abstract class ScheduledJobTarget {
+  /** A Lambda consumer: your code with the library's consumer defaults, or your function. */
+  public static lambda(consumer: ConsumerCodeOptions, input?: scheduler.ScheduleTargetInput): ScheduledJobTarget {
+    return new LambdaJobTarget(consumer, input);
+  }
+
+  /** An SQS queue (FIFO queues need `messageGroupId`). */
+  public static queue(queue: sqs.IQueue, options: ScheduledQueueOptions = {}): ScheduledJobTarget {
+    return new QueueJobTarget(queue, options);
+  }
+
+  /** A Step Functions state machine (one execution per run). */
+  public static stateMachine(stateMachine: sfn.IStateMachine, input?: scheduler.ScheduleTargetInput): ScheduledJobTarget {
+    return new StateMachineJobTarget(stateMachine, input);
+  }
+
+  /** PutEvents onto a bus, e.g. an `EventRouter`'s `eventBus`. */
+  public static putEvents(eventBus: events.IEventBus, options: ScheduledPutEventsOptions): ScheduledJobTarget {
+    return new PutEventsJobTarget(eventBus, options);
+  }
+
+  /** The function the job runs, for a Lambda target (after the job is built). */
+  public function?: lambda.IFunction;
+
+  /** What kind of target this is. */
+  public readonly kind: string;
+
+  protected constructor(kind: string) {
+    this.kind = kind;
+  }
+
+  /** @internal */
+  public _validate(_scope: Construct, _v: Violations): void {
+    // Most targets have nothing to check beyond the job's delivery settings.
+  }
+
+  /** @internal */
+  public abstract _bind(scope: Construct, delivery: targets.ScheduleTargetBaseProps): scheduler.IScheduleTarget;
+}
+
+class LambdaJobTarget extends ScheduledJobTarget {
+  constructor(private readonly consumer: ConsumerCodeOptions, private readonly input?: scheduler.ScheduleTargetInput) {
+    super('lambda');
+  }
+  public _validate(scope: Construct): void {
+    checkConsumerCode(scope, 'target.consumer', this.consumer);
+  }
+  public _bind(scope: Construct, delivery: targets.ScheduleTargetBaseProps): scheduler.IScheduleTarget {
+    this.function = consumerFunction(scope, 'Function', this.consumer, `Job of ${scope.node.path}`);
+    return new targets.LambdaInvoke(this.function, { ...delivery, input: this.input });
+  }
+}
+
+class QueueJobTarget extends ScheduledJobTarget {
+  constructor(private readonly queue: sqs.IQueue, private readonly options: ScheduledQueueOptions) {
+    super('queue');
+  }
+  public _validate(_scope: Construct, v: Violations): void {
+    v.check('SCHEDULED_JOB_FIFO_GROUP_ID', !this.queue.fifo || this.options.messageGroupId !== undefined, {
+      prop: 'target.messageGroupId',
+      value: 'undefined (the queue is FIFO)',
+      allowed: 'a message group id for a FIFO queue',
+      fix: 'set messageGroupId in ScheduledJobTarget.queue(queue, { messageGroupId })',
+    });
+    // Scheduler sends no deduplication id, so a FIFO target must deduplicate by content.
+    const cfn = this.queue.node.defaultChild;
+    if (this.queue.fifo && cfn instanceof sqs.CfnQueue) {
+      v.check('SCHEDULED_JOB_FIFO_DEDUPLICATION', cfn.contentBasedDeduplication === true, {
+        prop: 'target (queue)',
+        value: `${this.queue.node.path}: FIFO without content-based deduplication`,
+        allowed: 'a FIFO queue with contentBasedDeduplication: true (Scheduler sends no deduplication id)',
+        fix: 'create the queue with contentBasedDeduplication: true',
+      });
+    }
+  }
+  public _bind(_scope: Construct, delivery: targets.ScheduleTargetBaseProps): scheduler.IScheduleTarget {
+    return new targets.SqsSendMessage(this.queue, { ...delivery, input: this.options.input, messageGroupId: this.options.messageGroupId });
+  }
+}
+
+class StateMachineJobTarget extends ScheduledJobTarget {
+  constructor(private readonly stateMachine: sfn.IStateMachine, private readonly input?: scheduler.ScheduleTargetInput) {
+    super('stateMachine');
+  }
+  public _bind(_scope: Construct, delivery: targets.ScheduleTargetBaseProps): scheduler.IScheduleTarget {
+    return new targets.StepFunctionsStartExecution(this.stateMachine, { ...delivery, input: this.input });
+  }
+}
+
+class PutEventsJobTarget extends ScheduledJobTarget {
+  constructor(private readonly eventBus: events.IEventBus, private readonly options: ScheduledPutEventsOptions) {
+    super('putEvents');
+  }
+  public _bind(_scope: Construct, delivery: targets.ScheduleTargetBaseProps): scheduler.IScheduleTarget {
+    return new targets.EventBridgePutEvents({
+      eventBus: this.eventBus,
+      source: this.options.source,
+      detailType: this.options.detailType,
+      detail: this.options.detail ?? scheduler.ScheduleTargetInput.fromObject({}),
+    }, delivery);
+  }
+}
