@@ -171,6 +171,16 @@ project.addTask('ensure:ffmpeg', {
   description: 'Install ffmpeg from Debian apt when missing (the queue-worker e2e transcodes real video)',
   exec: 'bash scripts/ensure-ffmpeg.sh',
 });
+// RealtimeApi: the APPSYNC_JS resolvers the library ships (lambda/appsync-resolvers/), bundled to
+// one ES module each (AppSync evaluates a resolver's code as a module whose only import is
+// @aws-appsync/utils, provided at run time). Not minified: users read them in the console.
+// test/lambda/appsync-resolvers/appsync-js-runtime.ts bundles with the same options (contract test).
+const appsyncResolvers = ['get-item', 'versioned-update', 'changes-since', 'publish'];
+const bundleAppsyncResolvers = project.addTask('bundle:appsync-resolvers', {
+  description: 'Bundle the shipped APPSYNC_JS resolvers (lambda/appsync-resolvers) into assets/appsync-resolvers',
+  exec: `esbuild ${appsyncResolvers.map(r => `lambda/appsync-resolvers/${r}.ts`).join(' ')} --bundle --format=esm --target=es2020 --platform=neutral --external:@aws-appsync/utils --legal-comments=none --outdir=assets/appsync-resolvers`,
+});
+project.tasks.tryFind('bundle')?.spawn(bundleAppsyncResolvers);
 // The Kinesis producer helper is runtime code users import into their own services (not a
 // Lambda handler, not jsii API): bundled to CommonJS with its types, the AWS SDK left to the
 // user's app, shipped in assets/ like the handlers.
