@@ -89,6 +89,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/pg@^8.23.1',
     '@aws-lambda-powertools/batch@^2.35.0',
   ],
+  // RealtimeApi parses and checks GraphQL schemas at synth time with the reference implementation
+  // (graphql-js: no dependencies, MIT). jsii needs runtime dependencies of the library bundled.
+  bundledDeps: ['graphql@^16.15.0'],
   gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*'],
 });
 
