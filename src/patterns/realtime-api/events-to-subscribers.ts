@@ -1,14 +1,16 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RealtimeApi } from './realtime-api';
-import { checkField } from './rules';
-import { check, checkDurationInRange, checkNumberInRange } from '../../core/validation';
+import { fieldRule } from './rules';
+import { SecureQueue } from '../../core/secure-queue';
+import { Violations } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 
@@ -56,6 +58,7 @@ export interface EventsToSubscribersOptions {
 /** @internal */
 export interface EventsToSubscribersProps extends EventsToSubscribersOptions {
   readonly realtimeApi: RealtimeApi;
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
@@ -78,26 +81,28 @@ export class EventsToSubscribers extends Construct implements IMonitoredBlock {
     super(scope, id);
     const api = props.realtimeApi;
     const mutationType = api.schema._rootTypeName('mutation') ?? 'Mutation';
-    checkField(this, `routeEventsToSubscribers("${id}") mutationField`, api.schema, mutationType, props.mutationField, Object.keys(props.variables));
+    const v = new Violations(this);
+    fieldRule(v, `routeEventsToSubscribers("${id}") mutationField`, api.schema, mutationType, props.mutationField, Object.keys(props.variables));
     for (const required of api.schema._requiredArguments(mutationType, props.mutationField)) {
-      check(this, props.variables[required] !== undefined, {
+      v.check('REALTIME_ROUTE_VARIABLE_MISSING', props.variables[required] !== undefined, {
         prop: `variables.${required}`,
         value: 'not given',
         allowed: `a JSON path into the event (e.g. "$.detail.${required}") or a literal: ${mutationType}.${props.mutationField} requires ${required}`,
         fix: `add ${required} to variables`,
       });
     }
-    check(this, api._modes().includes(appsync.AuthorizationType.IAM), {
+    v.check('REALTIME_ROUTE_IAM_MODE', api._modes().includes(appsync.AuthorizationType.IAM), {
       prop: 'authorizationConfig',
       value: `modes ${api._modes().join(', ')} (no AWS_IAM)`,
       allowed: 'an API with an AWS_IAM mode: EventBridge signs its calls with IAM',
       fix: 'keep IAM as the default mode (the default) or add it to additionalAuthorizationModes',
     });
-    checkNumberInRange(this, 'retryAttempts', props.retryAttempts, { min: 0, max: 185 });
-    checkDurationInRange(this, 'maxEventAge', props.maxEventAge, { min: Duration.seconds(60), max: Duration.hours(24) });
+    v.numberInRange('REALTIME_ROUTE_RETRY_ATTEMPTS', 'retryAttempts', props.retryAttempts, { min: 0, max: 185 });
+    v.durationInRange('REALTIME_ROUTE_MAX_EVENT_AGE', 'maxEventAge', props.maxEventAge, { min: Duration.seconds(60), max: Duration.hours(24) });
+    v.throwIfAny();
 
     this.graphqlOperation = api.schema._operationFor(mutationType, props.mutationField);
-    this.deadLetterQueue = props.deadLetterQueue ?? this.newDeadLetterQueue();
+    this.deadLetterQueue = props.deadLetterQueue ?? this.newDeadLetterQueue(props.alarmTopic);
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
       description: `EventBridge calls ${mutationType}.${props.mutationField} of ${api.node.path}`,
@@ -132,17 +137,12 @@ export class EventsToSubscribers extends Construct implements IMonitoredBlock {
     })];
   }
 
-  private newDeadLetterQueue(): sqs.IQueue {
-    const queue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This is the dead-letter queue of an EventBridge target: a DLQ of a DLQ would only move the problem; its depth is alarmed instead.',
-    });
+  private newDeadLetterQueue(alarmTopic?: sns.ITopic): sqs.IQueue {
+    // The library's SecureQueue (SSE, TLS-only, 14 days): EventBridge puts undeliverable events here.
+    const secure = new SecureQueue(this, 'DeadLetterQueue', { retentionPeriod: Duration.days(14), alarmsEnabled: false });
+    const queue = secure.queue;
     this.alarms.push(createAlarm(this, 'DeadLetterAlarm', {
+      alarmTopic,
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 0,
       evaluationPeriods: 1,

@@ -1,5 +1,5 @@
 export * from './schema';
-export * from './realtime-api-props';
+export * from './props';
 export * from './realtime-api';
 export * from './realtime-table';
 export * from './events-to-subscribers';

@@ -8,15 +8,17 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { EventsToSubscribers, EventsToSubscribersOptions } from './events-to-subscribers';
 import { RealtimeApiMetrics } from './metrics';
-import { RealtimeApiProps } from './realtime-api-props';
+import { RealtimeApiProps } from './props';
 import { RealtimeTable, RealtimeTableProps } from './realtime-table';
-import { checkField, checkRealtimeApiProps, checkResolverCodeSize } from './rules';
+import { checkField, codeSizeRule, fieldRule, REALTIME_API_RULES } from './rules';
 import { RealtimeSchema } from './schema';
 import { shippedResolverCode } from './shipped-resolvers';
 import { checkConsumerCode, consumerFunction } from '../../core/consumer/consumer-defaults';
 import { ConsumerCodeOptions } from '../../core/consumer/consumer-options';
 import { acknowledgeWildcardResource } from '../../core/nag-acknowledgements';
+import { validateProps, Violations } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
+import { patternDashboard } from '../../monitoring/dashboard-factory';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
 
@@ -47,7 +49,7 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
   public readonly alarms: cloudwatch.IAlarm[] = [];
   /** The real-time WebSocket endpoint subscribers connect to (wss://…/graphql). */
   public readonly realtimeUrl: string;
-  /** The dashboard, unless `dashboardEnabled` is false. */
+  /** The dashboard the API's section is on (its own, or the shared one handed in); undefined when `dashboardEnabled` is false. */
   public readonly dashboard?: PatternDashboard;
 
   private readonly props: RealtimeApiProps;
@@ -56,7 +58,7 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
 
   constructor(scope: Construct, id: string, props: RealtimeApiProps) {
     super(scope, id);
-    checkRealtimeApiProps(this, props);
+    validateProps(this, props, REALTIME_API_RULES);
     this.props = props;
     this.schema = props.schema;
 
@@ -103,13 +105,8 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
 
     this.metrics = new RealtimeApiMetrics(this.api.apiId);
     if (props.alarmsEnabled ?? true) this.createAlarms();
-    if (props.dashboardEnabled ?? true) {
-      this.dashboard = new PatternDashboard(this, 'Dashboard', {
-        dashboardName: props.dashboardName,
-        description: 'GraphQL requests (errors, latency) and real-time connections, subscriptions and deliveries.',
-      });
-      this.dashboard.addBlock('GraphQL API', this);
-    }
+    this.dashboard = patternDashboard(this, props, 'GraphQL requests (errors, latency) and real-time connections, subscriptions and deliveries.');
+    this.dashboard?.addBlock(`GraphQL API ${this.node.path}`, this);
   }
 
   /** Widgets for a pattern dashboard: requests and errors, latency, real-time traffic. */
@@ -154,8 +151,10 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
    */
   public addResolver(typeName: string, fieldName: string, dataSource: appsync.BaseDataSource, code: appsync.Code): appsync.Resolver {
     const method = `addResolver("${typeName}", "${fieldName}")`;
-    checkField(this, method, this.schema, typeName, fieldName);
-    checkResolverCodeSize(this, `${method} code`, codeBytes(this, code));
+    const v = new Violations(this);
+    fieldRule(v, method, this.schema, typeName, fieldName);
+    codeSizeRule(v, `${method} code`, codeBytes(this, code));
+    v.throwIfAny();
     return this.resolve(typeName, fieldName, dataSource, code);
   }
 
@@ -176,9 +175,9 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
    * mutation (signed with IAM by EventBridge), with retries and a dead-letter queue.
    */
   public routeEventsToSubscribers(id: string, options: EventsToSubscribersOptions): EventsToSubscribers {
-    const route = new EventsToSubscribers(this, id, { ...options, realtimeApi: this });
+    const route = new EventsToSubscribers(this, id, { ...options, realtimeApi: this, alarmTopic: this.props.alarmTopic });
     this.alarms.push(...route.alarms);
-    this.dashboard?.addBlock(`Events to subscribers: ${id}`, route);
+    this.dashboard?.addBlock(`Events to subscribers: ${route.node.path}`, route);
     return route;
   }
 
@@ -212,10 +211,14 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
 
   private resolve(typeName: string, fieldName: string, dataSource: appsync.BaseDataSource, code: appsync.Code): appsync.Resolver {
     const key = `${typeName}.${fieldName}`;
-    if (this.resolvedFields.has(key)) {
-      checkField(this, `resolver for ${key}`, this.schema, typeName, fieldName);
-      throw new Error(`[${this.node.path}] invalid resolver for ${key}: it already has one. Allowed: one resolver per field. Fix: remove the second resolver for ${key}`);
-    }
+    const v = new Violations(this);
+    v.check('REALTIME_API_FIELD_RESOLVED_TWICE', !this.resolvedFields.has(key), {
+      prop: `resolver for ${key}`,
+      value: 'a second resolver (the field already has one)',
+      allowed: 'one resolver per field',
+      fix: `remove the second resolver for ${key}, or resolve another field`,
+    });
+    v.throwIfAny();
     this.resolvedFields.add(key);
     return dataSource.createResolver(`${typeName}${fieldName}Resolver`, {
       typeName,

@@ -4,9 +4,9 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { RealtimeApi } from './realtime-api';
-import { checkField } from './rules';
+import { checkField, fieldRule } from './rules';
 import { shippedResolverCode } from './shipped-resolvers';
-import { check, checkDurationInRange, checkNumberInRange } from '../../core/validation';
+import { Violations } from '../../core/validation';
 
 /**
  * The change feed a delta query reads: a global secondary index whose partition key is one
@@ -52,8 +52,8 @@ export interface ChangeFeedOptions {
  * A DynamoDB table served by a {@link RealtimeApi} through the shipped resolvers.
  */
 export interface RealtimeTableProps {
-  /** The table (its partition key is the item key; no sort key). */
-  readonly table: dynamodb.ITable;
+  /** Your table (its partition key is the item key; no sort key). */
+  readonly existingTable: dynamodb.ITable;
 
   /**
    * Partition key attribute.
@@ -129,8 +129,10 @@ export class RealtimeTable extends Construct {
     this.props = props;
     this.keyAttribute = props.keyAttribute ?? 'id';
     if (props.changeFeed) {
-      checkNumberInRange(this, 'changeFeed.maxPageSize', props.changeFeed.maxPageSize, { min: 1, max: 1000 });
-      checkDurationInRange(this, 'changeFeed.overlap', props.changeFeed.overlap, { min: Duration.seconds(0), max: Duration.minutes(5) });
+      const v = new Violations(this);
+      v.numberInRange('REALTIME_TABLE_PAGE_SIZE', 'changeFeed.maxPageSize', props.changeFeed.maxPageSize, { min: 1, max: 1000 });
+      v.durationInRange('REALTIME_TABLE_OVERLAP', 'changeFeed.overlap', props.changeFeed.overlap, { min: Duration.seconds(0), max: Duration.minutes(5) });
+      v.throwIfAny();
     }
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('appsync.amazonaws.com'),
@@ -140,17 +142,17 @@ export class RealtimeTable extends Construct {
     // view of our role takes no grants, so the role holds only what each resolver adds below.
     this.dataSource = new appsync.DynamoDbDataSource(this, 'DataSource', {
       api: props.realtimeApi.api,
-      table: props.table,
+      table: props.existingTable,
       serviceRole: iam.Role.fromRoleArn(this, 'RoleView', this.role.roleArn, { mutable: false }),
     });
-    props.table.encryptionKey?.grantEncryptDecrypt(this.role);
+    props.existingTable.encryptionKey?.grantEncryptDecrypt(this.role);
   }
 
   /** `typeName.fieldName(keyArgument)` returns the item (strongly consistent), or null. */
   public resolveGetItem(typeName: string, fieldName: string, keyArgument?: string): appsync.Resolver {
     const argument = keyArgument ?? this.keyAttribute;
     checkField(this, `resolveGetItem("${typeName}", "${fieldName}")`, this.realtimeApi.schema, typeName, fieldName, [argument]);
-    this.allow(['dynamodb:GetItem'], [this.props.table.tableArn]);
+    this.allow(['dynamodb:GetItem'], [this.props.existingTable.tableArn]);
     return this.realtimeApi._resolve(typeName, fieldName, this.dataSource, appsync.Code.fromInline(
       shippedResolverCode('get-item', { keyAttribute: this.keyAttribute, keyArgument: argument })));
   }
@@ -162,17 +164,20 @@ export class RealtimeTable extends Construct {
   public resolveVersionedUpdate(typeName: string, fieldName: string, options: VersionedUpdateOptions): appsync.Resolver {
     const method = `resolveVersionedUpdate("${typeName}", "${fieldName}")`;
     const version = this.props.versionAttribute;
-    check(this, version !== undefined && version !== '', {
+    const v = new Violations(this);
+    v.check('REALTIME_TABLE_VERSION_ATTRIBUTE', version !== undefined && version !== '', {
       prop: 'versionAttribute',
       value: `${version === undefined ? 'not set' : '""'} (needed by ${method})`,
       allowed: 'the name of a Number attribute the update checks and increments, e.g. "version"',
       fix: `set versionAttribute on addTable("${this.node.id}", ...): conflict detection compares and increments it on every write`,
     });
-    this.checkNotKey('versionAttribute', version!);
+    v.throwIfAny();
+    this.checkNotKey(v, 'versionAttribute', version!);
     const keyArgument = options.keyArgument ?? this.keyAttribute;
     const expected = options.expectedVersionArgument ?? 'expectedVersion';
-    checkField(this, method, this.realtimeApi.schema, typeName, fieldName, [keyArgument, expected, ...options.updatableArguments]);
-    this.allow(['dynamodb:UpdateItem', 'dynamodb:GetItem'], [this.props.table.tableArn]);
+    fieldRule(v, method, this.realtimeApi.schema, typeName, fieldName, [keyArgument, expected, ...options.updatableArguments]);
+    v.throwIfAny();
+    this.allow(['dynamodb:UpdateItem', 'dynamodb:GetItem'], [this.props.existingTable.tableArn]);
     return this.realtimeApi._resolve(typeName, fieldName, this.dataSource, appsync.Code.fromInline(shippedResolverCode('versioned-update', {
       ...this.feedConfig(),
       keyAttribute: this.keyAttribute,
@@ -190,16 +195,19 @@ export class RealtimeTable extends Construct {
   public resolveChangesSince(typeName: string, fieldName: string): appsync.Resolver {
     const method = `resolveChangesSince("${typeName}", "${fieldName}")`;
     const feed = this.props.changeFeed;
-    check(this, feed !== undefined, {
+    const v = new Violations(this);
+    v.check('REALTIME_TABLE_CHANGE_FEED', feed !== undefined, {
       prop: 'changeFeed',
       value: `not set (needed by ${method})`,
       allowed: 'a global secondary index with partition key = the feed attribute and sort key = updatedAtAttribute',
       fix: `add such an index to the table and name it in addTable("${this.node.id}", { changeFeed: { indexName } })`,
     });
-    checkField(this, method, this.realtimeApi.schema, typeName, fieldName, ['since', 'limit', 'nextToken']);
+    v.throwIfAny();
+    fieldRule(v, method, this.realtimeApi.schema, typeName, fieldName, ['since', 'limit', 'nextToken']);
     const config = this.feedConfig();
-    this.checkIndex(config.deltaIndexName, config.feedAttribute, config.updatedAtAttribute);
-    this.allow(['dynamodb:Query'], [`${this.props.table.tableArn}/index/${config.deltaIndexName}`]);
+    this.checkIndex(v, config.deltaIndexName, config.feedAttribute, config.updatedAtAttribute);
+    v.throwIfAny();
+    this.allow(['dynamodb:Query'], [`${this.props.existingTable.tableArn}/index/${config.deltaIndexName}`]);
     return this.realtimeApi._resolve(typeName, fieldName, this.dataSource, appsync.Code.fromInline(shippedResolverCode('changes-since', config)));
   }
 
@@ -221,7 +229,7 @@ export class RealtimeTable extends Construct {
 
   /** Key schema and attribute types of the table when it is defined in this app (L1 resolved); undefined when imported. */
   private tableDefinition(): { keys: { AttributeName: string; KeyType: string }[]; attributes: Record<string, string>; indexes: any[] } | undefined {
-    const cfn = this.props.table.node.defaultChild as dynamodb.CfnTable | dynamodb.CfnGlobalTable | undefined;
+    const cfn = this.props.existingTable.node.defaultChild as dynamodb.CfnTable | dynamodb.CfnGlobalTable | undefined;
     if (!cfn || !(cfn instanceof dynamodb.CfnTable || cfn instanceof dynamodb.CfnGlobalTable)) return undefined;
     const stack = Stack.of(cfn);
     const attributes: Record<string, string> = {};
@@ -233,18 +241,18 @@ export class RealtimeTable extends Construct {
     };
   }
 
-  private checkNotKey(prop: string, attribute: string): void {
+  private checkNotKey(v: Violations, prop: string, attribute: string): void {
     const def = this.tableDefinition();
     if (!def) return;
     const isKey = def.keys.some(k => k.AttributeName === attribute);
-    check(this, !isKey, {
+    v.check('REALTIME_TABLE_VERSION_IS_KEY', !isKey, {
       prop,
       value: `"${attribute}" (a key attribute of the table)`,
       allowed: 'a non-key Number attribute (key attributes cannot be updated)',
       fix: `name another attribute, e.g. "version", in ${prop}`,
     });
     const type = def.attributes[attribute];
-    check(this, type === undefined || type === 'N', {
+    v.check('REALTIME_TABLE_VERSION_TYPE', type === undefined || type === 'N', {
       prop,
       value: `"${attribute}" (declared as type ${type} by an index of the table)`,
       allowed: 'a Number attribute (the update compares and increments it)',
@@ -252,7 +260,7 @@ export class RealtimeTable extends Construct {
     });
   }
 
-  private checkIndex(indexName: string, feedAttribute: string, updatedAt: string): void {
+  private checkIndex(v: Violations, indexName: string, feedAttribute: string, updatedAt: string): void {
     const def = this.tableDefinition();
     if (!def) {
       Annotations.of(this).addWarningV2('cdk-integration-patterns:realtimeTableIndexUnchecked',
@@ -263,20 +271,21 @@ export class RealtimeTable extends Construct {
     const keys = (index?.keySchema ?? []) as { attributeName: string; keyType: string }[];
     const hash = keys.find(k => k.keyType === 'HASH')?.attributeName;
     const range = keys.find(k => k.keyType === 'RANGE')?.attributeName;
-    check(this, index !== undefined, {
+    v.check('REALTIME_TABLE_INDEX_MISSING', index !== undefined, {
       prop: 'changeFeed.indexName',
       value: `"${indexName}" (the table's global secondary indexes: ${def.indexes.map(i => `"${i.indexName}"`).join(', ') || 'none'})`,
       allowed: `a global secondary index of the table with partition key ${feedAttribute} and sort key ${updatedAt}`,
       fix: `table.addGlobalSecondaryIndex({ indexName: '${indexName}', partitionKey: { name: '${feedAttribute}', type: AttributeType.STRING }, sortKey: { name: '${updatedAt}', type: AttributeType.STRING } })`,
     });
-    check(this, hash === feedAttribute && range === updatedAt && def.attributes[updatedAt] === 'S', {
+    if (index === undefined) return;
+    v.check('REALTIME_TABLE_INDEX_KEYS', hash === feedAttribute && range === updatedAt && def.attributes[updatedAt] === 'S', {
       prop: 'changeFeed.indexName',
       value: `"${indexName}" keyed by ${hash ?? 'nothing'} / ${range ?? 'no sort key'}${range ? ` (${def.attributes[range]})` : ''}`,
       allowed: `partition key ${feedAttribute} and sort key ${updatedAt} of type String (ISO-8601 timestamps sort as strings)`,
       fix: `key the index by ${feedAttribute} (partition) and ${updatedAt} (sort, STRING), or set changeFeed.feedAttribute / updatedAtAttribute to its keys`,
     });
     const projection = index.projection?.projectionType ?? 'ALL';
-    check(this, projection === 'ALL', {
+    v.check('REALTIME_TABLE_INDEX_PROJECTION', projection === 'ALL', {
       prop: 'changeFeed.indexName',
       value: `"${indexName}" with projection ${projection}`,
       allowed: 'projection ALL: the delta query returns whole items from the index',

@@ -1,45 +1,39 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import { IConstruct } from 'constructs';
-import { RealtimeApiProps } from './realtime-api-props';
+import { RealtimeApiProps } from './props';
 import { RealtimeSchema } from './schema';
 import { RESOLVER_CODE_LIMIT_BYTES } from './shipped-resolvers';
-import { check, checkDurationInRange, checkNumberInRange } from '../../core/validation';
+import { NAME_RULES, Rule, Violations } from '../../core/validation';
 
 /** The API key expiry AWS accepts, counted from creation. */
 const API_KEY_MIN_DAYS = 1;
 const API_KEY_MAX_DAYS = 365;
 
-/** Checks the props of a RealtimeApi that can be judged before anything is built. */
-export function checkRealtimeApiProps(scope: IConstruct, props: RealtimeApiProps): void {
-  checkSchema(scope, props.schema);
-  if (props.apiName !== undefined && !Token.isUnresolved(props.apiName)) {
-    check(scope, props.apiName.length >= 1 && props.apiName.length <= 65_536, {
-      prop: 'apiName',
-      value: `"${props.apiName.slice(0, 40)}" (${props.apiName.length} characters)`,
-      allowed: '1 to 65,536 characters',
-      fix: 'shorten apiName, or leave it unset to use the construct id',
-    });
-  }
-  checkAuthorization(scope, props.authorizationConfig);
-  checkWebAcl(scope, props.webAclArn);
-  checkNumberInRange(scope, 'clientErrorRateThreshold', props.clientErrorRateThreshold, { min: 0, max: 100, integer: false, unit: '%' });
-  checkDurationInRange(scope, 'latencyThreshold', props.latencyThreshold, { min: Duration.millis(1), max: Duration.minutes(5) });
-}
+/** The rule table of RealtimeApi's props: every violation is reported in one error. */
+export const REALTIME_API_RULES: ReadonlyArray<Rule<RealtimeApiProps>> = [
+  (p, v) => schemaRules(p.schema, v),
+  (p, v) => v.name('REALTIME_API_NAME', 'apiName', p.apiName, NAME_RULES.graphqlApi),
+  (p, v) => apiKeyRules(p.authorizationConfig, v),
+  (p, v) => webAclRule(p.webAclArn, v),
+  (p, v) => v.numberInRange('REALTIME_API_CLIENT_ERROR_RATE', 'clientErrorRateThreshold', p.clientErrorRateThreshold, { min: 0, max: 100, integer: false, unit: '%' }),
+  (p, v) => v.durationInRange('REALTIME_API_LATENCY_THRESHOLD', 'latencyThreshold', p.latencyThreshold, { min: Duration.millis(1), max: Duration.minutes(5) }),
+];
 
-function checkSchema(scope: IConstruct, schema: RealtimeSchema): void {
+function schemaRules(schema: RealtimeSchema, v: Violations): void {
   const problem = schema._problem();
-  check(scope, problem === undefined, {
+  v.check('REALTIME_API_SCHEMA_INVALID', problem === undefined, {
     prop: 'schema',
     value: `${schema.source} ${problem}`,
     allowed: 'a GraphQL schema (SDL) that parses and builds with AppSync\'s scalars and directives',
     fix: 'correct the schema at the line named (graphql-js reports the same errors AppSync would at deploy)',
   });
+  if (problem !== undefined) return;
   const mutationType = schema._rootTypeName('mutation');
   for (const { field, mutations } of schema._subscriptions()) {
     for (const mutation of mutations) {
       const exists = mutationType !== undefined && schema._fieldArguments(mutationType, mutation) !== undefined;
-      check(scope, exists, {
+      v.check('REALTIME_API_SUBSCRIPTION_MUTATION', exists, {
         prop: 'schema',
         value: `Subscription.${field} @aws_subscribe(mutations: [..."${mutation}"...]) names a mutation the schema lacks`,
         allowed: `mutations of the schema${mutationType ? ` (${mutationType} fields)` : ' (it has no Mutation type)'}`,
@@ -57,12 +51,13 @@ function modesOf(config: appsync.AuthorizationConfig | undefined): { prop: strin
   return modes;
 }
 
-function checkAuthorization(scope: IConstruct, config: appsync.AuthorizationConfig | undefined): void {
+function apiKeyRules(config: appsync.AuthorizationConfig | undefined, v: Violations): void {
   for (const { prop, mode } of modesOf(config)) {
     const expires = mode.apiKeyConfig?.expires;
     if (mode.authorizationType !== appsync.AuthorizationType.API_KEY || expires === undefined) continue;
     const days = (expires.date.getTime() - Date.now()) / 86_400_000;
-    check(scope, days >= API_KEY_MIN_DAYS - 1 / 1440 && days <= API_KEY_MAX_DAYS + 1 / 1440, {
+    // A minute of slack each side: Expiration.after() was computed a moment before this check.
+    v.check('REALTIME_API_API_KEY_EXPIRY', days >= API_KEY_MIN_DAYS - 1 / 1440 && days <= API_KEY_MAX_DAYS + 1 / 1440, {
       prop: `${prop}.apiKeyConfig.expires`,
       value: `${expires.date.toISOString()} (${days.toFixed(1)} days from now)`,
       allowed: `${API_KEY_MIN_DAYS} to ${API_KEY_MAX_DAYS} days from now (AppSync refuses other expiry dates)`,
@@ -72,10 +67,10 @@ function checkAuthorization(scope: IConstruct, config: appsync.AuthorizationConf
 }
 
 /** The web ACL must be regional: CloudFront-scoped (global) ACLs cannot be associated with AppSync. */
-function checkWebAcl(scope: IConstruct, arn: string | undefined): void {
+function webAclRule(arn: string | undefined, v: Violations): void {
   if (arn === undefined || Token.isUnresolved(arn)) return;
   const regional = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[^/]+\/[^/]+$/.test(arn);
-  check(scope, regional, {
+  v.check('REALTIME_API_WEB_ACL_REGIONAL', regional, {
     prop: 'webAclArn',
     value: `"${arn}"${/:global\/webacl\//.test(arn) ? ' (a CLOUDFRONT-scoped ACL)' : ''}`,
     allowed: 'the ARN of a REGIONAL AWS WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>) in the API\'s region',
@@ -83,25 +78,38 @@ function checkWebAcl(scope: IConstruct, arn: string | undefined): void {
   });
 }
 
-/** Checks that `typeName.fieldName` exists (and the named arguments on it), for a method that wires it. */
-export function checkField(
-  scope: IConstruct, method: string, schema: RealtimeSchema, typeName: string, fieldName: string, requiredArguments: string[] = [],
+/**
+ * Checks that `typeName.fieldName` exists (and the named arguments on it) for a method that wires
+ * it; records into `v` (the caller throws).
+ */
+export function fieldRule(
+  v: Violations, method: string, schema: RealtimeSchema, typeName: string, fieldName: string, requiredArguments: string[] = [],
 ): void {
   const args = schema._fieldArguments(typeName, fieldName);
-  check(scope, args !== undefined, {
+  v.check('REALTIME_API_FIELD_MISSING', args !== undefined, {
     prop: `${method} fieldName`,
     value: `${typeName}.${fieldName}`,
     allowed: `a field of the schema's ${typeName} type${fieldsOf(schema, typeName)}`,
     fix: `add ${fieldName} to type ${typeName} in the schema, or correct the type or field name`,
   });
+  if (args === undefined) return;
   for (const argument of requiredArguments) {
-    check(scope, args!.includes(argument), {
+    v.check('REALTIME_API_ARGUMENT_MISSING', args.includes(argument), {
       prop: `${method} argument "${argument}"`,
-      value: `${typeName}.${fieldName}(${args!.join(', ')})`,
+      value: `${typeName}.${fieldName}(${args.join(', ')})`,
       allowed: `${typeName}.${fieldName} with an argument "${argument}"`,
       fix: `add ${argument} to ${typeName}.${fieldName} in the schema, or name the argument it has in the options`,
     });
   }
+}
+
+/** {@link fieldRule} on its own: throws at once. */
+export function checkField(
+  scope: IConstruct, method: string, schema: RealtimeSchema, typeName: string, fieldName: string, requiredArguments: string[] = [],
+): void {
+  const v = new Violations(scope);
+  fieldRule(v, method, schema, typeName, fieldName, requiredArguments);
+  v.throwIfAny();
 }
 
 function fieldsOf(schema: RealtimeSchema, typeName: string): string {
@@ -111,9 +119,9 @@ function fieldsOf(schema: RealtimeSchema, typeName: string): string {
 }
 
 /** Inline resolver code must fit AppSync's size limit; asset code is measured from its file. */
-export function checkResolverCodeSize(scope: IConstruct, prop: string, bytes: number | undefined): void {
+export function codeSizeRule(v: Violations, prop: string, bytes: number | undefined): void {
   if (bytes === undefined) return;
-  check(scope, bytes <= RESOLVER_CODE_LIMIT_BYTES, {
+  v.check('REALTIME_API_RESOLVER_CODE_SIZE', bytes <= RESOLVER_CODE_LIMIT_BYTES, {
     prop,
     value: `${bytes.toLocaleString('en-US')} bytes of code`,
     allowed: `at most ${RESOLVER_CODE_LIMIT_BYTES.toLocaleString('en-US')} bytes (AppSync's limit for resolver code)`,
