@@ -267,6 +267,7 @@ describe('events from a bus to subscribers', () => {
 });
 
 describe('bad input', () => {
+  const apiKeyMode = (after: Duration): appsync.AuthorizationMode => ({ authorizationType: appsync.AuthorizationType.API_KEY, apiKeyConfig: { expires: Expiration.after(after) } });
   const api = (stack: Stack, props: Partial<RealtimeApiProps> = {}) => new RealtimeApi(stack, 'Live', { schema: RealtimeSchema.fromString(SCHEMA), ...props });
   const cases: Array<[string, BadInputCase]> = [
     ['a schema that does not parse', {
@@ -315,7 +316,7 @@ describe('bad input', () => {
       fix: 'add publishOrderStatuz to the Mutation type',
     }],
     ['an API key expiring after 365 days', {
-      build: s => api(s, { authorizationConfig: { defaultAuthorization: { authorizationType: appsync.AuthorizationType.API_KEY, apiKeyConfig: { expires: Expiration.after(Duration.days(400)) } } } }),
+      build: s => api(s, { authorizationConfig: { defaultAuthorization: apiKeyMode(Duration.days(400)) } }),
       path: 'TestStack/Live',
       code: 'REALTIME_API_API_KEY_EXPIRY',
       prop: 'authorizationConfig.defaultAuthorization.apiKeyConfig.expires',
@@ -324,7 +325,7 @@ describe('bad input', () => {
       fix: 'Expiration.after(Duration.days(n)) with n from 1 to 365',
     }],
     ['an API key expiring within a day', {
-      build: s => api(s, { authorizationConfig: { defaultAuthorization: { authorizationType: appsync.AuthorizationType.IAM }, additionalAuthorizationModes: [{ authorizationType: appsync.AuthorizationType.API_KEY, apiKeyConfig: { expires: Expiration.after(Duration.hours(2)) } }] } }),
+      build: s => api(s, { authorizationConfig: { defaultAuthorization: { authorizationType: appsync.AuthorizationType.IAM }, additionalAuthorizationModes: [apiKeyMode(Duration.hours(2))] } }),
       path: 'TestStack/Live',
       code: 'REALTIME_API_API_KEY_EXPIRY',
       prop: 'authorizationConfig.additionalAuthorizationModes[0].apiKeyConfig.expires',
