@@ -267,7 +267,11 @@ describe('events from a bus to subscribers', () => {
 });
 
 describe('bad input', () => {
-  const apiKeyMode = (after: Duration): appsync.AuthorizationMode => ({ authorizationType: appsync.AuthorizationType.API_KEY, apiKeyConfig: { expires: Expiration.after(after) } });
+  const apiKeyMode = (after: Duration): appsync.AuthorizationMode => ({
+    authorizationType: appsync.AuthorizationType.API_KEY,
+    apiKeyConfig: { expires: Expiration.after(after) },
+  });
+  const iamMode: appsync.AuthorizationMode = { authorizationType: appsync.AuthorizationType.IAM };
   const api = (stack: Stack, props: Partial<RealtimeApiProps> = {}) => new RealtimeApi(stack, 'Live', { schema: RealtimeSchema.fromString(SCHEMA), ...props });
   const cases: Array<[string, BadInputCase]> = [
     ['a schema that does not parse', {
@@ -325,7 +329,7 @@ describe('bad input', () => {
       fix: 'Expiration.after(Duration.days(n)) with n from 1 to 365',
     }],
     ['an API key expiring within a day', {
-      build: s => api(s, { authorizationConfig: { defaultAuthorization: { authorizationType: appsync.AuthorizationType.IAM }, additionalAuthorizationModes: [apiKeyMode(Duration.hours(2))] } }),
+      build: s => api(s, { authorizationConfig: { defaultAuthorization: iamMode, additionalAuthorizationModes: [apiKeyMode(Duration.hours(2))] } }),
       path: 'TestStack/Live',
       code: 'REALTIME_API_API_KEY_EXPIRY',
       prop: 'authorizationConfig.additionalAuthorizationModes[0].apiKeyConfig.expires',
