@@ -324,6 +324,15 @@ const testSql = project.addTask('test:sql', {
   receiveArgs: true,
 });
 
+// RealtimeApi: subscriptions over a real WebSocket (amplify-appsync-simulator on 127.0.0.1, installed
+// pinned into .local-aws by the test; see docs/local-aws-fidelity.md for what is modelled).
+project.addTask('test:realtime', {
+  description: 'RealtimeApi subscriptions over a real WebSocket (AppSync real-time protocol server on 127.0.0.1)',
+  env: { JEST_JUNIT_OUTPUT_NAME: 'realtime-junit.xml' },
+  exec: "jest --ci --coverage=false --runInBand --testMatch '<rootDir>/test/realtime/**/*.realtime-test.ts'",
+  receiveArgs: true,
+});
+
 project.addTask('test:all', {
   description: 'The whole suite, as CI runs it (README quick start)',
   steps: [
