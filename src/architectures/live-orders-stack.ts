@@ -19,6 +19,22 @@ export interface LiveOrdersStackProps extends StackProps {
   readonly existingEventBus?: events.IEventBus;
 
   /**
+   * Deliver the bus's order and shipping events to subscribers (four rules calling
+   * `publishOrderStatus`). Off only where AppSync rule targets cannot be deployed (the local
+   * emulator lacks the API's `GraphQLEndpointArn`).
+   *
+   * @default true
+   */
+  readonly deliverBusEvents?: boolean;
+
+  /**
+   * Create the API's alarms (and the event routes' dead-letter alarms).
+   *
+   * @default true
+   */
+  readonly alarmsEnabled?: boolean;
+
+  /**
    * What happens to the orders table when the stack is deleted.
    *
    * @default RemovalPolicy.RETAIN
@@ -74,6 +90,7 @@ export class LiveOrdersStack extends Stack {
       schema: RealtimeSchema.fromString(LIVE_ORDERS_SCHEMA),
       apiName: 'live-orders',
       alarmTopic: this.alarmTopic.topic,
+      alarmsEnabled: props.alarmsEnabled,
     });
     const orders = this.realtimeApi.addTable('Orders', {
       existingTable: this.ordersTable,
@@ -84,7 +101,7 @@ export class LiveOrdersStack extends Stack {
     orders.resolveChangesSince('Query', 'ordersChangedSince');
     orders.resolveVersionedUpdate('Mutation', 'updateOrderStatus', { updatableArguments: ['status', 'note'] });
     this.realtimeApi.addPublishMutation('publishOrderStatus');
-    for (const e of STATUS_EVENTS) {
+    for (const e of props.deliverBusEvents === false ? [] : STATUS_EVENTS) {
       this.realtimeApi.routeEventsToSubscribers(e.id, {
         eventBus: this.eventBus,
         eventPattern: { source: [e.source], detailType: [e.detailType] },
@@ -94,7 +111,6 @@ export class LiveOrdersStack extends Stack {
     }
 
     new CfnOutput(this, 'GraphqlUrl', { value: this.realtimeApi.api.graphqlUrl });
-    new CfnOutput(this, 'RealtimeUrl', { value: this.realtimeApi.realtimeUrl });
     new CfnOutput(this, 'ApiId', { value: this.realtimeApi.api.apiId });
     new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });

@@ -59,6 +59,7 @@ export interface EventsToSubscribersOptions {
 export interface EventsToSubscribersProps extends EventsToSubscribersOptions {
   readonly realtimeApi: RealtimeApi;
   readonly alarmTopic?: sns.ITopic;
+  readonly alarmsEnabled?: boolean;
 }
 
 /**
@@ -102,7 +103,7 @@ export class EventsToSubscribers extends Construct implements IMonitoredBlock {
     v.throwIfAny();
 
     this.graphqlOperation = api.schema._operationFor(mutationType, props.mutationField);
-    this.deadLetterQueue = props.deadLetterQueue ?? this.newDeadLetterQueue(props.alarmTopic);
+    this.deadLetterQueue = props.deadLetterQueue ?? this.newDeadLetterQueue(props.alarmTopic, props.alarmsEnabled ?? true);
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
       description: `EventBridge calls ${mutationType}.${props.mutationField} of ${api.node.path}`,
@@ -137,10 +138,11 @@ export class EventsToSubscribers extends Construct implements IMonitoredBlock {
     })];
   }
 
-  private newDeadLetterQueue(alarmTopic?: sns.ITopic): sqs.IQueue {
+  private newDeadLetterQueue(alarmTopic: sns.ITopic | undefined, alarmsEnabled: boolean): sqs.IQueue {
     // The library's SecureQueue (SSE, TLS-only, 14 days): EventBridge puts undeliverable events here.
     const secure = new SecureQueue(this, 'DeadLetterQueue', { retentionPeriod: Duration.days(14), alarmsEnabled: false });
     const queue = secure.queue;
+    if (!alarmsEnabled) return queue;
     this.alarms.push(createAlarm(this, 'DeadLetterAlarm', {
       alarmTopic,
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),

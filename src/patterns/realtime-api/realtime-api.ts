@@ -175,7 +175,7 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
    * mutation (signed with IAM by EventBridge), with retries and a dead-letter queue.
    */
   public routeEventsToSubscribers(id: string, options: EventsToSubscribersOptions): EventsToSubscribers {
-    const route = new EventsToSubscribers(this, id, { ...options, realtimeApi: this, alarmTopic: this.props.alarmTopic });
+    const route = new EventsToSubscribers(this, id, { ...options, realtimeApi: this, alarmTopic: this.props.alarmTopic, alarmsEnabled: this.props.alarmsEnabled });
     this.alarms.push(...route.alarms);
     this.dashboard?.addBlock(`Events to subscribers: ${route.node.path}`, route);
     return route;
