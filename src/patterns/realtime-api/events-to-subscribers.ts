@@ -55,13 +55,6 @@ export interface EventsToSubscribersOptions {
   readonly deadLetterQueue?: sqs.IQueue;
 }
 
-/** @internal */
-export interface EventsToSubscribersProps extends EventsToSubscribersOptions {
-  readonly realtimeApi: RealtimeApi;
-  readonly alarmTopic?: sns.ITopic;
-  readonly alarmsEnabled?: boolean;
-}
-
 /**
  * An EventBridge rule whose target calls a publish mutation of a RealtimeApi, signed with IAM by
  * a role that may call only that mutation; retries, then a dead-letter queue that is alarmed.
@@ -78,9 +71,11 @@ export class EventsToSubscribers extends Construct implements IMonitoredBlock {
   /** The alarm on the dead-letter queue. */
   public readonly alarms: cloudwatch.IAlarm[] = [];
 
-  constructor(scope: Construct, id: string, props: EventsToSubscribersProps) {
+  /** Use {@link RealtimeApi.routeEventsToSubscribers}. */
+  constructor(scope: RealtimeApi, id: string, props: EventsToSubscribersOptions) {
     super(scope, id);
-    const api = props.realtimeApi;
+    const api = scope;
+    const { alarmTopic, alarmsEnabled } = api._alarmSettings();
     const mutationType = api.schema._rootTypeName('mutation') ?? 'Mutation';
     const v = new Violations(this);
     fieldRule(v, `routeEventsToSubscribers("${id}") mutationField`, api.schema, mutationType, props.mutationField, Object.keys(props.variables));
@@ -103,7 +98,7 @@ export class EventsToSubscribers extends Construct implements IMonitoredBlock {
     v.throwIfAny();
 
     this.graphqlOperation = api.schema._operationFor(mutationType, props.mutationField);
-    this.deadLetterQueue = props.deadLetterQueue ?? this.newDeadLetterQueue(props.alarmTopic, props.alarmsEnabled ?? true);
+    this.deadLetterQueue = props.deadLetterQueue ?? this.newDeadLetterQueue(alarmTopic, alarmsEnabled);
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
       description: `EventBridge calls ${mutationType}.${props.mutationField} of ${api.node.path}`,

@@ -4,6 +4,7 @@ import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { EventsToSubscribers, EventsToSubscribersOptions } from './events-to-subscribers';
@@ -125,7 +126,7 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
    * are added with the returned object's `resolve*` methods.
    */
   public addTable(id: string, props: RealtimeTableProps): RealtimeTable {
-    return new RealtimeTable(this, id, { ...props, realtimeApi: this });
+    return new RealtimeTable(this, id, props);
   }
 
   /** A Lambda data source; `code` + `handler` get the library's consumer defaults, or pass `function`. */
@@ -175,7 +176,7 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
    * mutation (signed with IAM by EventBridge), with retries and a dead-letter queue.
    */
   public routeEventsToSubscribers(id: string, options: EventsToSubscribersOptions): EventsToSubscribers {
-    const route = new EventsToSubscribers(this, id, { ...options, realtimeApi: this, alarmTopic: this.props.alarmTopic, alarmsEnabled: this.props.alarmsEnabled });
+    const route = new EventsToSubscribers(this, id, options);
     this.alarms.push(...route.alarms);
     this.dashboard?.addBlock(`Events to subscribers: ${route.node.path}`, route);
     return route;
@@ -202,6 +203,11 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
   /** @internal wires one resolver and remembers the field (a field has one resolver). */
   public _resolve(typeName: string, fieldName: string, dataSource: appsync.BaseDataSource, code: appsync.Code): appsync.Resolver {
     return this.resolve(typeName, fieldName, dataSource, code);
+  }
+
+  /** @internal where the API's alarms go, for the blocks it adds */
+  public _alarmSettings(): { alarmTopic?: sns.ITopic; alarmsEnabled: boolean } {
+    return { alarmTopic: this.props.alarmTopic, alarmsEnabled: this.props.alarmsEnabled ?? true };
   }
 
   /** @internal */

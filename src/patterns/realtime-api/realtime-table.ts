@@ -105,11 +105,6 @@ export interface VersionedUpdateOptions {
   readonly expectedVersionArgument?: string;
 }
 
-/** @internal */
-export interface RealtimeTableConstructProps extends RealtimeTableProps {
-  readonly realtimeApi: RealtimeApi;
-}
-
 /**
  * A table bound to a RealtimeApi: a DynamoDB data source whose role only gets the actions the
  * resolvers added through it need (GetItem, UpdateItem, Query on the change-feed index).
@@ -123,9 +118,10 @@ export class RealtimeTable extends Construct {
   private readonly props: RealtimeTableProps;
   private readonly keyAttribute: string;
 
-  constructor(scope: Construct, id: string, props: RealtimeTableConstructProps) {
+  /** Use {@link RealtimeApi.addTable}. */
+  constructor(scope: RealtimeApi, id: string, props: RealtimeTableProps) {
     super(scope, id);
-    this.realtimeApi = props.realtimeApi;
+    this.realtimeApi = scope;
     this.props = props;
     this.keyAttribute = props.keyAttribute ?? 'id';
     if (props.changeFeed) {
@@ -141,7 +137,7 @@ export class RealtimeTable extends Construct {
     // aws-cdk-lib's data source grants read/write on the table and every index; an immutable
     // view of our role takes no grants, so the role holds only what each resolver adds below.
     this.dataSource = new appsync.DynamoDbDataSource(this, 'DataSource', {
-      api: props.realtimeApi.api,
+      api: scope.api,
       table: props.existingTable,
       serviceRole: iam.Role.fromRoleArn(this, 'RoleView', this.role.roleArn, { mutable: false }),
     });
