@@ -48,10 +48,10 @@ new ClickstreamStack(app, 'IntegrationPatterns-Clickstream', {
 });
 new LiveOrdersStack(app, 'IntegrationPatterns-LiveOrders', {
   description: 'cdk-integration-patterns reference architecture: live orders (AppSync GraphQL: versioned writes, delta query, subscriptions fed by EventBridge)',
-  // Locally without alarms and bus routes: MiniStack's CloudFormation refuses metric-math alarms (the API's
-  // 4XX rate) and AppSync rule targets (no GraphQLEndpointArn); alarms are never evaluated there and its
-  // AppSync has no WebSocket anyway. The bus → subscriber leg runs in `npx projen test:realtime`
-  // (docs/local-aws-fidelity.md).
-  ...(local ? { removalPolicy: RemovalPolicy.DESTROY, alarmsEnabled: false, deliverBusEvents: false } : {}),
+  // Locally without alarms, bus routes and WAF: MiniStack's CloudFormation refuses metric-math alarms (the
+  // API's 4XX rate), AppSync rule targets (no GraphQLEndpointArn) and WAF associations; alarms are never
+  // evaluated there and its AppSync has no WebSocket anyway. The bus → subscriber leg runs in
+  // `npx projen test:realtime` (docs/local-aws-fidelity.md).
+  ...(local ? { removalPolicy: RemovalPolicy.DESTROY, alarmsEnabled: false, deliverBusEvents: false, webAclEnabled: false } : {}),
 });
 app.synth();

@@ -2,6 +2,7 @@ import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { LIVE_ORDERS_SCHEMA } from './live-orders-schema';
 import { SecureTopic } from '../core/secure-topic';
@@ -26,6 +27,15 @@ export interface LiveOrdersStackProps extends StackProps {
    * @default true
    */
   readonly deliverBusEvents?: boolean;
+
+  /**
+   * Protect the API with a regional AWS WAF web ACL (AWS's common rule set, known bad inputs, and
+   * a rate limit of 1,000 requests per 5 minutes per IP). Off only where WAF cannot be associated
+   * (the local emulator).
+   *
+   * @default true
+   */
+  readonly webAclEnabled?: boolean;
 
   /**
    * Create the API's alarms (and the event routes' dead-letter alarms).
@@ -68,6 +78,8 @@ export class LiveOrdersStack extends Stack {
   public readonly eventBus: events.IEventBus;
   /** Topic every alarm of the stack notifies. */
   public readonly alarmTopic: SecureTopic;
+  /** The regional web ACL in front of the API (undefined when `webAclEnabled` is false). */
+  public readonly webAcl?: wafv2.CfnWebACL;
 
   constructor(scope: Construct, id: string, props: LiveOrdersStackProps = {}) {
     super(scope, id, props);
@@ -86,7 +98,9 @@ export class LiveOrdersStack extends Stack {
     });
     this.eventBus = props.existingEventBus ?? new events.EventBus(this, 'Bus', { description: 'Order and shipping events (cdk-integration-patterns live orders)' });
 
+    this.webAcl = props.webAclEnabled === false ? undefined : liveOrdersWebAcl(this);
     this.realtimeApi = new RealtimeApi(this, 'Api', {
+      webAclArn: this.webAcl?.attrArn,
       schema: RealtimeSchema.fromString(LIVE_ORDERS_SCHEMA),
       apiName: 'live-orders',
       alarmTopic: this.alarmTopic.topic,
@@ -115,4 +129,32 @@ export class LiveOrdersStack extends Stack {
     new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
   }
+}
+
+/** AWS managed rules for common web exploits and known bad inputs, and a per-IP rate limit. */
+function liveOrdersWebAcl(scope: Construct): wafv2.CfnWebACL {
+  const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+  const managed = (name: string, priority: number) => ({
+    name,
+    priority,
+    overrideAction: { none: {} },
+    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+    visibilityConfig: visibility(name),
+  });
+  return new wafv2.CfnWebACL(scope, 'WebAcl', {
+    scope: 'REGIONAL',
+    defaultAction: { allow: {} },
+    visibilityConfig: visibility('live-orders-api'),
+    rules: [
+      managed('AWSManagedRulesCommonRuleSet', 1),
+      managed('AWSManagedRulesKnownBadInputsRuleSet', 2),
+      {
+        name: 'RateLimitPerIp',
+        priority: 3,
+        action: { block: {} },
+        statement: { rateBasedStatement: { limit: 1000, aggregateKeyType: 'IP' } },
+        visibilityConfig: visibility('RateLimitPerIp'),
+      },
+    ],
+  });
 }

@@ -51,6 +51,18 @@ describe('LiveOrdersStack', () => {
     });
   });
 
+  test('a regional WAF web ACL protects the API (AWS common rules, known bad inputs, 1,000 requests / 5 min per IP)', () => {
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: [
+        Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' }),
+        Match.objectLike({ Name: 'AWSManagedRulesKnownBadInputsRuleSet' }),
+        Match.objectLike({ Name: 'RateLimitPerIp', Statement: { RateBasedStatement: { Limit: 1000, AggregateKeyType: 'IP' } } }),
+      ],
+    });
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
   test('every alarm notifies the alarm topic (except the topic\'s own, which would notify the failing topic)', () => {
     const alarmTopicId = stack.getLogicalId(stack.alarmTopic.topic.node.defaultChild as CfnElement);
     const alarms = Object.entries<any>(template.findResources('AWS::CloudWatch::Alarm')).filter(([k]) => !k.startsWith('Alarms'));
