@@ -94,6 +94,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/pg@^8.23.1',
     '@aws-lambda-powertools/batch@^2.35.0',
   ],
+  // RealtimeApi parses and checks GraphQL schemas at synth time with the reference implementation
+  // (graphql-js: no dependencies, MIT). jsii needs runtime dependencies of the library bundled.
+  bundledDeps: ['graphql@^16.15.0'],
   gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*', '/scripts/java-smoke/target/'],
 });
 
@@ -190,6 +193,16 @@ project.addTask('ensure:ffmpeg', {
   description: 'Install ffmpeg from Debian apt when missing (the queue-worker e2e transcodes real video)',
   exec: 'bash scripts/ensure-ffmpeg.sh',
 });
+// RealtimeApi: the APPSYNC_JS resolvers the library ships (lambda/appsync-resolvers/), bundled to
+// one ES module each (AppSync evaluates a resolver's code as a module whose only import is
+// @aws-appsync/utils, provided at run time). Not minified: users read them in the console.
+// test/lambda/appsync-resolvers/appsync-js-runtime.ts bundles with the same options (contract test).
+const appsyncResolvers = ['get-item', 'versioned-update', 'changes-since', 'publish'];
+const bundleAppsyncResolvers = project.addTask('bundle:appsync-resolvers', {
+  description: 'Bundle the shipped APPSYNC_JS resolvers (lambda/appsync-resolvers) into assets/appsync-resolvers',
+  exec: `esbuild ${appsyncResolvers.map(r => `lambda/appsync-resolvers/${r}.ts`).join(' ')} --bundle --format=esm --target=es2020 --platform=neutral --external:@aws-appsync/utils --legal-comments=none --outdir=assets/appsync-resolvers`,
+});
+project.tasks.tryFind('bundle')?.spawn(bundleAppsyncResolvers);
 // The Kinesis producer helper is runtime code users import into their own services (not a
 // Lambda handler, not jsii API): bundled to CommonJS with its types, the AWS SDK left to the
 // user's app, shipped in assets/ like the handlers.
@@ -360,6 +373,15 @@ const testSql = project.addTask('test:sql', {
   description: 'WriteBuffer Data API sink against a real PostgreSQL on 127.0.0.1 (installs the Debian postgresql package if missing)',
   env: { JEST_JUNIT_OUTPUT_NAME: 'sql-junit.xml' },
   exec: "jest --ci --coverage=false --runInBand --testMatch '<rootDir>/test/sql/**/*.sql-test.ts'",
+  receiveArgs: true,
+});
+
+// RealtimeApi: subscriptions over a real WebSocket (amplify-appsync-simulator on 127.0.0.1, installed
+// pinned into .local-aws by the test; see docs/local-aws-fidelity.md for what is modelled).
+project.addTask('test:realtime', {
+  description: 'RealtimeApi subscriptions over a real WebSocket (AppSync real-time protocol server on 127.0.0.1)',
+  env: { JEST_JUNIT_OUTPUT_NAME: 'realtime-junit.xml' },
+  exec: "jest --ci --coverage=false --runInBand --testMatch '<rootDir>/test/realtime/**/*.realtime-test.ts'",
   receiveArgs: true,
 });
 

@@ -12,7 +12,7 @@
  */
 import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { VIDEO_DESCRIPTION, VIDEO_LOCAL_PROPS, VIDEO_STACK_NAME } from './video-local-profile';
-import { ClickstreamStack, DailyPriceStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, VideoProcessingStack } from '../src';
+import { ClickstreamStack, DailyPriceStack, LiveOrdersStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, VideoProcessingStack } from '../src';
 
 const app = new App();
 const local = ['true', true].includes(app.node.tryGetContext('local'));
@@ -60,4 +60,12 @@ if (local) {
   process.stderr.write('reference-app: -c local=true deploys IntegrationPatterns-DailyPrice WITHOUT its AWS::Events::Archive (the local emulator\'s '
     + 'CloudFormation refuses the type); the archive is created through the EventBridge API by the e2e test (see docs/local-aws-fidelity.md).\n');
 }
+new LiveOrdersStack(app, 'IntegrationPatterns-LiveOrders', {
+  description: 'cdk-integration-patterns reference architecture: live orders (AppSync GraphQL: versioned writes, delta query, subscriptions fed by EventBridge)',
+  // Locally without alarms, bus routes and WAF: MiniStack's CloudFormation refuses metric-math alarms (the
+  // API's 4XX rate), AppSync rule targets (no GraphQLEndpointArn) and WAF associations; alarms are never
+  // evaluated there and its AppSync has no WebSocket anyway. The bus → subscriber leg runs in
+  // `npx projen test:realtime` (docs/local-aws-fidelity.md).
+  ...(local ? { removalPolicy: RemovalPolicy.DESTROY, alarmsEnabled: false, deliverBusEvents: false, webAclEnabled: false } : {}),
+});
 app.synth();

@@ -1,5 +1,6 @@
 import { eventPublisherSuite } from './event-publisher';
 import { fanOutSuite } from './fan-out';
+import { realtimeSuite } from './realtime';
 import { scalingSuite } from './scaling';
 import { streamSuite } from './stream';
 import { synthSuite } from './synth';
@@ -16,4 +17,5 @@ export const SUITES: Suite[] = [
   streamSuite,
   videoSuite,
   eventPublisherSuite,
+  realtimeSuite,
 ];

@@ -4,3 +4,5 @@ export * from './order-intake-stack';
 export * from './video-processing-stack';
 export * from './clickstream-stack';
 export * from './daily-price-stack';
+export * from './live-orders-stack';
+export * from './live-orders-schema';

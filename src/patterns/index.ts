@@ -5,3 +5,4 @@ export * from './queue-worker-service';
 export * from './stream-pipeline';
 export * from './event-router';
 export * from './scheduled-job';
+export * from './realtime-api';
