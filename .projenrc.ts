@@ -91,6 +91,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'pg@^8.23.1',
     '@types/pg@^8.23.1',
     '@aws-lambda-powertools/batch@^2.35.0',
+    // FrontDoor golden tests: render every synthesized API Gateway mapping template (VTL) offline
+    // with a shim of $input/$util/$context that follows AWS's documentation (test/support/vtl).
+    'velocityjs@^2.1.7',
   ],
   gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*'],
 });
