@@ -11,7 +11,7 @@
  * delivers at most 10 messages per batch, so it needs more writers for the same rate). Everything else is deployed exactly as to AWS.
  */
 import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { ClickstreamStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, VideoProcessingStack } from '../src';
+import { ClickstreamStack, IngestApiStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, VideoProcessingStack } from '../src';
 
 const app = new App();
 const local = ['true', true].includes(app.node.tryGetContext('local'));
@@ -45,5 +45,9 @@ if (local) {
 new ClickstreamStack(app, 'IntegrationPatterns-Clickstream', {
   description: 'cdk-integration-patterns reference architecture: clickstream (Kinesis -> aggregator -> DynamoDB counts; Firehose -> S3 archive)',
   ...(local ? { retryAttempts: 1, archiveBufferingInterval: Duration.seconds(0), dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
+});
+new IngestApiStack(app, 'IntegrationPatterns-IngestApi', {
+  description: 'cdk-integration-patterns reference architecture: ingest API (one REST API -> queue, stream, event bus and Express workflow; no Lambda in between)',
+  ...(local ? { dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
 });
 app.synth();

@@ -5,7 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { SecureTopic } from '../core/secure-topic';
-import { FrontDoorAuthorization, WriteBuffer, WriteBufferSink } from '../patterns/write-buffer';
+import { FrontDoorAuthorization } from '../patterns/front-door';
+import { WriteBuffer, WriteBufferSink } from '../patterns/write-buffer';
 
 /**
  * The order the intake API and the buffer accept: what the orders table stores.

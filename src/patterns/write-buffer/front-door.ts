@@ -6,14 +6,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { check, checkNotSetWith, checkNumberInRange } from '../../core/validation';
-
-/** How callers of the front door authenticate. */
-export enum FrontDoorAuthorization {
-  /** SigV4-signed requests; grant callers `execute-api:Invoke` with `grantInvoke`. */
-  IAM = 'IAM',
-  /** An API key in the `x-api-key` header, with a usage plan that throttles and caps the key. */
-  API_KEY = 'API_KEY',
-}
+// One enum for every front door: WriteBuffer's door accepts IAM and API_KEY of it.
+import { FrontDoorAuthorization } from '../front-door/props';
 
 /**
  * Settings of the REST front door that sends requests straight to the queue.
@@ -144,6 +138,12 @@ export class WriteBufferFrontDoor extends Construct {
     checkNumberInRange(this, 'throttlingRateLimit', props.throttlingRateLimit, { min: 1, max: 10_000, integer: false, unit: 'requests/s' });
     checkNumberInRange(this, 'throttlingBurstLimit', props.throttlingBurstLimit, { min: 1, max: 5_000, unit: 'requests' });
     checkNumberInRange(this, 'dailyQuota', props.dailyQuota, { min: 1, max: 1_000_000_000, unit: 'requests' });
+    check(this, authorization === FrontDoorAuthorization.IAM || authorization === FrontDoorAuthorization.API_KEY, {
+      prop: 'authorization',
+      value: `FrontDoorAuthorization.${authorization}`,
+      allowed: 'IAM or API_KEY on WriteBuffer\'s front door',
+      fix: 'use FrontDoorAuthorization.IAM or API_KEY, or put a FrontDoor (which takes COGNITO and LAMBDA) in front of the buffer queue',
+    });
     if (authorization !== FrontDoorAuthorization.API_KEY) {
       checkNotSetWith(this, 'dailyQuota', props.dailyQuota, 'without FrontDoorAuthorization.API_KEY (quotas belong to API keys)',
         'set authorization: FrontDoorAuthorization.API_KEY, or remove dailyQuota');
