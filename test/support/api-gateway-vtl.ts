@@ -163,12 +163,10 @@ export function escapeJavaScript(s: string): string {
   for (let i = 0; i < s.length; i++) {
     const code = s.charCodeAt(i);
     const ch = s[i];
-    if (code > 0x7f) out += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
-    else if (code < 0x20) {
+    if (code > 0x7f) {out += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;} else if (code < 0x20) {
       const named: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
       out += named[code] ?? `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
-    } else if (ch === '\'' || ch === '"' || ch === '\\' || ch === '/') out += `\\${ch}`;
-    else out += ch;
+    } else if (ch === '\'' || ch === '"' || ch === '\\' || ch === '/') {out += `\\${ch}`;} else {out += ch;}
   }
   return out;
 }
