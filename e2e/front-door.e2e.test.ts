@@ -14,10 +14,11 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@
 import { ADVERSARIAL_PAYLOADS, withFields } from '../test/support/adversarial-payloads';
 import { LocalClients, localClients } from './harness/clients';
 import { drainQueue } from './harness/collect';
-import { readOutputs } from './harness/deploy';
+import { deployApp, readOutputs } from './harness/deploy';
 import { EmulatorState, readEmulatorState } from './harness/emulator';
 import { DeployedIntegration, invokeThroughModel, MODEL_LABEL, readIntegration, signedFetch } from './harness/front-door-model';
 import { progress } from './harness/paths';
+import { FIXTURE_DAILY_QUOTA, FRONT_DOOR_FIXTURE_STACK } from './fixtures/front-door-api-key';
 
 const STACK = 'IntegrationPatterns-IngestApi';
 const run = `${Date.now().toString(36)}`;
@@ -156,5 +157,40 @@ describe(`front door routes MiniStack does not forward, through the integration 
       expect({ i, status: a.status, backend: a.backendStatus }).toEqual({ i, status: 200, backend: 200 });
       expect(JSON.parse(a.body)).toEqual(expect.objectContaining({ productId: `p-${i}`, quantity: i + 1, unitPrice: 9.5, currency: 'EUR' }));
     });
+  });
+});
+
+describe('front door with API keys and a usage plan, and on an HTTP API (fixture e2e/fixtures/front-door-api-key.ts)', () => {
+  let fixture: Record<string, string>;
+  let apiKey: string;
+  beforeAll(async () => {
+    fixture = (await deployApp({ endpoint: emulator.endpoint, label: 'front-door-api-key', appFile: 'e2e/fixtures/front-door-api-key.ts' }))[FRONT_DOOR_FIXTURE_STACK];
+    const key = await signedFetch(emulator.endpoint, 'apigateway', 'GET', `/apikeys/${fixture.KeyedApiKeyId}?includeValue=true`, { accept: 'application/json' });
+    apiKey = JSON.parse(key.text).value;
+  }, 600_000);
+
+  const keyed = (headers: Record<string, string>, body: string) =>
+    fetch(`${emulator.endpoint}/_aws/execute-api/${fixture.KeyedRestApiId}/prod/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  test(`the API key is required (403 without it), and the usage plan's daily quota of ${FIXTURE_DAILY_QUOTA} is enforced (429 past it)`, async () => {
+    expect(apiKey).toEqual(expect.any(String));
+    const withoutKey = await keyed({}, JSON.stringify({ orderId: `nokey-${run}` }));
+    const wrongKey = await keyed({ 'x-api-key': 'not-a-key' }, JSON.stringify({ orderId: `badkey-${run}` }));
+    const statuses: number[] = [];
+    for (let i = 0; i < FIXTURE_DAILY_QUOTA + 5; i++) statuses.push((await keyed({ 'x-api-key': apiKey }, JSON.stringify({ orderId: `key-${run}-${i}` }))).status);
+    const landed = await drainIds(fixture.KeyedQueueUrl, b => b.orderId);
+    progress(`front door API key: without ${withoutKey.status}, wrong ${wrongKey.status}; with the key ${statuses.filter(s => s === 200).length} x 200 then ${statuses.filter(s => s === 429).length} x 429; ${landed.size} landed`);
+    expect([withoutKey.status, wrongKey.status]).toEqual([403, 403]);
+    expect(statuses.slice(0, FIXTURE_DAILY_QUOTA).every(s => s === 200)).toBe(true);
+    expect(statuses.slice(FIXTURE_DAILY_QUOTA).every(s => s === 429)).toBe(true);
+    expect([...landed.keys()].sort()).toEqual(Array.from({ length: FIXTURE_DAILY_QUOTA }, (_, i) => `key-${run}-${i}`).sort());
+  });
+
+  test('tripwire: MiniStack does not run HTTP API first-class integrations (SQS-SendMessage) — proven by template tests only', async () => {
+    const r = await signedFetch(emulator.endpoint, 'execute-api', 'POST', `/_aws/execute-api/${fixture.HttpApiId}/$default/orders`, { 'content-type': 'application/json' }, JSON.stringify({ orderId: `http-${run}` }));
+    progress(`front door HTTP API tripwire: MiniStack answers ${r.status} ${r.text.slice(0, 120)}`);
+    // When this turns 200 and the order lands, MiniStack gained the feature: prove the HTTP routes through it.
+    const landed = await drainIds(fixture.KeyedQueueUrl, b => b.orderId);
+    expect(r.status === 200 && landed.has(`http-${run}`)).toBe(false);
   });
 });
