@@ -11,14 +11,14 @@
  *   once. A tripwire fails when MiniStack starts forwarding them, so the model can be retired.
  */
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { ADVERSARIAL_PAYLOADS, withFields } from '../test/support/adversarial-payloads';
+import { FIXTURE_DAILY_QUOTA, FRONT_DOOR_FIXTURE_STACK } from './fixtures/front-door-api-key';
 import { LocalClients, localClients } from './harness/clients';
 import { drainQueue } from './harness/collect';
 import { deployApp, readOutputs } from './harness/deploy';
 import { EmulatorState, readEmulatorState } from './harness/emulator';
 import { DeployedIntegration, invokeThroughModel, MODEL_LABEL, readIntegration, signedFetch } from './harness/front-door-model';
 import { progress } from './harness/paths';
-import { FIXTURE_DAILY_QUOTA, FRONT_DOOR_FIXTURE_STACK } from './fixtures/front-door-api-key';
+import { ADVERSARIAL_PAYLOADS, withFields } from '../test/support/adversarial-payloads';
 
 const STACK = 'IntegrationPatterns-IngestApi';
 const run = `${Date.now().toString(36)}`;

@@ -11,8 +11,8 @@
  */
 import { createHash, createHmac, randomUUID } from 'crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { renderRequestTemplate, renderResponseTemplate } from '../../test/support/api-gateway-vtl';
 import { LOCAL_REGION } from './deploy';
+import { renderRequestTemplate, renderResponseTemplate } from '../../test/support/api-gateway-vtl';
 
 /** Printed beside every result the model produced, so nobody mistakes it for the emulator's API Gateway. */
 export const MODEL_LABEL = '[integration model: deployed template rendered by velocityjs, sent to MiniStack]';
@@ -44,8 +44,14 @@ export async function signedFetch(endpoint: string, service: string, method: str
   const signer = new SignatureV4({ service, region: LOCAL_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, sha256: Sha256 });
   const query = Object.fromEntries(url.searchParams.entries());
   const signed = await signer.sign({
-    method, protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, query,
-    headers: { host: url.host, ...headers }, body,
+    method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query,
+    headers: { host: url.host, ...headers },
+    body,
   });
   const res = await fetch(url, { method, headers: signed.headers, body });
   return { status: res.status, text: await res.text() };
@@ -69,7 +75,12 @@ export async function readIntegration(endpoint: string, restApiId: string, resou
   const got = await signedFetch(endpoint, 'apigateway', 'GET', `/restapis/${restApiId}/resources/${resource.id}/methods/${httpMethod}/integration`, { accept: 'application/json' });
   if (got.status !== 200) throw new Error(`GetIntegration ${resourcePath}: ${got.status} ${got.text.slice(0, 300)}`);
   const i = JSON.parse(got.text);
-  return { uri: i.uri, requestParameters: i.requestParameters ?? {}, requestTemplates: i.requestTemplates ?? {}, integrationResponses: i.integrationResponses ?? {} };
+  return {
+    uri: i.uri,
+    requestParameters: i.requestParameters ?? {},
+    requestTemplates: i.requestTemplates ?? {},
+    integrationResponses: i.integrationResponses ?? {},
+  };
 }
 
 /** What the caller would have got, and what the backend answered. */
@@ -86,7 +97,8 @@ export interface ModelResponse {
  * Supports the AWS-integration URI forms `arn:aws:apigateway:<region>:<service>:action/<Action>`
  * (JSON protocols: Kinesis, EventBridge, Step Functions; `sync-states.states` too).
  */
-export async function invokeThroughModel(endpoint: string, integration: DeployedIntegration, body: string, headers: Record<string, string> = {}): Promise<ModelResponse> {
+export async function invokeThroughModel(endpoint: string, integration: DeployedIntegration, body: string,
+  headers: Record<string, string> = {}): Promise<ModelResponse> {
   const requestId = randomUUID();
   const m = /^arn:[\w-]+:apigateway:[\w-]+:(?:[\w-]+\.)?([\w-]+):action\/(\w+)$/.exec(integration.uri);
   if (!m) throw new Error(`the model handles action integrations only, not ${integration.uri}`);
@@ -111,5 +123,11 @@ export async function invokeThroughModel(endpoint: string, integration: Deployed
   const responseTemplate = selected.responseTemplates?.['application/json'];
   const out = responseTemplate === undefined ? { output: backend.text, statusOverride: undefined }
     : renderResponseTemplate(responseTemplate, backend.text || '{}', { context: { requestId } });
-  return { status: out.statusOverride ?? Number(selected.statusCode), body: out.output, backendStatus: backend.status, backendBody: backend.text, requestId };
+  return {
+    status: out.statusOverride ?? Number(selected.statusCode),
+    body: out.output,
+    backendStatus: backend.status,
+    backendBody: backend.text,
+    requestId,
+  };
 }

@@ -146,6 +146,13 @@ export interface FrontDoorProps extends AlarmOptions, DashboardOptions {
   readonly webAclArn?: string;
 
   /**
+   * REST only: AWS X-Ray tracing of the stage.
+   *
+   * @default false (the JSON access logs have each request's status, latency and error; traces cost per trace)
+   */
+  readonly tracingEnabled?: boolean;
+
+  /**
    * Cross-origin requests from browsers.
    *
    * @default - no CORS (server-to-server callers)

@@ -42,7 +42,7 @@ export class RestFrontDoorApi {
         throttlingBurstLimit: stage.burstLimit,
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
         accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
-        tracingEnabled: false,
+        tracingEnabled: props.tracingEnabled ?? false,
       },
       defaultCorsPreflightOptions: cors ? {
         allowOrigins: cors.allowOrigins,

@@ -37,6 +37,7 @@ export const API_RULES: ReadonlyArray<Rule<ApiRuleInput>> = [
     });
     v.notSetWith('FRONT_DOOR_HTTP_USAGE_PLAN', 'dailyQuota', props.dailyQuota, REST_ONLY, useRest('dailyQuota'));
     v.notSetWith('FRONT_DOOR_HTTP_WAF', 'webAclArn', props.webAclArn, REST_ONLY, useRest('webAclArn'));
+    v.notSetWith('FRONT_DOOR_HTTP_TRACING', 'tracingEnabled', props.tracingEnabled, 'on an HTTP API (HTTP APIs do not support X-Ray)', useRest('tracingEnabled'));
   },
   ({ props, apiKind, authorization }, v) => {
     if (apiKind === FrontDoorApiKind.REST && authorization !== FrontDoorAuthorization.API_KEY) {

@@ -161,6 +161,7 @@ describe('FrontDoor REST options', () => {
       userPool,
       cors: { allowOrigins: ['https://shop.example.com'] },
       webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/front/abc',
+      tracingEnabled: true,
       routes: [FrontDoorRoute.toQueue({ path: 'orders', queue: b.fifoQueue, messageGroupId: FrontDoorValue.header('X-Group-Id') })],
     });
     const t = Template.fromStack(stack);
@@ -168,6 +169,7 @@ describe('FrontDoor REST options', () => {
     t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'COGNITO_USER_POOLS', RequestParameters: { 'method.request.header.X-Group-Id': true } });
     t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'OPTIONS' });
     t.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/front/abc' });
+    t.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
   });
 
   test('Lambda authorizer (token, cached 5 minutes)', () => {
@@ -265,6 +267,7 @@ describe('FrontDoor bad input', () => {
     { name: 'HTTP API with API_KEY', build: s => door(s, { ...http, authorization: FrontDoorAuthorization.API_KEY }), code: 'FRONT_DOOR_HTTP_API_KEY', prop: 'authorization', value: 'FrontDoorAuthorization.API_KEY', allowed: 'IAM, COGNITO or LAMBDA on an HTTP API', fix: 'apiKind: FrontDoorApiKind.REST' },
     { name: 'HTTP API with a usage plan quota', build: s => door(s, { ...http, dailyQuota: 10 }), code: 'FRONT_DOOR_HTTP_USAGE_PLAN', prop: 'dailyQuota', value: '10', allowed: 'on an HTTP API', fix: 'remove dailyQuota' },
     { name: 'HTTP API with WAF', build: s => door(s, { ...http, webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/a/b' }), code: 'FRONT_DOOR_HTTP_WAF', prop: 'webAclArn', value: 'regional/webacl/a/b', allowed: 'on an HTTP API', fix: 'remove webAclArn' },
+    { name: 'HTTP API with X-Ray tracing', build: s => door(s, { ...http, tracingEnabled: true }), code: 'FRONT_DOOR_HTTP_TRACING', prop: 'tracingEnabled', value: 'true', allowed: 'do not support X-Ray', fix: 'remove tracingEnabled' },
     { name: 'HTTP API with a request validator (schema)', build: s => door(s, http, b => [FrontDoorRoute.toQueue({ path: 'a', queue: b.queue, requestSchema: { type: apigateway.JsonSchemaType.OBJECT } })]), code: 'FRONT_DOOR_HTTP_VALIDATION', prop: 'routes[0].requestSchema', value: 'a JSON schema', allowed: 'does not validate request bodies', fix: 'apiKind: FrontDoorApiKind.REST' },
     { name: 'HTTP API with a PutRecords batch route', build: s => door(s, http, b => [FrontDoorRoute.toStream({ path: 'a', stream: b.stream, partitionKey: FrontDoorValue.bodyField('k'), batch: true })]), code: 'FRONT_DOOR_HTTP_BATCH', prop: 'routes[0].batch', value: 'true on an HTTP API', allowed: 'Kinesis-PutRecord only', fix: 'remove routes[0].batch' },
     { name: 'throttling rate 0', build: s => door(s, { throttling: { rateLimit: 0 } }), code: 'FRONT_DOOR_THROTTLING_RATE', prop: 'throttling.rateLimit', value: '0 requests/s', allowed: 'from 1 to 10,000', fix: 'the account\'s default regional quota' },
