@@ -561,6 +561,12 @@ describe('WriteBuffer bad input', () => {
       build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s) }), frontDoor: { dailyQuota: 10 } }),
       message: ['invalid dailyQuota: 10', 'without FrontDoorAuthorization.API_KEY'],
     },
+    {
+      // FrontDoorAuthorization is shared with FrontDoor, which also has COGNITO and LAMBDA: the buffer's door must not fall open.
+      name: 'front door with COGNITO (not supported by WriteBuffer\'s door)',
+      build: s => new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: table(s) }), frontDoor: { authorization: FrontDoorAuthorization.COGNITO } }),
+      message: ['[TestStack/Buffer/FrontDoor]', 'invalid authorization: FrontDoorAuthorization.COGNITO', 'IAM or API_KEY', 'put a FrontDoor'],
+    },
   ];
 
   test.each(cases.map(c => [c.name, c] as const))('%s', (_name, c) => {
