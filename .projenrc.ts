@@ -93,6 +93,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'pg@^8.23.1',
     '@types/pg@^8.23.1',
     '@aws-lambda-powertools/batch@^2.35.0',
+    // FrontDoor golden tests: render every synthesized API Gateway mapping template (VTL) offline
+    // with a shim of $input/$util/$context that follows AWS's documentation (test/support/vtl).
+    'velocityjs@^2.1.7',
   ],
   // RealtimeApi parses and checks GraphQL schemas at synth time with the reference implementation
   // (graphql-js: no dependencies, MIT). jsii needs runtime dependencies of the library bundled.

@@ -12,7 +12,7 @@
  */
 import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { VIDEO_DESCRIPTION, VIDEO_LOCAL_PROPS, VIDEO_STACK_NAME } from './video-local-profile';
-import { ClickstreamStack, DailyPriceStack, LiveOrdersStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, VideoProcessingStack } from '../src';
+import { ClickstreamStack, DailyPriceStack, IngestApiStack, LiveOrdersStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, VideoProcessingStack } from '../src';
 
 const app = new App();
 const local = ['true', true].includes(app.node.tryGetContext('local'));
@@ -67,5 +67,9 @@ new LiveOrdersStack(app, 'IntegrationPatterns-LiveOrders', {
   // evaluated there and its AppSync has no WebSocket anyway. The bus → subscriber leg runs in
   // `npx projen test:realtime` (docs/local-aws-fidelity.md).
   ...(local ? { removalPolicy: RemovalPolicy.DESTROY, alarmsEnabled: false, deliverBusEvents: false, webAclEnabled: false } : {}),
+});
+new IngestApiStack(app, 'IntegrationPatterns-IngestApi', {
+  description: 'cdk-integration-patterns reference architecture: ingest API (one REST API -> queue, stream, event bus and Express workflow; no Lambda in between)',
+  ...(local ? { dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
 });
 app.synth();

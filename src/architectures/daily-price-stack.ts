@@ -143,7 +143,7 @@ export class DailyPriceStack extends Stack {
     this.history = new WriteBuffer(this, 'History', {
       sink: WriteBufferSink.dynamoDb({ table: this.historyTable }),
       messageSchema: PRICE_SCHEMA,
-      maxConcurrentWriters: 2,
+      consumer: { maxConcurrency: 2 },
       alarmTopic: this.alarmTopic.topic,
     });
 

@@ -6,3 +6,4 @@ export * from './clickstream-stack';
 export * from './daily-price-stack';
 export * from './live-orders-stack';
 export * from './live-orders-schema';
+export * from './ingest-api-stack';

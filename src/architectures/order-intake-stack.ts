@@ -7,7 +7,8 @@ import { orderIntakeRules } from './rules';
 import { QueueConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { SecureTopic } from '../core/secure-topic';
 import { validateProps } from '../core/validation';
-import { FrontDoorAuthorization, WriteBuffer, WriteBufferSink } from '../patterns/write-buffer';
+import { FrontDoorAuthorization } from '../patterns/front-door';
+import { WriteBuffer, WriteBufferSink } from '../patterns/write-buffer';
 
 /**
  * The order the intake API and the buffer accept: what the orders table stores.

@@ -6,3 +6,4 @@ export * from './stream-pipeline';
 export * from './event-router';
 export * from './scheduled-job';
 export * from './realtime-api';
+export * from './front-door';

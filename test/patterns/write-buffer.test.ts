@@ -495,6 +495,8 @@ describe('WriteBuffer bad input', () => {
       'WRITE_BUFFER_FRONT_DOOR_FIELD_ON_STANDARD', 'frontDoor.deduplicationIdField', 'orderId', 'no value on a standard queue', 'remove frontDoor.deduplicationIdField'],
     ['front door dailyQuota with IAM auth', buffer(s => ({ sink: ddb(s), frontDoor: { dailyQuota: 10 } })),
       'WRITE_BUFFER_FRONT_DOOR_QUOTA_WITHOUT_KEY', 'frontDoor.dailyQuota', '10', 'without FrontDoorAuthorization.API_KEY', 'set frontDoor.authorization: FrontDoorAuthorization.API_KEY'],
+    ['front door with COGNITO (the shared enum must not make the buffer\'s door fall open)', buffer(s => ({ sink: ddb(s), frontDoor: { authorization: FrontDoorAuthorization.COGNITO } })),
+      'WRITE_BUFFER_FRONT_DOOR_AUTHORIZATION', 'frontDoor.authorization', 'FrontDoorAuthorization.COGNITO', 'IAM or API_KEY on WriteBuffer\'s front door', 'put a FrontDoor'],
     ['front door rate limit 0', buffer(s => ({ sink: ddb(s), frontDoor: { throttlingRateLimit: 0 } })),
       'WRITE_BUFFER_FRONT_DOOR_RATE', 'frontDoor.throttlingRateLimit', '0 requests/s', 'from 1 to 10,000 requests/s', 'set frontDoor.throttlingRateLimit'],
     ['front door rate limit NaN', buffer(s => ({ sink: ddb(s), frontDoor: { throttlingRateLimit: NaN } })),

@@ -7,14 +7,8 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { frontDoorRules } from './rules';
 import { validateProps } from '../../core/validation';
-
-/** How callers of the front door authenticate. */
-export enum FrontDoorAuthorization {
-  /** SigV4-signed requests; grant callers `execute-api:Invoke` with `grantInvoke`. */
-  IAM = 'IAM',
-  /** An API key in the `x-api-key` header, with a usage plan that throttles and caps the key. */
-  API_KEY = 'API_KEY',
-}
+// One enum for every front door: WriteBuffer's door accepts IAM and API_KEY of it.
+import { FrontDoorAuthorization } from '../front-door/props';
 
 /**
  * Settings of the REST front door that sends requests straight to the queue.

@@ -1,7 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { customWriterTimeout, dataApiEnabled, dataApiSecret, tableKeySchema } from './checks';
-import { FrontDoorAuthorization, WriteBufferFrontDoorOptions } from './front-door';
+import { WriteBufferFrontDoorOptions } from './front-door';
+import { FrontDoorAuthorization } from '../front-door/props';
 import { WriteBufferProps } from './props';
 import { WriteBufferSinkKind } from './sink';
 import { checkVisibilityTimeout, consumerFunctionRules, queueConsumerRules } from '../../core/consumer/consumer-rules';
@@ -47,6 +48,16 @@ export function frontDoorRules(prefix: string, fifo: boolean): Rule<WriteBufferF
     (f, v) => v.numberInRange('WRITE_BUFFER_FRONT_DOOR_RATE', p('throttlingRateLimit'), f.throttlingRateLimit, { min: 1, max: 10_000, integer: false, unit: 'requests/s' }),
     (f, v) => v.numberInRange('WRITE_BUFFER_FRONT_DOOR_BURST', p('throttlingBurstLimit'), f.throttlingBurstLimit, { min: 1, max: 5_000, unit: 'requests' }),
     (f, v) => v.numberInRange('WRITE_BUFFER_FRONT_DOOR_QUOTA', p('dailyQuota'), f.dailyQuota, { min: 1, max: 1_000_000_000, unit: 'requests' }),
+    (f, v) => {
+      // FrontDoorAuthorization is shared with FrontDoor, which also has COGNITO and LAMBDA: this door must not fall open.
+      const authorization = f.authorization ?? FrontDoorAuthorization.IAM;
+      v.check('WRITE_BUFFER_FRONT_DOOR_AUTHORIZATION', authorization === FrontDoorAuthorization.IAM || authorization === FrontDoorAuthorization.API_KEY, {
+        prop: p('authorization'),
+        value: `FrontDoorAuthorization.${authorization}`,
+        allowed: 'IAM or API_KEY on WriteBuffer\'s front door',
+        fix: 'use FrontDoorAuthorization.IAM or API_KEY, or put a FrontDoor (which takes COGNITO and LAMBDA) in front of the buffer queue',
+      });
+    },
     (f, v) => {
       if ((f.authorization ?? FrontDoorAuthorization.IAM) !== FrontDoorAuthorization.API_KEY) {
         v.notSetWith('WRITE_BUFFER_FRONT_DOOR_QUOTA_WITHOUT_KEY', p('dailyQuota'), f.dailyQuota, 'without FrontDoorAuthorization.API_KEY (quotas belong to API keys)',

@@ -1,0 +1,181 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { FrontDoorApiKind, FrontDoorAuthorization, FrontDoorProps, FrontDoorThrottling, ROUTE_METHODS } from './props';
+import { EventBusRoute, FrontDoorRoute, FrontDoorValue, QueueRoute, StreamRoute, WorkflowRoute } from './route';
+import { NAME_RULES, Rule, Violations } from '../../core/validation';
+
+/** What the API-level rules look at. Internal. */
+export interface ApiRuleInput {
+  readonly props: FrontDoorProps;
+  readonly apiKind: FrontDoorApiKind;
+  readonly authorization: FrontDoorAuthorization;
+}
+
+/** What the route rules look at. Internal. */
+export interface RouteRuleInput {
+  readonly route: FrontDoorRoute;
+  /** The route as the user wrote it, e.g. `routes[2]`. */
+  readonly prop: string;
+  readonly method: string;
+  readonly apiKind: FrontDoorApiKind;
+  /** Route keys (`POST /orders`) already taken, and by which route. */
+  readonly taken: ReadonlyMap<string, string>;
+}
+
+const REST_ONLY = 'on an HTTP API (REST only: HTTP APIs have no API keys, usage plans, WAF or request validation)';
+const useRest = (prop: string) => `remove ${prop}, or use apiKind: FrontDoorApiKind.REST`;
+
+/** The API's rules: every violation is reported at once. */
+export const API_RULES: ReadonlyArray<Rule<ApiRuleInput>> = [
+  ({ props, apiKind, authorization }, v) => {
+    if (apiKind !== FrontDoorApiKind.HTTP) return;
+    v.check('FRONT_DOOR_HTTP_API_KEY', authorization !== FrontDoorAuthorization.API_KEY, {
+      prop: 'authorization',
+      value: 'FrontDoorAuthorization.API_KEY',
+      allowed: 'IAM, COGNITO or LAMBDA on an HTTP API (it has no API keys or usage plans)',
+      fix: 'use FrontDoorAuthorization.IAM, or apiKind: FrontDoorApiKind.REST',
+    });
+    v.notSetWith('FRONT_DOOR_HTTP_USAGE_PLAN', 'dailyQuota', props.dailyQuota, REST_ONLY, useRest('dailyQuota'));
+    v.notSetWith('FRONT_DOOR_HTTP_WAF', 'webAclArn', props.webAclArn, REST_ONLY, useRest('webAclArn'));
+    v.notSetWith('FRONT_DOOR_HTTP_TRACING', 'tracingEnabled', props.tracingEnabled, 'on an HTTP API (HTTP APIs do not support X-Ray)', useRest('tracingEnabled'));
+  },
+  ({ props, apiKind, authorization }, v) => {
+    if (apiKind === FrontDoorApiKind.REST && authorization !== FrontDoorAuthorization.API_KEY) {
+      v.notSetWith('FRONT_DOOR_QUOTA_WITHOUT_API_KEY', 'dailyQuota', props.dailyQuota, 'without FrontDoorAuthorization.API_KEY (quotas belong to API keys)',
+        'set authorization: FrontDoorAuthorization.API_KEY, or remove dailyQuota');
+    }
+    v.numberInRange('FRONT_DOOR_DAILY_QUOTA', 'dailyQuota', props.dailyQuota, { min: 1, max: 1_000_000_000, unit: 'requests' });
+  },
+  ({ props, apiKind, authorization }, v) => {
+    v.check('FRONT_DOOR_COGNITO_USER_POOL', authorization !== FrontDoorAuthorization.COGNITO || props.userPool !== undefined, {
+      prop: 'userPool', value: 'undefined with FrontDoorAuthorization.COGNITO', allowed: 'the user pool whose tokens are accepted', fix: 'set userPool',
+    });
+    v.check('FRONT_DOOR_COGNITO_CLIENTS', !(authorization === FrontDoorAuthorization.COGNITO && apiKind === FrontDoorApiKind.HTTP) || (props.userPoolClients?.length ?? 0) > 0, {
+      prop: 'userPoolClients', value: 'none with COGNITO on an HTTP API', allowed: 'one or more app clients (the JWT audience)', fix: 'set userPoolClients',
+    });
+    v.check('FRONT_DOOR_LAMBDA_AUTHORIZER', authorization !== FrontDoorAuthorization.LAMBDA || props.authorizerFunction !== undefined, {
+      prop: 'authorizerFunction', value: 'undefined with FrontDoorAuthorization.LAMBDA', allowed: 'the authorizer function', fix: 'set authorizerFunction',
+    });
+  },
+  ({ props }, v) => throttling(v, 'throttling', props.throttling),
+  ({ props }, v) => {
+    v.numberInRange('FRONT_DOOR_CLIENT_ERROR_RATE', 'clientErrorRateThreshold', props.clientErrorRateThreshold, { min: 0, max: 1, integer: false, fix: 'a share of requests, e.g. 0.1 for 10 %' });
+    for (const [prop, value] of [['latencyP99Threshold', props.latencyP99Threshold], ['integrationLatencyP99Threshold', props.integrationLatencyP99Threshold]] as const) {
+      v.durationInRange('FRONT_DOOR_LATENCY_THRESHOLD', prop, value, { min: Duration.millis(1), max: Duration.seconds(30), fix: `set ${prop} below API Gateway's 29 s timeout, e.g. Duration.seconds(2)` });
+    }
+    v.name('FRONT_DOOR_API_NAME', 'apiName', props.apiName, NAME_RULES.restApi);
+  },
+  ({ props }, v) => {
+    const arn = props.webAclArn;
+    if (arn === undefined || Token.isUnresolved(arn)) return;
+    v.check('FRONT_DOOR_WAF_REGIONAL', /^arn:[\w-]+:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+/.test(arn), {
+      prop: 'webAclArn',
+      value: `"${arn}"`,
+      allowed: 'the ARN of a WAFv2 web ACL of scope REGIONAL (arn:aws:wafv2:<region>:<account>:regional/webacl/...); CLOUDFRONT (global) ACLs cannot be associated with an API stage',
+      fix: 'create the web ACL with scope REGIONAL in the API\'s region',
+    });
+  },
+  ({ props }, v) => v.nonEmpty('FRONT_DOOR_CORS_ORIGINS', 'cors.allowOrigins', props.cors?.allowOrigins, 'list the origins browsers call from, or remove cors'),
+];
+
+/** One route's rules. */
+export const ROUTE_RULES: ReadonlyArray<Rule<RouteRuleInput>> = [
+  ({ route, prop, method, taken }, v) => {
+    const path = route.options.path;
+    const pathOk = typeof path === 'string' && /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(path);
+    v.check('FRONT_DOOR_ROUTE_PATH', pathOk, {
+      prop: `${prop}.path`, value: `"${path}"`, allowed: 'path parts of A-Z a-z 0-9 . _ - separated by /, no leading or trailing /', fix: 'e.g. "orders" or "v1/orders"',
+    });
+    v.check('FRONT_DOOR_ROUTE_METHOD', ROUTE_METHODS.includes(method), {
+      prop: `${prop}.method`, value: `"${route.options.method}"`, allowed: ROUTE_METHODS.join(', '), fix: 'use POST (the default) to send a body to the backend',
+    });
+    const clash = taken.get(`${method} /${path}`);
+    v.check('FRONT_DOOR_ROUTE_CLASH', clash === undefined, {
+      prop: `${prop}.path`, value: `"${path}" with method ${method}`, allowed: `a path and method no other route uses (${clash} has it)`, fix: `change ${prop}.path or ${prop}.method`,
+    });
+  },
+  ({ route, prop }, v) => {
+    throttling(v, `${prop}.throttling`, route.options.throttling);
+    v.durationInRange('FRONT_DOOR_INTEGRATION_TIMEOUT', `${prop}.integrationTimeout`, route.options.integrationTimeout, { min: Duration.millis(50), max: Duration.seconds(29) });
+  },
+  ({ route, prop, apiKind }, v) => {
+    if (apiKind !== FrontDoorApiKind.HTTP) return;
+    v.notSetWith('FRONT_DOOR_HTTP_VALIDATION', `${prop}.requestSchema`, route.options.requestSchema === undefined ? undefined : 'a JSON schema',
+      'on an HTTP API (it does not validate request bodies)', useRest(`${prop}.requestSchema`));
+  },
+  ({ route, prop }, v) => {
+    if (!(route instanceof QueueRoute)) return;
+    const { queue, messageGroupId, deduplicationId } = route.options;
+    if (queue.fifo) {
+      v.check('FRONT_DOOR_FIFO_GROUP_ID', messageGroupId !== undefined, {
+        prop: `${prop}.messageGroupId`,
+        value: 'undefined on a FIFO queue',
+        allowed: 'FrontDoorValue.bodyField(...) or FrontDoorValue.header(...)',
+        fix: `set ${prop}.messageGroupId, e.g. FrontDoorValue.bodyField('customerId') (messages of one group keep their order)`,
+      });
+    } else {
+      v.notSetWith('FRONT_DOOR_GROUP_ID_ON_STANDARD', `${prop}.messageGroupId`, messageGroupId?.toString(), 'on a standard queue', `remove ${prop}.messageGroupId, or use a FIFO queue`);
+      v.notSetWith('FRONT_DOOR_GROUP_ID_ON_STANDARD', `${prop}.deduplicationId`, deduplicationId?.toString(), 'on a standard queue', `remove ${prop}.deduplicationId, or use a FIFO queue`);
+    }
+    valueName(v, `${prop}.messageGroupId`, messageGroupId);
+    valueName(v, `${prop}.deduplicationId`, deduplicationId);
+  },
+  ({ route, prop, apiKind }, v) => {
+    if (!(route instanceof StreamRoute)) return;
+    const { partitionKey, batch } = route.options;
+    v.check('FRONT_DOOR_PARTITION_KEY', partitionKey !== undefined, {
+      prop: `${prop}.partitionKey`,
+      value: 'undefined',
+      allowed: 'FrontDoorValue.bodyField(...), .header(...) or .requestId()',
+      fix: `set ${prop}.partitionKey, e.g. FrontDoorValue.bodyField('deviceId') (records with one key stay in order)`,
+    });
+    valueName(v, `${prop}.partitionKey`, partitionKey);
+    if (!batch) return;
+    v.check('FRONT_DOOR_HTTP_BATCH', apiKind === FrontDoorApiKind.REST, {
+      prop: `${prop}.batch`, value: 'true on an HTTP API', allowed: 'false: HTTP APIs have Kinesis-PutRecord only', fix: useRest(`${prop}.batch`),
+    });
+    v.check('FRONT_DOOR_BATCH_PARTITION_KEY', partitionKey === undefined || partitionKey.kind === 'BODY_FIELD', {
+      prop: `${prop}.partitionKey`, value: `${partitionKey}`, allowed: 'FrontDoorValue.bodyField(...) with batch (each record has its own key)', fix: 'use FrontDoorValue.bodyField(\'<field of each record>\')',
+    });
+  },
+  ({ route, prop }, v) => {
+    if (!(route instanceof EventBusRoute)) return;
+    for (const [name, value, max, code] of [['source', route.options.source, 256, 'FRONT_DOOR_EVENT_SOURCE'], ['detailType', route.options.detailType, 128, 'FRONT_DOOR_EVENT_DETAIL_TYPE']] as const) {
+      // No $ or # (VTL syntax) and no quotes: the value is written into the mapping template.
+      v.check(code, typeof value === 'string' && value.length >= 1 && value.length <= max && /^[A-Za-z0-9 ._:/-]+$/.test(value), {
+        prop: `${prop}.${name}`, value: `"${value}"`, allowed: `1 to ${max} characters of A-Z a-z 0-9 space . _ : / -`, fix: 'e.g. source "shop.orders", detailType "OrderPlaced"',
+      });
+    }
+  },
+  ({ route, prop }, v) => {
+    if (!(route instanceof WorkflowRoute) || !route.options.synchronous) return;
+    const sm = route.options.stateMachine;
+    if (!(sm instanceof sfn.StateMachine)) return; // imported: cannot be checked (the construct warns)
+    v.check('FRONT_DOOR_SYNC_STANDARD_WORKFLOW', sm.stateMachineType === sfn.StateMachineType.EXPRESS, {
+      prop: `${prop}.synchronous`,
+      value: `true with a ${sm.stateMachineType} workflow (${sm.node.path})`,
+      allowed: 'synchronous routes to EXPRESS workflows only (StartSyncExecution)',
+      fix: `use an EXPRESS state machine, or remove ${prop}.synchronous to start the workflow and answer with its execution ARN`,
+    });
+  },
+];
+
+function throttling(v: Violations, prop: string, t: FrontDoorThrottling | undefined): void {
+  v.numberInRange('FRONT_DOOR_THROTTLING_RATE', `${prop}.rateLimit`, t?.rateLimit, {
+    min: 1, max: 10_000, integer: false, unit: 'requests/s', fix: `set ${prop}.rateLimit from 1 to 10,000 (the account's default regional quota)`,
+  });
+  v.numberInRange('FRONT_DOOR_THROTTLING_BURST', `${prop}.burstLimit`, t?.burstLimit, {
+    min: 1, max: 5_000, unit: 'requests', fix: `set ${prop}.burstLimit to a whole number from 1 to 5,000 (the account's default burst quota)`,
+  });
+}
+
+function valueName(v: Violations, prop: string, value: FrontDoorValue | undefined): void {
+  if (value === undefined || value.kind === 'REQUEST_ID') return;
+  const field = value.kind === 'BODY_FIELD';
+  v.check('FRONT_DOOR_VALUE_NAME', field ? /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(value.name) : /^[A-Za-z0-9-]+$/.test(value.name), {
+    prop,
+    value: `"${value.name}"`,
+    allowed: field ? 'a body field name or dotted path of A-Z a-z 0-9 _' : 'a header name of A-Z a-z 0-9 -',
+    fix: field ? 'e.g. "customerId" or "customer.id"' : 'e.g. "X-Group-Id"',
+  });
+}
