@@ -78,6 +78,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-kinesis@${versions.awsSdk}`,
     // WriteBuffer e2e: point the deployed writer at the fault proxy (front-door requests are signed with @smithy/signature-v4).
     `@aws-sdk/client-lambda@${versions.awsSdk}`,
+    // Workflow starter (lambda/workflow-starter): StartExecution / StartSyncExecution, bundled.
+    `@aws-sdk/client-sfn@${versions.awsSdk}`,
     '@smithy/node-http-handler@^4.14.2',
     // Tests only: the WriteBuffer writer's own SigV4 signing (lambda/write-buffer/aws.ts) is checked
     // against the SDK v3 signer, header for header (test/lambda/write-buffer/aws.test.ts).
@@ -88,6 +90,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'pg@^8.23.1',
     '@types/pg@^8.23.1',
     '@aws-lambda-powertools/batch@^2.35.0',
+    // Workflow/Saga: every synthesized state machine definition is checked by asl-validator in the
+    // tests, and the synthesized OrderSaga runs in aws-local-stepfunctions with the real handlers
+    // (MiniStack loses Lambda error names: docs/local-aws-fidelity.md). It needs Node >= 22.
+    'asl-validator@4.0.0',
+    'aws-local-stepfunctions@3.0.0',
   ],
   gitignore: ['/cdk.out', '/.tools/', '/.local-aws/', '/bench/results/*.json', '/test/**/cdk.out', '*.tsbuildinfo', '/integ/cdk-integ.out.*'],
 });
