@@ -4,8 +4,15 @@ import { executionNameFor, keyAt, planStart, processBatch, readConfig, sfnStarte
 
 function record(messageId: string, body: string): SQSRecord {
   return {
-    messageId, body, receiptHandle: 'rh', attributes: {} as SQSRecord['attributes'], messageAttributes: {}, md5OfBody: '',
-    eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:111111111111:q', awsRegion: 'us-east-1',
+    messageId,
+    body,
+    receiptHandle: 'rh',
+    attributes: {} as SQSRecord['attributes'],
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:111111111111:q',
+    awsRegion: 'us-east-1',
   };
 }
 const config: StarterConfig = { stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:s', nameField: 'detail.orderId', sync: false };
