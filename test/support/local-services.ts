@@ -167,7 +167,8 @@ export class TableModel {
     return JSON.stringify(k);
   }
   private check(params: any, current: Item | undefined) {
-    if (params.ConditionExpression && !evaluateCondition(params.ConditionExpression, current, { names: params.ExpressionAttributeNames, values: params.ExpressionAttributeValues })) {
+    const names = { names: params.ExpressionAttributeNames, values: params.ExpressionAttributeValues };
+    if (params.ConditionExpression && !evaluateCondition(params.ConditionExpression, current, names)) {
       throw Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
     }
   }
@@ -181,7 +182,8 @@ export class TableModel {
     const k = this.keyOf(params.Key);
     const current = this.items.get(k);
     this.check(params, current);
-    const next = applyUpdate(params.UpdateExpression, current ?? structuredClone(params.Key), { names: params.ExpressionAttributeNames, values: params.ExpressionAttributeValues });
+    const expr = { names: params.ExpressionAttributeNames, values: params.ExpressionAttributeValues };
+    const next = applyUpdate(params.UpdateExpression, current ?? structuredClone(params.Key), expr);
     this.items.set(k, next);
     return params.ReturnValues === 'ALL_NEW' ? { Attributes: next } : {};
   }
