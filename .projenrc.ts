@@ -117,12 +117,12 @@ project.deps.addDependency(`eslint-import-resolver-typescript@${versions.eslintI
 const handlers = [
   {
     entrypoint: 'lambda/idempotent-recorder.lambda.ts',
-    constructFile: 'src/core/handlers/idempotent-recorder-function.ts',
+    constructFile: 'src/architectures/handlers/idempotent-recorder-function.ts',
     constructName: 'IdempotentRecorderFunction',
   },
   {
     entrypoint: 'lambda/write-buffer-writer.lambda.ts',
-    constructFile: 'src/patterns/handlers/write-buffer-writer-function.ts',
+    constructFile: 'src/patterns/write-buffer/writer-function.ts',
     constructName: 'WriteBufferWriterFunction',
   },
   {
@@ -132,7 +132,7 @@ const handlers = [
   },
   {
     entrypoint: 'lambda/clickstream-aggregator.lambda.ts',
-    constructFile: 'src/core/handlers/clickstream-aggregator-function.ts',
+    constructFile: 'src/architectures/handlers/clickstream-aggregator-function.ts',
     constructName: 'ClickstreamAggregatorFunction',
   },
 ];

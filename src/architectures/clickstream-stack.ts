@@ -4,9 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { secureBucketProps } from '../core/bucket-defaults';
-import { consumerFunctionProps } from '../core/consumer-defaults';
-import { ConsumerFunctionOptions } from '../core/consumer-function';
-import { ClickstreamAggregatorFunction } from '../core/handlers/clickstream-aggregator-function';
+import { ClickstreamAggregatorFunction } from './handlers/clickstream-aggregator-function';
+import { consumerFunctionProps } from '../core/consumer/consumer-defaults';
+import { ConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { SecureTopic } from '../core/secure-topic';
 import { StreamPipeline } from '../patterns/stream-pipeline';
 

@@ -6,9 +6,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { secureBucketProps } from '../core/bucket-defaults';
-import { consumerFunctionProps } from '../core/consumer-defaults';
-import { ConsumerFunctionOptions } from '../core/consumer-function';
-import { IdempotentRecorderFunction } from '../core/handlers/idempotent-recorder-function';
+import { IdempotentRecorderFunction } from './handlers/idempotent-recorder-function';
+import { consumerFunctionProps } from '../core/consumer/consumer-defaults';
+import { ConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { SecureTopic } from '../core/secure-topic';
 import { FanOutSubscriberOptions, TopicFanOut } from '../patterns/topic-fan-out';
 

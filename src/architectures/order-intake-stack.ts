@@ -3,11 +3,9 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ConsumerFunctionOptions } from '../core/consumer-function';
+import { ConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { SecureTopic } from '../core/secure-topic';
-import { WriteBuffer } from '../patterns/write-buffer';
-import { FrontDoorAuthorization } from '../patterns/write-buffer-front-door';
-import { WriteBufferSink } from '../patterns/write-buffer-sink';
+import { FrontDoorAuthorization, WriteBuffer, WriteBufferSink } from '../patterns/write-buffer';
 
 /**
  * The order the intake API and the buffer accept: what the orders table stores.

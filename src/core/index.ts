@@ -1,3 +1,3 @@
 export * from './secure-queue';
 export * from './secure-topic';
-export * from './consumer-function';
+export * from './consumer';

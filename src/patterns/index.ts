@@ -1,7 +1,5 @@
 export * from './topic-fan-out';
 export * from './write-buffer';
-export * from './write-buffer-sink';
-export * from './write-buffer-front-door';
 export * from './backlog-scaling';
 export * from './queue-worker-service';
 export * from './stream-pipeline';

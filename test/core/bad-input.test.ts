@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { QueueEncryption, SecureQueue, SecureQueueProps, SecureTopic, SecureTopicProps } from '../../src';
-import { consumerFunctionProps } from '../../src/core/consumer-defaults';
+import { consumerFunctionProps } from '../../src/core/consumer/consumer-defaults';
 import { errorMessageOf, expectFragmentsInOrder, newStack } from '../support';
 
 /**

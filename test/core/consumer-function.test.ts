@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { consumerFunctionProps, CONSUMER_RUNTIME } from '../../src/core/consumer-defaults';
-import { IdempotentRecorderFunction } from '../../src/core/handlers/idempotent-recorder-function';
+import { IdempotentRecorderFunction } from '../../src/architectures/handlers/idempotent-recorder-function';
+import { consumerFunctionProps, CONSUMER_RUNTIME } from '../../src/core/consumer/consumer-defaults';
 import { newStack, templateOf } from '../support';
 
 describe('consumer function defaults', () => {

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { check, checkNotSetWith, checkNumberInRange } from '../core/validation';
+import { check, checkNotSetWith, checkNumberInRange } from '../../core/validation';
 
 /** How callers of the front door authenticate. */
 export enum FrontDoorAuthorization {

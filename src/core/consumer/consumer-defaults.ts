@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ConsumerCodeOptions, ConsumerFunctionOptions } from './consumer-function';
-import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange } from './validation';
+import { ConsumerCodeOptions, ConsumerFunctionOptions } from './consumer-options';
+import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange } from '../validation';
 
 /**
  * The Node.js runtime every bundled handler is built for (the newest Lambda offers).

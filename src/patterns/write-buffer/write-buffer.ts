@@ -1,113 +1,24 @@
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as rds from 'aws-cdk-lib/aws-rds';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { consumerFunctionProps } from '../core/consumer-defaults';
-import { ConsumerFunctionOptions } from '../core/consumer-function';
-import { SecureQueue, SecureQueueProps } from '../core/secure-queue';
-import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange, describeDuration } from '../core/validation';
-import { createAlarm } from '../monitoring/alarm-factory';
-import { AlarmOptions } from '../monitoring/alarm-options';
-import { FunctionMetrics } from '../monitoring/function-metrics';
-import { IMonitoredBlock } from '../monitoring/monitored-block';
-import { PatternDashboard } from '../monitoring/pattern-dashboard';
-import { queueWidgets } from '../monitoring/queue-widgets';
-import { WriteBufferWriterFunction } from './handlers/write-buffer-writer-function';
-import { WriteBufferFrontDoor, WriteBufferFrontDoorOptions } from './write-buffer-front-door';
-import { DataApiParameterType, DataApiSinkOptions, DynamoDbSinkOptions, WriteBufferSink, WriteBufferSinkKind } from './write-buffer-sink';
-
-/** JSON Schema keywords the bundled writer validates (lambda/write-buffer-writer). */
-const WRITER_SCHEMA_KEYWORDS = new Set([
-  'type', 'required', 'properties', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'items',
-  'additionalProperties', 'title', 'description', 'schema',
-]);
-
-/**
- * Properties of a {@link WriteBuffer}.
- */
-export interface WriteBufferProps extends AlarmOptions {
-  /**
-   * Where messages are written: `WriteBufferSink.dynamoDb(...)`, `WriteBufferSink.dataApi(...)`
-   * or `WriteBufferSink.customWriter(fn)`.
-   */
-  readonly sink: WriteBufferSink;
-
-  /**
-   * Settings of the buffer queue, passed to {@link SecureQueue}: `fifo: true` keeps per-entity
-   * order (message groups), `existingQueue` + `existingDeadLetterQueue` use queues you have,
-   * `encryption`/`encryptionKey` choose KMS. `visibilityTimeout` is derived from the writer
-   * (6 x its timeout + maxBatchingWindow, AWS's rule) and may only be set higher.
-   *
-   * @default - a new standard queue with a dead-letter queue and the SecureQueue defaults
-   */
-  readonly queueProps?: SecureQueueProps;
-
-  /**
-   * The throttle: the most writer invocations that run at once (the SQS event source's maximum
-   * concurrency). This protects the database: at most `maxConcurrentWriters x batchSize`
-   * messages are being written at any moment. Size it from the database's capacity:
-   * `maxConcurrentWriters <= sustainable writes per second x write latency (s) / batchSize`
-   * (see the README). Range: 2 to 1,000.
-   *
-   * @default 2 (the lowest SQS allows: raise it after you measure the database)
-   */
-  readonly maxConcurrentWriters?: number;
-
-  /**
-   * Messages per writer invocation. Range: 1 to 10 without `maxBatchingWindow`; up to 10,000
-   * with it on a standard queue; FIFO queues: 1 to 10.
-   *
-   * @default 10
-   */
-  readonly batchSize?: number;
-
-  /**
-   * How long the event source gathers messages before invoking the writer (fuller batches,
-   * fewer database round trips). Range: 0 to 5 minutes. Not on FIFO queues.
-   *
-   * @default - none (invoke as soon as messages arrive)
-   */
-  readonly maxBatchingWindow?: Duration;
-
-  /**
-   * Settings of the bundled writer function (DynamoDB and Data API sinks). Its `timeout` sizes
-   * the queue's visibility timeout.
-   *
-   * @default - the consumer defaults: 256 MB, 30 s, arm64, JSON logs kept one month
-   */
-  readonly writerOptions?: ConsumerFunctionOptions;
-
-  /**
-   * JSON schema every message body must match (bundled writer only). A message that is not JSON,
-   * not an object, or does not match goes straight to the dead-letter queue without blocking the
-   * batch. Supported keywords: type, required, properties, enum, minimum, maximum, minLength,
-   * maxLength, pattern, items, additionalProperties. The front door validates requests with it too.
-   *
-   * @default - any JSON object carrying the keys the sink needs
-   */
-  readonly messageSchema?: apigateway.JsonSchema;
-
-  /**
-   * A REST API in front of the queue (API Gateway sends to SQS directly, no Lambda).
-   *
-   * @default - no front door: producers send with the SDK (`grantSend`)
-   */
-  readonly frontDoor?: WriteBufferFrontDoorOptions;
-
-  /**
-   * Name of the dashboard.
-   *
-   * @default - generated by CloudFormation
-   */
-  readonly dashboardName?: string;
-}
+import { checkSchemaKeywords, customWriterTimeout, dataApiEnabled, dataApiSecret, tableKeySchema, tableWriteThrottles, toJsonSchema } from './checks';
+import { WriteBufferFrontDoor } from './front-door';
+import { WriteBufferProps } from './props';
+import { DataApiParameterType, DataApiSinkOptions, DynamoDbSinkOptions, WriteBufferSink, WriteBufferSinkKind } from './sink';
+import { WriteBufferWriterFunction } from './writer-function';
+import { consumerFunctionProps } from '../../core/consumer/consumer-defaults';
+import { SecureQueue, SecureQueueProps } from '../../core/secure-queue';
+import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange, describeDuration } from '../../core/validation';
+import { createAlarm } from '../../monitoring/alarm-factory';
+import { FunctionMetrics } from '../../monitoring/function-metrics';
+import { IMonitoredBlock } from '../../monitoring/monitored-block';
+import { PatternDashboard } from '../../monitoring/pattern-dashboard';
+import { queueWidgets } from '../../monitoring/queue-widgets';
 
 /**
  * Write buffer: producers send to a queue; a throttled writer (bounded concurrency, partial
@@ -432,78 +343,4 @@ export class WriteBuffer extends Construct implements IMonitoredBlock {
       }));
     }
   }
-}
-
-/** Write throttle events of the table (TableName dimension), per minute. */
-function tableWriteThrottles(table: dynamodb.ITable): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/DynamoDB',
-    metricName: 'WriteThrottleEvents',
-    dimensionsMap: { TableName: table.tableName },
-    statistic: cloudwatch.Stats.SUM,
-    period: Duration.minutes(1),
-  });
-}
-
-function customWriterTimeout(fn: lambda.IFunction): Duration | undefined {
-  return fn instanceof lambda.Function ? (fn.timeout ?? Duration.seconds(3)) : undefined;
-}
-
-/** The key attribute names of a table this stack defines (Table or TableV2); undefined for an imported one. */
-function tableKeySchema(table: dynamodb.ITable): { partitionKey: string; sortKey?: string } | undefined {
-  const cfn = table.node.defaultChild;
-  if (!(cfn instanceof dynamodb.CfnTable || cfn instanceof dynamodb.CfnGlobalTable)) return undefined;
-  const keys = Stack.of(table).resolve(cfn.keySchema) as Array<{ attributeName: string; keyType: string }> | undefined;
-  const hash = keys?.find(k => k.keyType === 'HASH');
-  if (!hash) return undefined;
-  return { partitionKey: hash.attributeName, sortKey: keys!.find(k => k.keyType === 'RANGE')?.attributeName };
-}
-
-/** Whether the cluster has the Data API on; undefined when it cannot be known here. */
-function dataApiEnabled(cluster: rds.IDatabaseCluster): boolean | undefined {
-  const cfn = cluster.node.defaultChild;
-  if (!(cfn instanceof rds.CfnDBCluster)) return undefined;
-  const value = Stack.of(cluster).resolve(cfn.enableHttpEndpoint);
-  return value === true || value === 'true';
-}
-
-function dataApiSecret(options: DataApiSinkOptions): secretsmanager.ISecret | undefined {
-  return options.secret ?? (options.cluster instanceof rds.DatabaseClusterBase ? options.cluster.secret : undefined);
-}
-
-/** Throws for a keyword the bundled writer does not validate (it would be ignored silently). */
-function checkSchemaKeywords(scope: Construct, prop: string, schema: apigateway.JsonSchema): void {
-  for (const [key, value] of Object.entries(schema)) {
-    if (value === undefined) continue;
-    check(scope, WRITER_SCHEMA_KEYWORDS.has(key), {
-      prop: `${prop}.${key}`,
-      value: JSON.stringify(value),
-      allowed: `the keywords the writer validates: ${[...WRITER_SCHEMA_KEYWORDS].filter(k => !['title', 'description', 'schema'].includes(k)).join(', ')}`,
-      fix: `remove ${key} (validate it in a custom writer instead)`,
-    });
-    if (key === 'properties') {
-      for (const [name, sub] of Object.entries(value as { [name: string]: apigateway.JsonSchema })) checkSchemaKeywords(scope, `${prop}.properties.${name}`, sub);
-    } else if (key === 'items' && !Array.isArray(value)) {
-      checkSchemaKeywords(scope, `${prop}.items`, value as apigateway.JsonSchema);
-    } else if (key === 'additionalProperties' && typeof value === 'object') {
-      checkSchemaKeywords(scope, `${prop}.additionalProperties`, value as apigateway.JsonSchema);
-    }
-  }
-}
-
-/** CDK's JsonSchema (camelCase, `schema`/`ref`/`id`) as plain JSON Schema (`$schema`, `$ref`, `$id`). */
-function toJsonSchema(schema: apigateway.JsonSchema): unknown {
-  const out: { [key: string]: unknown } = {};
-  for (const [key, value] of Object.entries(schema)) {
-    if (value === undefined) continue;
-    const name = ['schema', 'ref', 'id'].includes(key) ? `$${key}` : key;
-    if (key === 'properties') {
-      out[name] = Object.fromEntries(Object.entries(value as { [k: string]: apigateway.JsonSchema }).map(([k, v]) => [k, toJsonSchema(v)]));
-    } else if (key === 'items' || key === 'additionalProperties') {
-      out[name] = Array.isArray(value) ? value.map(v => toJsonSchema(v)) : typeof value === 'object' ? toJsonSchema(value) : value;
-    } else {
-      out[name] = value;
-    }
-  }
-  return out;
 }

@@ -1,0 +1,3 @@
+export * from './props';
+export * from './fan-out-subscriber';
+export * from './topic-fan-out';
