@@ -135,6 +135,22 @@ const handlers = [
     constructFile: 'src/architectures/handlers/clickstream-aggregator-function.ts',
     constructName: 'ClickstreamAggregatorFunction',
   },
+  // Workflow / Saga
+  {
+    entrypoint: 'lambda/workflow-starter/start-execution.lambda.ts',
+    constructFile: 'src/patterns/workflow/start-execution-function.ts',
+    constructName: 'StartExecutionFunction',
+  },
+  {
+    entrypoint: 'lambda/saga-payment/payment.lambda.ts',
+    constructFile: 'src/architectures/handlers/payment-function.ts',
+    constructName: 'PaymentFunction',
+  },
+  {
+    entrypoint: 'lambda/saga-fraud-check/fraud-check.lambda.ts',
+    constructFile: 'src/architectures/handlers/fraud-check-function.ts',
+    constructName: 'FraudCheckFunction',
+  },
 ];
 for (const h of handlers) {
   new awscdk.LambdaFunction(project, {
