@@ -3,3 +3,4 @@ export * from './write-buffer';
 export * from './backlog-scaling';
 export * from './queue-worker-service';
 export * from './stream-pipeline';
+export * from './workflow';

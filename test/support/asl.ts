@@ -60,6 +60,8 @@ export function resolveIntrinsics(value: unknown, resources: CfnResources): unkn
     if (PSEUDO[id] !== undefined) return PSEUDO[id];
     const r = resources[id];
     if (!r) throw new Error(`Ref to unknown resource ${id}`);
+    // A CfnParameter (the tests give number parameters no default): a plausible number.
+    if (r.Type === 'Parameter') return String(r.Properties?.Default ?? 60);
     return refFor(r.Type, id);
   }
   if ('Fn::GetAtt' in obj) {
@@ -80,9 +82,12 @@ export function resolveIntrinsics(value: unknown, resources: CfnResources): unkn
 
 /** Every state machine's definition in a template, by logical id, as parsed JSON. */
 export function definitionsOf(template: { toJSON(): Record<string, unknown> }): Record<string, Record<string, unknown>> {
-  const resources = template.toJSON().Resources as CfnResources;
+  const json = template.toJSON();
+  const parameters = Object.fromEntries(Object.entries((json.Parameters ?? {}) as Record<string, { Default?: unknown }>)
+    .map(([k, v]) => [k, { Type: 'Parameter', Properties: { Default: v.Default } }]));
+  const resources = { ...parameters, ...(json.Resources as CfnResources) } as CfnResources;
   const out: Record<string, Record<string, unknown>> = {};
-  for (const [id, r] of Object.entries(resources)) {
+  for (const [id, r] of Object.entries(json.Resources as CfnResources)) {
     if (r.Type !== 'AWS::StepFunctions::StateMachine') continue;
     const raw = r.Properties?.DefinitionString;
     if (raw === undefined) throw new Error(`${id} has no DefinitionString (DefinitionS3Location is not read by the tests)`);
