@@ -4,3 +4,4 @@ export * from './backlog-scaling';
 export * from './queue-worker-service';
 export * from './stream-pipeline';
 export * from './workflow';
+export * from './saga';

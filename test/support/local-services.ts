@@ -131,6 +131,13 @@ export function applyUpdate(text: string, item: Item, e: Expr): Item {
         else throw new Error(`ADD of this type is not modelled: ${action}`);
         continue;
       }
+      if (kind === 'DELETE') {
+        const p = nameOf(t[0], e); const v = valueOf(t[1], e);
+        if (!('SS' in v)) throw new Error(`DELETE of this type is not modelled: ${action}`);
+        const left = (out[p]?.SS ?? []).filter((x: string) => !v.SS.includes(x));
+        if (left.length > 0) out[p] = { SS: left }; else delete out[p]; // DynamoDB drops an empty set
+        continue;
+      }
       if (kind !== 'SET') throw new Error(`${kind} is not modelled: ${action}`);
       const p = nameOf(t[0], e);
       if (t[1] !== '=') throw new Error(`SET without = : ${action}`);

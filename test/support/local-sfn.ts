@@ -65,6 +65,8 @@ export interface LocalRunResult {
 }
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const machines = new WeakMap<object, StateMachine>();
+let executionCounter = 0;
 
 /** Finds the handler for a FunctionName (ARN, ARN:qualifier, name or logical id). */
 function handlerFor(lambdas: Record<string, LocalHandler>, functionName: string): LocalHandler {
@@ -115,10 +117,27 @@ export async function runLocally(definition: Record<string, unknown>, input: unk
     }
   }
 
-  const machine = new StateMachine(definition as any, { validationOptions: { checkArn: true, checkPaths: true } });
+  // Validated once per definition (the interpreter validates on construction, which is the slow part).
+  let machine = machines.get(definition);
+  if (!machine) {
+    machine = new StateMachine(definition as any, { validationOptions: { checkArn: true, checkPaths: true } });
+    machines.set(definition, machine);
+  }
+  const name = options.executionName ?? `local-${++executionCounter}`;
+  const stateMachineName = 'local-state-machine';
   const execution = machine.run(input as any, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
-    context: { Execution: { Name: options.executionName ?? 'local', Input: input } } as any,
+    // The context object ($$) as Step Functions fills it.
+    context: {
+      Execution: {
+        Id: `arn:aws:states:us-east-1:111111111111:execution:${stateMachineName}:${name}`,
+        Name: name,
+        Input: input,
+        StartTime: new Date().toISOString(),
+        RoleArn: 'arn:aws:iam::111111111111:role/local',
+      },
+      StateMachine: { Id: `arn:aws:states:us-east-1:111111111111:stateMachine:${stateMachineName}`, Name: stateMachineName },
+    } as any,
   });
 
   const path: string[] = [];

@@ -1,0 +1,2 @@
+export * from './saga-props';
+export * from './saga';
