@@ -1,44 +1,13 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { PatternValidationError, PropViolation } from './errors';
 
-/**
- * What was wrong with one prop, in the words a user needs to fix it.
- *
- * Internal: the message format is the contract, not this type.
- */
-export interface PropViolation {
-  /** The prop as the user wrote it, e.g. `retentionPeriod` or `subscribers[2].filterPolicy`. */
-  readonly prop: string;
-  /** The value given, rendered for humans. */
-  readonly value: string;
-  /** What is allowed, e.g. `60 seconds to 14 days`. */
-  readonly allowed: string;
-  /** How to fix it, as an instruction. */
-  readonly fix: string;
-}
-
-/**
- * Thrown at synth time for input that cannot produce a working deployment.
- */
-export class PatternValidationError extends Error {
-  constructor(scope: IConstruct, violation: PropViolation) {
-    super(`[${scope.node.path}] ${describeViolation(violation)}`);
-    this.name = 'PatternValidationError';
-  }
-}
-
-/**
- * The message without the construct path, for `node.addValidation()` results (CDK prefixes
- * those with the path itself).
- */
-export function describeViolation(violation: PropViolation): string {
-  return `invalid ${violation.prop}: ${violation.value}. Allowed: ${violation.allowed}. Fix: ${violation.fix}`;
-}
+export { PatternValidationError, PropViolation, describeViolation } from './errors';
 
 /** Throws a {@link PatternValidationError} unless `ok` holds. */
 export function check(scope: IConstruct, ok: boolean, violation: PropViolation): void {
   if (!ok) {
-    throw new PatternValidationError(scope, violation);
+    throw new PatternValidationError(scope, [violation]);
   }
 }
 
@@ -137,4 +106,128 @@ function render(value: unknown): string {
     return name ? `construct ${name}` : JSON.stringify(value);
   }
   return String(value);
+}
+
+/**
+ * One rule of a block's rule table: looks at the props and records what is wrong in `v`.
+ * Rules never throw; {@link validateProps} reports every violation at once.
+ */
+export type Rule<P> = (props: P, v: Violations) => void;
+
+/**
+ * Runs a block's rule table over its props and throws one {@link PatternValidationError}
+ * listing every violation (aws-cdk-lib's validate-queue-props.ts style: rules are data).
+ */
+export function validateProps<P>(scope: IConstruct, props: P, rules: ReadonlyArray<Rule<P>>): void {
+  const v = new Violations(scope);
+  for (const rule of rules) rule(props, v);
+  v.throwIfAny();
+}
+
+/** AWS's naming rules for the resources the patterns create (length and characters). */
+export interface NameRule {
+  /** What the name is of, for the message, e.g. `SQS queue name`. */
+  readonly what: string;
+  readonly minLength: number;
+  readonly maxLength: number;
+  /** Every character must match, e.g. /^[A-Za-z0-9_-]+$/. */
+  readonly pattern: RegExp;
+  /** The characters allowed, in words. */
+  readonly characters: string;
+}
+
+/** Naming rules, each from the service's API reference. */
+export const NAME_RULES = {
+  queue: { what: 'SQS queue name', minLength: 1, maxLength: 80, pattern: /^[A-Za-z0-9_-]+(\.fifo)?$/, characters: 'letters, digits, - and _ (FIFO queues end in .fifo)' },
+  topic: { what: 'SNS topic name', minLength: 1, maxLength: 256, pattern: /^[A-Za-z0-9_-]+(\.fifo)?$/, characters: 'letters, digits, - and _ (FIFO topics end in .fifo)' },
+  stream: { what: 'Kinesis stream name', minLength: 1, maxLength: 128, pattern: /^[A-Za-z0-9_.-]+$/, characters: 'letters, digits, -, _ and .' },
+  streamConsumer: { what: 'Kinesis stream consumer name', minLength: 1, maxLength: 128, pattern: /^[A-Za-z0-9_.-]+$/, characters: 'letters, digits, -, _ and .' },
+  dashboard: { what: 'CloudWatch dashboard name', minLength: 1, maxLength: 255, pattern: /^[A-Za-z0-9_-]+$/, characters: 'letters, digits, - and _' },
+  eventBus: { what: 'EventBridge event bus name', minLength: 1, maxLength: 256, pattern: /^[A-Za-z0-9._-]+$/, characters: 'letters, digits, ., - and _ (no /: that is for partner buses)' },
+  rule: { what: 'EventBridge rule name', minLength: 1, maxLength: 64, pattern: /^[A-Za-z0-9._-]+$/, characters: 'letters, digits, ., - and _' },
+  archive: { what: 'EventBridge archive name', minLength: 1, maxLength: 48, pattern: /^[A-Za-z0-9._-]+$/, characters: 'letters, digits, ., - and _' },
+  schedule: { what: 'EventBridge Scheduler schedule name', minLength: 1, maxLength: 64, pattern: /^[A-Za-z0-9._-]+$/, characters: 'letters, digits, ., - and _' },
+  scheduleGroup: { what: 'EventBridge Scheduler group name', minLength: 1, maxLength: 64, pattern: /^[A-Za-z0-9._-]+$/, characters: 'letters, digits, ., - and _' },
+  stateMachine: { what: 'Step Functions state machine name', minLength: 1, maxLength: 80, pattern: /^[A-Za-z0-9_-]+$/, characters: 'letters, digits, - and _ (no spaces, brackets, wildcards or punctuation)' },
+  logGroup: { what: 'CloudWatch Logs log group name', minLength: 1, maxLength: 512, pattern: /^[A-Za-z0-9._\-/#]+$/, characters: 'letters, digits, ., -, _, / and #' },
+  graphqlApi: { what: 'AppSync API name', minLength: 1, maxLength: 65_536, pattern: /^[A-Za-z0-9_\- ]+$/, characters: 'letters, digits, spaces, - and _' },
+  restApi: { what: 'API Gateway API name', minLength: 1, maxLength: 1_024, pattern: /^[^\u0000-\u001f]+$/, characters: 'any printable characters' },
+} satisfies Record<string, NameRule>;
+
+/**
+ * Collects the violations of one construct's props, so the user sees all of them in one
+ * error. Each method records a violation with its stable code; tokens are never checked.
+ */
+export class Violations {
+  private readonly found: PropViolation[] = [];
+
+  constructor(private readonly scope: IConstruct) {}
+
+  /** How many violations were recorded so far. */
+  public get count(): number {
+    return this.found.length;
+  }
+
+  /** Records a violation. */
+  public add(violation: PropViolation): void {
+    this.found.push(violation);
+  }
+
+  /** Records the violation unless `ok` holds. */
+  public check(code: string, ok: boolean, violation: Omit<PropViolation, 'code'>): void {
+    if (!ok) this.found.push({ code, ...violation });
+  }
+
+  /** `min <= value <= max` (whole numbers unless `integer: false`); NaN and Infinity fail; tokens pass. */
+  public numberInRange(code: string, prop: string, value: number | undefined, opts: NumberRangeOptions): void {
+    if (value === undefined || isUnresolved(value)) return;
+    const unit = opts.unit ? ` ${opts.unit}` : '';
+    const integer = opts.integer ?? true;
+    const allowed = `${integer ? 'a whole number ' : ''}from ${fmt(opts.min)} to ${fmt(opts.max)}${unit}`;
+    const ok = Number.isFinite(value) && value >= opts.min && value <= opts.max && (!integer || Number.isInteger(value));
+    this.check(code, ok, { prop, value: `${value}${unit}`, allowed, fix: opts.fix ?? `set ${prop} to ${allowed}, or leave it unset for the default` });
+  }
+
+  /** `min <= value <= max` for durations; tokens pass. */
+  public durationInRange(code: string, prop: string, value: Duration | undefined, opts: DurationRangeOptions): void {
+    if (value === undefined || value.isUnresolved()) return;
+    const ms = value.toMilliseconds();
+    const allowed = `${describeDuration(opts.min)} to ${describeDuration(opts.max)}`;
+    this.check(code, Number.isFinite(ms) && ms >= opts.min.toMilliseconds() && ms <= opts.max.toMilliseconds(), {
+      prop,
+      value: describeDuration(value),
+      allowed,
+      fix: opts.fix ?? `set ${prop} between ${describeDuration(opts.min)} and ${describeDuration(opts.max)}, or leave it unset for the default`,
+    });
+  }
+
+  /** A prop that must not be given because of another choice. */
+  public notSetWith(code: string, prop: string, value: unknown, because: string, fix: string): void {
+    this.check(code, value === undefined, { prop, value: render(value), allowed: `no value ${because}`, fix });
+  }
+
+  /** A resource name AWS would refuse (length, characters); tokens pass. */
+  public name(code: string, prop: string, value: string | undefined, rule: NameRule): void {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    const problems: string[] = [];
+    if (value.length < rule.minLength || value.length > rule.maxLength) problems.push(`${value.length} characters`);
+    if (!rule.pattern.test(value)) problems.push('characters outside the allowed set');
+    this.check(code, problems.length === 0, {
+      prop,
+      value: `"${value}" (${problems.join(', ')})`,
+      allowed: `a ${rule.what} of ${fmt(rule.minLength)} to ${fmt(rule.maxLength)} characters: ${rule.characters}`,
+      fix: `rename it within those rules, or leave ${prop} unset for a generated name`,
+    });
+  }
+
+  /** A list that, when given, must have at least one element. */
+  public nonEmpty(code: string, prop: string, list: readonly unknown[] | undefined, fix: string): void {
+    if (list === undefined) return;
+    this.check(code, list.length > 0, { prop, value: 'an empty list', allowed: 'at least one element, or no value', fix });
+  }
+
+  /** Throws one {@link PatternValidationError} with every recorded violation, if any. */
+  public throwIfAny(): void {
+    if (this.found.length > 0) throw new PatternValidationError(this.scope, [...this.found]);
+  }
 }

@@ -5,3 +5,4 @@ export * from './monitored-block';
 export * from './pattern-dashboard';
 export * from './alarm-options';
 export * from './stream-metrics';
+export * from './dashboard-options';

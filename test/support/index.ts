@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
@@ -47,4 +47,61 @@ export function expectFragmentsInOrder(message: string, fragments: readonly stri
     if (at < 0) throw new Error(`expected "${fragment}" in the message (after position ${from}):\n${message}`);
     from = at + fragment.length;
   }
+}
+
+/** One bad-input case: what the user wrote, and the four parts the error must name. */
+export interface BadInputCase {
+  /** Builds the construct(s) with the bad input in a fresh stack. */
+  readonly build: (stack: Stack) => void;
+  /** The construct path that must appear first, e.g. `TestStack/Router`. */
+  readonly path: string;
+  /** The stable code of the rule, e.g. `EVENT_ROUTER_TARGETS_PER_ROUTE`. */
+  readonly code?: string;
+  /** The prop as the user wrote it, e.g. `routes[0].targets`. */
+  readonly prop: string;
+  /** The value as rendered in the message. */
+  readonly value: string;
+  /** A fragment of the allowed range. */
+  readonly allowed: string;
+  /** A fragment of the fix. */
+  readonly fix: string;
+}
+
+/**
+ * The one bad-input assertion of the library: building `c` throws a PatternValidationError
+ * whose message names the construct path, the prop with its value, the allowed range and the
+ * fix (and, when given, carries the rule's code). Returns the message.
+ */
+export function expectBadInput(c: BadInputCase): string {
+  const stack = newStack();
+  let error: unknown;
+  try {
+    c.build(stack);
+  } catch (err) {
+    error = err;
+  }
+  if (error === undefined) throw new Error(`expected a PatternValidationError for ${c.prop}, but synth-time construction succeeded`);
+  const e = error as Error & { violations?: Array<{ code?: string; prop: string }> };
+  if (e.name !== 'PatternValidationError') throw new Error(`expected a PatternValidationError, got ${e.name}: ${e.message}`);
+  const message = e.message;
+  expectFragmentsInOrder(message, [`[${c.path}]`]);
+  const line = message.split('\n').find(l => l.includes(`invalid ${c.prop}: `) && l.includes(c.value));
+  if (!line) throw new Error(`expected "invalid ${c.prop}: ${c.value}" in the message:\n${message}`);
+  expectFragmentsInOrder(line, [`invalid ${c.prop}: `, c.value, 'Allowed: ', c.allowed, 'Fix: ', c.fix]);
+  if (c.code) {
+    const codes = (e.violations ?? []).map(v => v.code);
+    if (!codes.includes(c.code)) throw new Error(`expected rule code ${c.code} among ${JSON.stringify(codes)}:\n${message}`);
+  }
+  return message;
+}
+
+/**
+ * Asserts that a numeric prop given as a CfnParameter token synthesizes (tokens are never
+ * checked, and never break another check's arithmetic).
+ */
+export function expectNumberTokenAccepted(build: (stack: Stack, token: number) => void): Template {
+  const stack = newStack();
+  const token = new CfnParameter(stack, 'NumberParam', { type: 'Number', default: 1 }).valueAsNumber;
+  build(stack, token);
+  return Template.fromStack(stack);
 }
