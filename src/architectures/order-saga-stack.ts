@@ -165,7 +165,7 @@ export class OrderSagaStack extends Stack {
       description: 'OrderPlaced starts the order saga',
     });
     const ruleDlq = new SecureQueue(this, 'OrderPlacedRuleDlq');
-    placed.addTarget(new targets.SqsQueue(this.intake.queue.queue, {
+    placed.addTarget(new targets.SqsQueue(this.intake.queue, {
       message: events.RuleTargetInput.fromEventPath('$.detail'),
       deadLetterQueue: ruleDlq.queue,
       retryAttempts: 5,

@@ -1,2 +1,2 @@
-export * from './saga-props';
+export * from './props';
 export * from './saga';

@@ -3,14 +3,16 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { SagaProps, SagaStep } from './saga-props';
+import { SagaProps } from './props';
+import { isRecoverable, SAGA_RULES } from './rules';
 import { SecureQueue } from '../../core/secure-queue';
-import { check } from '../../core/validation';
+import { validateProps } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
+import { patternDashboard } from '../../monitoring/dashboard-factory';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
 import { QueueMetrics } from '../../monitoring/queue-metrics';
-import { Workflow } from '../workflow/workflow';
+import { Workflow } from '../workflow';
 
 /** Where the saga keeps what went wrong, inside the execution's state. */
 const ERROR_PATH = '$.saga.error';
@@ -29,13 +31,6 @@ const DEFAULT_COMPENSATION_RETRY: sfn.RetryProps = {
   jitterStrategy: sfn.JitterType.FULL,
 };
 
-/** A state that can take retriers and catchers (tasks, Parallel, Map). */
-interface Recoverable extends sfn.INextable {
-  addRetry(props?: sfn.RetryProps): unknown;
-  addCatch(handler: sfn.IChainable, props?: sfn.CatchProps): unknown;
-}
-const isRecoverable = (s: unknown): s is Recoverable => typeof (s as Recoverable).addCatch === 'function' && typeof (s as Recoverable).addRetry === 'function';
-const isNextable = (s: unknown): s is sfn.INextable & sfn.State => typeof (s as sfn.INextable).next === 'function';
 
 /**
  * The compensation pattern on a {@link Workflow}: ordered steps, each an action with its retry
@@ -66,7 +61,7 @@ export class Saga extends Construct implements IMonitoredBlock {
 
   constructor(scope: Construct, id: string, props: SagaProps) {
     super(scope, id);
-    this.validate(props);
+    validateProps(this, props, SAGA_RULES);
 
     this.needsAPersonQueue = new SecureQueue(this, 'NeedsAPerson', {
       retentionPeriod: Duration.days(14),
@@ -86,13 +81,12 @@ export class Saga extends Construct implements IMonitoredBlock {
       }));
     }
 
-    this.dashboard = props.existingDashboard
-      ?? ((props.dashboardEnabled ?? true) ? new PatternDashboard(this, 'Dashboard', { dashboardName: props.dashboardName, description: 'Saga: executions, and the cases that need a person.' }) : undefined);
+    this.dashboard = patternDashboard(this, props, 'Saga: executions, and the cases that need a person.');
     this.workflow = new Workflow(this, 'Workflow', {
       ...props,
       definition: this.buildDefinition(props),
-      existingDashboard: this.dashboard,
-      dashboardEnabled: false,
+      dashboard: this.dashboard,
+      dashboardName: undefined,
     });
     this.dashboard?.addSection('Needs a person', this.needsAPersonQueue.dashboardWidgets(), this.ownAlarms);
   }
@@ -105,56 +99,6 @@ export class Saga extends Construct implements IMonitoredBlock {
   /** The workflow's widgets and the needs-a-person queue's. */
   public dashboardWidgets(): cloudwatch.IWidget[] {
     return [...this.workflow.dashboardWidgets(), ...this.needsAPersonQueue.dashboardWidgets()];
-  }
-
-  private validate(props: SagaProps): void {
-    check(this, props.definition === undefined && props.definitionBody === undefined, {
-      prop: props.definition ? 'definition' : 'definitionBody',
-      value: 'given',
-      allowed: 'unset: the saga builds its definition from steps',
-      fix: 'describe the work as steps, or use Workflow for a definition of your own',
-    });
-    check(this, props.steps.length > 0, { prop: 'steps', value: '[] (empty)', allowed: 'at least one step', fix: 'add the saga\'s steps in order' });
-    const pivots = props.steps.map((s, i) => (s.pivot ? i : -1)).filter(i => i >= 0);
-    check(this, pivots.length <= 1, {
-      prop: `steps[${pivots[1]}].pivot`,
-      value: `true (steps[${pivots[0]}] is the pivot already)`,
-      allowed: 'one pivot: the single point of no return',
-      fix: 'mark only the step after which nothing is undone as pivot; give the others a compensation',
-    });
-    props.steps.forEach((step, i) => {
-      const at = `steps[${i}]`;
-      const last = i === props.steps.length - 1;
-      // Pass and Wait states cannot fail, so there is nothing to undo for them.
-      check(this, step.compensation !== undefined || step.pivot === true || last || !isRecoverable(step.action), {
-        prop: `${at}.compensation`,
-        value: `missing for "${step.name}"`,
-        allowed: 'a compensating state, unless the step is the pivot or the last step',
-        fix: `give "${step.name}" a compensation that undoes it (idempotent), mark it pivot: true if nothing after it is undone, `
-          + 'or pass a Pass state named for why there is nothing to undo',
-      });
-      check(this, !(step.pivot && step.compensation), {
-        prop: `${at}.compensation`,
-        value: `given for the pivot "${step.name}"`,
-        allowed: 'no compensation on the pivot (the point of no return)',
-        fix: 'remove the compensation, or remove pivot: true',
-      });
-      check(this, isNextable(step.action), {
-        prop: `${at}.action`, value: step.action.node.id, allowed: 'a state that continues (a task, Pass, Wait, Parallel or Map)', fix: 'do not end a step with Succeed or Fail',
-      });
-      if (step.compensation) {
-        check(this, isNextable(step.compensation), {
-          prop: `${at}.compensation`, value: step.compensation.node.id, allowed: 'a state that continues (a task or Pass)', fix: 'use a task or a Pass state',
-        });
-      }
-      const finals = step.finalErrors ?? [];
-      check(this, !finals.includes(sfn.Errors.ALL), {
-        prop: `${at}.finalErrors`,
-        value: JSON.stringify(finals),
-        allowed: 'named errors (States.ALL would make the retry policy unreachable)',
-        fix: 'list the errors retrying cannot fix, e.g. ["PaymentDeclined"]; set retry.maxAttempts to 0 to never retry',
-      });
-    });
   }
 
   private buildDefinition(props: SagaProps): sfn.IChainable {
@@ -187,7 +131,8 @@ export class Saga extends Construct implements IMonitoredBlock {
       'reason': 'a step after the pivot failed',
       'error.$': ERROR_PATH,
       'input.$': '$$.Execution.Input',
-    })).next(needsAPerson);
+    }));
+    afterPivot.next(needsAPerson);
     const onFailure = (i: number) => (pivot >= 0 && i > pivot ? afterPivot : entry[Math.min(i, steps.length - 1)]);
 
     // The steps, forwards.

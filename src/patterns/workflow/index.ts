@@ -1,4 +1,4 @@
-export * from './workflow-props';
+export * from './props';
 export * from './workflow';
-export * from './workflow-metrics';
-export * from './workflow-starters';
+export * from './metrics';
+export * from './starters';

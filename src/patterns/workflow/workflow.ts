@@ -4,13 +4,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { WorkflowMetrics } from './workflow-metrics';
-import { WorkflowProps } from './workflow-props';
-import { checkStates, checkWorkflowSettings, renderedStates, startStateOf } from './workflow-rules';
-import { EventStarter, EventStarterProps, QueueStarter, QueueStarterProps, ScheduleStarter, ScheduleStarterProps } from './workflow-starters';
+import { WorkflowMetrics } from './metrics';
+import { WorkflowProps } from './props';
+import { renderedStates, startStateOf, WORKFLOW_SETTINGS_RULES, WORKFLOW_STATE_RULES, WorkflowSettings } from './rules';
+import { EventStarter, EventStarterProps, QueueStarter, QueueStarterProps, ScheduleStarter, ScheduleStarterProps } from './starters';
 import { acknowledgeWildcardResource } from '../../core/nag-acknowledgements';
-import { check } from '../../core/validation';
+import { validateProps, Violations } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
+import { patternDashboard } from '../../monitoring/dashboard-factory';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
 
@@ -52,28 +53,15 @@ export class Workflow extends Construct implements IMonitoredBlock {
     this.executionTimeSla = props.executionTimeSla
       ?? (this.timeout.isUnresolved() ? this.timeout : Duration.millis(Math.floor(this.timeout.toMilliseconds() / 2)));
 
-    check(this, (props.definition === undefined) !== (props.definitionBody === undefined), {
-      prop: 'definition / definitionBody',
-      value: props.definition ? 'both given' : 'neither given',
-      allowed: 'exactly one of them',
-      fix: 'pass the chain of states as definition, or a sfn.DefinitionBody as definitionBody',
-    });
     const level = props.logging?.level ?? (express ? sfn.LogLevel.ALL : sfn.LogLevel.ERROR);
-    checkWorkflowSettings(this, {
-      express,
-      timeout: props.timeout,
-      effectiveTimeout: this.timeout,
-      executionTimeSla: props.executionTimeSla,
-      logLevel: level,
-      stateMachineName: props.stateMachineName,
-    });
+    validateProps<WorkflowSettings>(this, { props, express, effectiveTimeout: this.timeout, logLevel: level }, WORKFLOW_SETTINGS_RULES);
     const definitionBody = props.definitionBody ?? sfn.DefinitionBody.fromChainable(props.definition!);
     const start = startStateOf(props.definition, props.definitionBody);
 
     this.logGroup = props.logging?.existingLogGroup ?? new logs.LogGroup(this, 'Logs', {
       // The vendedlogs prefix keeps the log group's resource policy small (AWS's advice for Step Functions).
       logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
-      retention: props.logging?.retention ?? logs.RetentionDays.ONE_MONTH,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
 
@@ -92,21 +80,19 @@ export class Workflow extends Construct implements IMonitoredBlock {
     });
     // After the machine exists: its graph is bound, so every state (nested ones too) renders.
     const states = renderedStates(definitionBody, start);
-    if (states) checkStates(this, states);
+    if (states) {
+      const v = new Violations(this);
+      for (const state of states) for (const rule of WORKFLOW_STATE_RULES) rule(state, v);
+      v.throwIfAny();
+    }
 
     this.acknowledgeServiceWildcards(props.tracingEnabled ?? false);
     this.acknowledgeDefaults(level, props.tracingEnabled ?? false);
     if (props.alarmsEnabled ?? true) this.createAlarms(props);
 
-    if (props.existingDashboard) {
-      this.dashboard = props.existingDashboard;
-    } else if (props.dashboardEnabled ?? true) {
-      this.dashboard = new PatternDashboard(this, 'Dashboard', {
-        dashboardName: props.dashboardName,
-        description: `${express ? 'Express' : 'Standard'} workflow${this.timeout.isUnresolved() ? '' : `, timeout ${this.timeout.toHumanString()}, p99 SLA ${this.executionTimeSla.toHumanString()}`}. `
-          + 'Failed executions: open the log group (Express) or the execution history (Standard).',
-      });
-    }
+    this.dashboard = patternDashboard(this, props,
+      `${express ? 'Express' : 'Standard'} workflow${this.timeout.isUnresolved() ? '' : `, timeout ${this.timeout.toHumanString()}, p99 SLA ${this.executionTimeSla.toHumanString()}`}. `
+      + 'Failed executions: open the log group (Express) or the execution history (Standard).');
     this.dashboard?.addBlock(`Workflow ${this.node.id}`, this);
   }
 

@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Workflow } from '../../../src';
 import { newStack, templateOf } from '../../support';
@@ -26,12 +27,13 @@ describe('startFromQueue', () => {
     const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(policies).toContain('states:StartExecution');
     expect(policies).not.toContain('states:StartSyncExecution');
-    expect(starter.deadLetterQueue.deadLetterQueue).toBeDefined();
+    expect(starter.deadLetterQueue).toBeDefined();
+    expect(starter.queue).toBe(starter.secureQueue.queue);
   });
 
   test('Express: started synchronously; the starter waits for the execution, the visibility covers it', () => {
     const stack = newStack();
-    workflow(stack, sfn.StateMachineType.EXPRESS, Duration.minutes(2)).startFromQueue('Intake', { batchSize: 1, maxConcurrency: 20 });
+    workflow(stack, sfn.StateMachineType.EXPRESS, Duration.minutes(2)).startFromQueue('Intake', { consumer: { batchSize: 1, maxConcurrency: 20 } });
     const template = templateOf(stack);
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 150, Environment: { Variables: Match.objectLike({ SYNC: 'true', NAME_FIELD: '' }) } });
     template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 900 });
@@ -41,10 +43,10 @@ describe('startFromQueue', () => {
 
   test('a hand-set visibility that covers the starter is kept', () => {
     const stack = newStack();
-    workflow(stack).startFromQueue('Intake', { queueProps: { visibilityTimeout: Duration.minutes(10) }, starterTimeout: Duration.seconds(60) });
+    workflow(stack).startFromQueue('Intake', { queueProps: { visibilityTimeout: Duration.minutes(10) }, consumer: { timeout: Duration.seconds(60), memorySize: 512 } });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 600 });
-    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 60 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 60, MemorySize: 512 });
   });
 });
 
@@ -115,4 +117,15 @@ describe('startOnEvent', () => {
     workflow(stack).startOnEvent('OnX', { eventBus: new events.EventBus(stack, 'Bus'), eventPattern: { detailType: ['X'] } });
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 } })] });
   });
+});
+
+test('a DLQ of your own for the schedule and the bus route', () => {
+  const stack = newStack();
+  const mine = new sqs.Queue(stack, 'MyDlq', { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED });
+  const w = workflow(stack);
+  expect(w.startOnSchedule('S', { scheduleExpression: 'rate(1 day)', deadLetterQueue: mine }).deadLetterQueue).toBe(mine);
+  expect(w.startOnEvent('E', { eventBus: new events.EventBus(stack, 'Bus'), eventPattern: { detailType: ['X'] }, deadLetterQueue: mine }).deadLetterQueue).toBe(mine);
+  const template = Template.fromStack(stack);
+  template.hasResourceProperties('AWS::Scheduler::Schedule', { Target: { DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyDlq'), 'Arn'] } } } });
+  template.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyDlq'), 'Arn'] } } })] });
 });

@@ -97,7 +97,8 @@ describe('options', () => {
       executionTimeSla: Duration.minutes(2),
       tracingEnabled: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      logging: { level: sfn.LogLevel.ALL, includeExecutionData: true, retention: logs.RetentionDays.ONE_WEEK },
+      logRetention: logs.RetentionDays.ONE_WEEK,
+      logging: { level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineName: 'orders-v2',
@@ -151,8 +152,8 @@ describe('options', () => {
     build({ dashboardName: 'orders' }).template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'orders' });
     const stack = newStack();
     const shared = new PatternDashboard(stack, 'Shared');
-    new Workflow(stack, 'A', { definition: new sfn.Pass(stack, 'PA'), existingDashboard: shared });
-    new Workflow(stack, 'B', { definition: new sfn.Pass(stack, 'PB'), existingDashboard: shared });
+    new Workflow(stack, 'A', { definition: new sfn.Pass(stack, 'PA'), dashboard: shared });
+    new Workflow(stack, 'B', { definition: new sfn.Pass(stack, 'PB'), dashboard: shared });
     const template = templateOf(stack);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));

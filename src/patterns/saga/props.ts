@@ -1,7 +1,7 @@
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { SecureQueueProps } from '../../core/secure-queue';
-import { WorkflowProps } from '../workflow/workflow-props';
+import { WorkflowProps } from '../workflow';
 
 /**
  * One step of a saga: an action, how it is retried, and how it is undone.
