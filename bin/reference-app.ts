@@ -11,7 +11,7 @@
  * delivers at most 10 messages per batch, so it needs more writers for the same rate). Everything else is deployed exactly as to AWS.
  */
 import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { ClickstreamStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, VideoProcessingStack } from '../src';
+import { ClickstreamStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, OrderSagaStack, VideoProcessingStack } from '../src';
 
 const app = new App();
 const local = ['true', true].includes(app.node.tryGetContext('local'));
@@ -45,5 +45,10 @@ if (local) {
 new ClickstreamStack(app, 'IntegrationPatterns-Clickstream', {
   description: 'cdk-integration-patterns reference architecture: clickstream (Kinesis -> aggregator -> DynamoDB counts; Firehose -> S3 archive)',
   ...(local ? { retryAttempts: 1, archiveBufferingInterval: Duration.seconds(0), dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
+});
+// Workflow / Saga: a local run waits 2 s for settlement instead of a minute.
+new OrderSagaStack(app, 'IntegrationPatterns-OrderSaga', {
+  description: 'cdk-integration-patterns reference architecture: order saga (OrderPlaced -> reserve stock -> fraud check -> charge -> settle -> ship -> OrderConfirmed; compensated on failure)',
+  ...(local ? { settlementWait: Duration.seconds(2), dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
 });
 app.synth();

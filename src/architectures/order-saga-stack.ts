@@ -82,6 +82,7 @@ export class OrderSagaStack extends Stack {
   constructor(scope: Construct, id: string, props: OrderSagaStackProps = {}) {
     super(scope, id, props);
     const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const express = props.stateMachineType === sfn.StateMachineType.EXPRESS;
     const table = (tid: string, partitionKey: string) => new dynamodb.TableV2(this, tid, {
       partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
       billing: dynamodb.Billing.onDemand(),
@@ -113,8 +114,9 @@ export class OrderSagaStack extends Stack {
 
     this.saga = new Saga(this, 'OrderSaga', {
       stateMachineType: props.stateMachineType,
-      timeout: Duration.minutes(15),
-      executionTimeSla: Duration.minutes(5),
+      // Express runs at most 5 minutes; Standard gets room for a slow payment provider.
+      timeout: express ? Duration.minutes(5) : Duration.minutes(15),
+      executionTimeSla: express ? Duration.minutes(2) : Duration.minutes(5),
       idempotency: { table: this.claimsTable, businessKeyPath: '$.orderId' },
       steps: [
         { name: 'Reserve stock', action: this.reserveStock(), compensation: this.releaseStock(), finalErrors: ['OutOfStock'] },
