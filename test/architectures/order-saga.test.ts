@@ -113,7 +113,12 @@ describe('OrderSagaStack', () => {
   });
 
   test('options: Express, settlement wait, fraud threshold, removal policy', () => {
-    const { template: t } = build({ stateMachineType: sfn.StateMachineType.EXPRESS, settlementWait: Duration.seconds(5), fraudCheckThreshold: 5000, dataRemovalPolicy: RemovalPolicy.DESTROY });
+    const { template: t } = build({
+      stateMachineType: sfn.StateMachineType.EXPRESS,
+      settlementWait: Duration.seconds(5),
+      fraudCheckThreshold: 5000,
+      dataRemovalPolicy: RemovalPolicy.DESTROY,
+    });
     t.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS', LoggingConfiguration: { Level: 'ALL' } });
     const [d] = Object.values(expectValidDefinitions(t));
     const s = Object.fromEntries(allStates(d)) as Record<string, any>;
