@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -173,6 +173,15 @@ export class OrderSagaStack extends Stack {
       retryAttempts: 5,
       maxEventAge: Duration.hours(1),
     }));
+
+    // What an operator (and the e2e suite) needs to drive and inspect the saga.
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'StateMachineArn', { value: this.saga.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'IntakeQueueUrl', { value: this.intake.queue.queueUrl });
+    new CfnOutput(this, 'ShippingQueueUrl', { value: this.shippingQueue.queue.queueUrl });
+    new CfnOutput(this, 'NeedsAPersonQueueUrl', { value: this.saga.needsAPersonQueue.queue.queueUrl });
+    new CfnOutput(this, 'StockTableName', { value: this.stockTable.tableName });
+    new CfnOutput(this, 'PaymentsTableName', { value: this.paymentsTable.tableName });
   }
 
   /**
