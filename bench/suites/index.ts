@@ -1,4 +1,5 @@
 import { fanOutSuite } from './fan-out';
+import { sagaSuite } from './saga';
 import { scalingSuite } from './scaling';
 import { streamSuite } from './stream';
 import { synthSuite } from './synth';
@@ -12,4 +13,5 @@ export const SUITES: Suite[] = [
   scalingSuite,
   writeBufferSuite,
   streamSuite,
+  sagaSuite,
 ];
