@@ -65,11 +65,11 @@ export class OrderSagaStack extends Stack {
   /** The saga. */
   public readonly saga: Saga;
   /** Stock per SKU: `available`, `reserved`, and the orders holding stock (`holds`). */
-  public readonly stockTable: dynamodb.TableV2;
+  public readonly stockTable: dynamodb.Table;
   /** One payment per order. */
-  public readonly paymentsTable: dynamodb.TableV2;
+  public readonly paymentsTable: dynamodb.Table;
   /** Order ids that started a saga. */
-  public readonly claimsTable: dynamodb.TableV2;
+  public readonly claimsTable: dynamodb.Table;
   /** Shipping requests, one per confirmed order. */
   public readonly shippingQueue: SecureQueue;
   /** The queue `OrderPlaced` events land on, and its starter. */
@@ -83,10 +83,13 @@ export class OrderSagaStack extends Stack {
     super(scope, id, props);
     const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
     const express = props.stateMachineType === sfn.StateMachineType.EXPRESS;
-    const table = (tid: string, partitionKey: string) => new dynamodb.TableV2(this, tid, {
+    // dynamodb.Table, not TableV2: TableV2 in aws-cdk-lib 2.257 uses deprecated grant props
+    // internally, which fails a JSII_DEPRECATED=fail synth (a warning the user did not cause).
+    const table = (tid: string, partitionKey: string) => new dynamodb.Table(this, tid, {
       partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy,
     });
     this.stockTable = table('StockTable', 'sku');
