@@ -13,7 +13,7 @@
 import { randomBytes } from 'crypto';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { clientConfig, LocalClients, localClients } from './harness/clients';
 import { readOutputs, StackOutputs } from './harness/deploy';
 import { EmulatorState, readEmulatorState } from './harness/emulator';
@@ -51,9 +51,9 @@ async function stock(): Promise<{ available: number; reserved: number }> {
   const item = (await clients.dynamodb.send(new GetItemCommand({ TableName: out('StockTableName'), Key: { sku: { S: SKU } }, ConsistentRead: true }))).Item!;
   return { available: Number(item.available.N), reserved: Number(item.reserved.N) };
 }
-async function drain(queueUrl: string): Promise<string[]> {
+async function drain(queueUrl: string, rounds = 5): Promise<string[]> {
   const bodies: string[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < rounds; i++) {
     const r = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
     bodies.push(...(r.Messages ?? []).map(m => m.Body ?? ''));
   }
@@ -102,4 +102,83 @@ describe('order saga on MiniStack (real cdk deploy, real bundled handlers)', () 
     // The tripwire: on AWS this is PaymentDeclined. If it is here too, retire the model.
     expect(result.error).not.toBe('PaymentDeclined');
   }, 180_000);
+});
+
+describe('300 orders on MiniStack: 200 succeed, 50 declined, 50 out of stock, 20 re-sent', () => {
+  const SKUS = [0, 1, 2, 3, 4].map(i => `SKU-${run}-${i}`);
+  const RARE = `SKU-${run}-RARE`;
+  const INITIAL = 1000;
+  type O = { orderId: string; sku: string; quantity: number; amount: number; currency: string; card: string };
+  const ok: O[] = Array.from({ length: 200 }, (_, i) => ({ orderId: `m-ok-${run}-${i}`, sku: SKUS[i % 5], quantity: 1 + (i % 3), amount: i % 10 === 0 ? 250_000 : 1_000 + i, currency: 'EUR', card: '4242424242424242' }));
+  const declined: O[] = Array.from({ length: 50 }, (_, i) => ({ orderId: `m-declined-${run}-${i}`, sku: SKUS[i % 5], quantity: 2, amount: 5_000, currency: 'EUR', card: '4000000000000002' }));
+  const short: O[] = Array.from({ length: 50 }, (_, i) => ({ orderId: `m-short-${run}-${i}`, sku: RARE, quantity: 1, amount: 7_000, currency: 'EUR', card: '4242424242424242' }));
+  const results = new Map<string, { status: string; error?: string }>();
+  let shipped: string[] = [];
+
+  beforeAll(async () => {
+    for (const sku of [...SKUS, RARE]) {
+      await clients.dynamodb.send(new PutItemCommand({ TableName: out('StockTableName'), Item: { sku: { S: sku }, available: { N: sku === RARE ? '0' : String(INITIAL) }, reserved: { N: '0' } } }));
+    }
+    const all = [...ok, ...declined, ...short];
+    const send = async (orders: O[]) => {
+      for (let i = 0; i < orders.length; i += 10) {
+        await clients.sqs.send(new SendMessageBatchCommand({
+          QueueUrl: out('IntakeQueueUrl'),
+          Entries: orders.slice(i, i + 10).map((o, j) => ({ Id: String(j), MessageBody: JSON.stringify(o) })),
+        }));
+      }
+    };
+    await send(all);
+    progress(`order saga: 300 orders sent to the intake queue (run ${run})`);
+    // Re-send 20 successful orders once their first execution has started (the name is taken).
+    await new Promise(r => setTimeout(r, 20_000));
+    await send(ok.slice(0, 20));
+    const deadline = Date.now() + 900_000;
+    while (results.size < all.length && Date.now() < deadline) {
+      for (const o of all.filter(x => !results.has(x.orderId))) {
+        try {
+          const d = await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(o.orderId) }));
+          if (d.status && d.status !== 'RUNNING') results.set(o.orderId, { status: d.status, error: d.error });
+        } catch (err) {
+          if ((err as Error).name !== 'ExecutionDoesNotExist') throw err;
+        }
+      }
+      progress(`order saga: ${results.size} of ${all.length} executions finished`);
+      if (results.size < all.length) await new Promise(r => setTimeout(r, 5000));
+    }
+    shipped = (await drain(out('ShippingQueueUrl'), 40)).map(b => JSON.parse(b).orderId);
+  }, 1_200_000);
+
+  test('every execution finished: 200 SUCCEEDED, 100 FAILED', () => {
+    expect(results.size).toBe(300);
+    expect(ok.filter(o => results.get(o.orderId)?.status !== 'SUCCEEDED').map(o => o.orderId)).toEqual([]);
+    expect([...declined, ...short].filter(o => results.get(o.orderId)?.status !== 'FAILED').map(o => o.orderId)).toEqual([]);
+    // Out of stock comes from a Fail state, whose name MiniStack keeps; declines lose theirs (tripwire above).
+    expect(short.filter(o => results.get(o.orderId)?.error !== 'OutOfStock').map(o => o.orderId)).toEqual([]);
+  });
+
+  test('every success shipped exactly once; no failure shipped; re-sent orders started nothing new', () => {
+    const mine = shipped.filter(id => id.includes(run));
+    expect(mine.filter(id => id.startsWith('m-ok-')).sort()).toEqual(ok.map(o => o.orderId).sort());
+    expect(mine.filter(id => !id.startsWith('m-ok-'))).toEqual([]);
+  });
+
+  test('stock invariant per SKU: reserved + available = initial; reserved = what the shipped orders took', async () => {
+    for (const sku of SKUS) {
+      const item = (await clients.dynamodb.send(new GetItemCommand({ TableName: out('StockTableName'), Key: { sku: { S: sku } }, ConsistentRead: true }))).Item!;
+      const available = Number(item.available.N);
+      const reserved = Number(item.reserved.N);
+      expect({ sku, sum: available + reserved }).toEqual({ sku, sum: INITIAL });
+      expect({ sku, reserved }).toEqual({ sku, reserved: ok.filter(o => o.sku === sku).reduce((n, o) => n + o.quantity, 0) });
+    }
+  });
+
+  test('no charge without a shipment or a refund', async () => {
+    for (const o of [...ok, ...declined]) {
+      const item = (await clients.dynamodb.send(new GetItemCommand({ TableName: out('PaymentsTableName'), Key: { orderId: { S: o.orderId } } }))).Item;
+      const status = item?.status?.S;
+      if (o.card === '4000000000000002') expect({ id: o.orderId, status }).toEqual({ id: o.orderId, status: undefined });
+      else expect({ id: o.orderId, status }).toEqual({ id: o.orderId, status: 'CHARGED' });
+    }
+  });
 });
