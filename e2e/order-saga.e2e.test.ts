@@ -13,7 +13,7 @@
 import { randomBytes } from 'crypto';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { clientConfig, LocalClients, localClients } from './harness/clients';
 import { readOutputs, StackOutputs } from './harness/deploy';
 import { EmulatorState, readEmulatorState } from './harness/emulator';
@@ -51,13 +51,17 @@ async function stock(): Promise<{ available: number; reserved: number }> {
   const item = (await clients.dynamodb.send(new GetItemCommand({ TableName: out('StockTableName'), Key: { sku: { S: SKU } }, ConsistentRead: true }))).Item!;
   return { available: Number(item.available.N), reserved: Number(item.reserved.N) };
 }
+/** Receives and deletes every message (deleted, so none is seen twice when its visibility expires). */
 async function drain(queueUrl: string, rounds = 5): Promise<string[]> {
-  const bodies: string[] = [];
+  const bodies = new Map<string, string>();
   for (let i = 0; i < rounds; i++) {
     const r = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    bodies.push(...(r.Messages ?? []).map(m => m.Body ?? ''));
+    for (const m of r.Messages ?? []) {
+      bodies.set(m.MessageId!, m.Body ?? '');
+      await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+    }
   }
-  return bodies;
+  return [...bodies.values()];
 }
 const order = (orderId: string, card: string) => ({ orderId, sku: SKU, quantity: 2, amount: 1500, currency: 'EUR', card });
 
