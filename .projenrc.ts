@@ -79,7 +79,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // WriteBuffer e2e: point the deployed writer at the fault proxy (front-door requests are signed with @smithy/signature-v4).
     `@aws-sdk/client-lambda@${versions.awsSdk}`,
     // Workflow starter (lambda/workflow-starter): StartExecution / StartSyncExecution, bundled.
-    `@aws-sdk/client-sfn@${versions.awsSdk}`,
+    // Pinned to the version of the other clients in the lockfile, so adding it moves no shared SDK package.
+    '@aws-sdk/client-sfn@3.1164.0',
+    // aws-local-stepfunctions needs it (^3.1029); pinned likewise, or npm hoists a newer @aws-sdk/core.
+    '@aws-sdk/credential-providers@3.1164.0',
     '@smithy/node-http-handler@^4.14.2',
     // Tests only: the WriteBuffer writer's own SigV4 signing (lambda/write-buffer/aws.ts) is checked
     // against the SDK v3 signer, header for header (test/lambda/write-buffer/aws.test.ts).
