@@ -83,6 +83,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The BacklogScaling controller (lambda/backlog-controller): bundled into its Lambda function.
     `@aws-sdk/client-ecs@${versions.awsSdk}`,
     `@aws-sdk/client-cloudwatch@${versions.awsSdk}`,
+    // Workflow starter (lambda/workflow-starter): StartExecution / StartSyncExecution, bundled.
+    // Pinned to the version of the other clients in the lockfile, so adding it moves no shared SDK package.
+    '@aws-sdk/client-sfn@3.1164.0',
+    // aws-local-stepfunctions needs it (^3.1029); pinned likewise, or npm hoists a newer @aws-sdk/core.
+    '@aws-sdk/credential-providers@3.1164.0',
     '@smithy/node-http-handler@^4.14.2',
     // Tests only: the WriteBuffer writer's own SigV4 signing (lambda/write-buffer/aws.ts) is checked
     // against the SDK v3 signer, header for header (test/lambda/write-buffer/aws.test.ts).
@@ -96,6 +101,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // FrontDoor golden tests: render every synthesized API Gateway mapping template (VTL) offline
     // with a shim of $input/$util/$context that follows AWS's documentation (test/support/vtl).
     'velocityjs@^2.1.7',
+    // Workflow/Saga: every synthesized state machine definition is checked by asl-validator in the
+    // tests, and the synthesized OrderSaga runs in aws-local-stepfunctions with the real handlers
+    // (MiniStack loses Lambda error names: docs/local-aws-fidelity.md). It needs Node >= 22.
+    'asl-validator@4.0.0',
+    'aws-local-stepfunctions@3.0.0',
   ],
   // RealtimeApi parses and checks GraphQL schemas at synth time with the reference implementation
   // (graphql-js: no dependencies, MIT). jsii needs runtime dependencies of the library bundled.
@@ -150,6 +160,22 @@ const handlers = [
     entrypoint: 'lambda/price-fetcher.lambda.ts',
     constructFile: 'src/architectures/handlers/price-fetcher-function.ts',
     constructName: 'PriceFetcherFunction',
+  },
+  // Workflow / Saga
+  {
+    entrypoint: 'lambda/workflow-starter/start-execution.lambda.ts',
+    constructFile: 'src/patterns/workflow/start-execution-function.ts',
+    constructName: 'StartExecutionFunction',
+  },
+  {
+    entrypoint: 'lambda/saga-payment/payment.lambda.ts',
+    constructFile: 'src/architectures/handlers/payment-function.ts',
+    constructName: 'PaymentFunction',
+  },
+  {
+    entrypoint: 'lambda/saga-fraud-check/fraud-check.lambda.ts',
+    constructFile: 'src/architectures/handlers/fraud-check-function.ts',
+    constructName: 'FraudCheckFunction',
   },
 ];
 for (const h of handlers) {
@@ -237,6 +263,8 @@ const eventRuler = project.addTask('ensure:event-ruler', {
   exec: 'bash scripts/event-ruler.sh',
 });
 project.testTask.prependSpawn(eventRuler);
+// Workflow/Saga handlers: bundled at build time, the SDK clients they import are inlined.
+for (const dir of ['saga-payment', 'saga-fraud-check', 'workflow-starter']) project.eslint?.allowDevDeps(`lambda/${dir}/**`);
 project.eslint?.allowDevDeps('bench/**');
 project.eslint?.allowDevDeps('integ/**');
 project.eslint?.allowDevDeps('e2e/**');

@@ -12,7 +12,7 @@
  */
 import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { VIDEO_DESCRIPTION, VIDEO_LOCAL_PROPS, VIDEO_STACK_NAME } from './video-local-profile';
-import { ClickstreamStack, DailyPriceStack, IngestApiStack, LiveOrdersStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, VideoProcessingStack } from '../src';
+import { ClickstreamStack, DailyPriceStack, IngestApiStack, LiveOrdersStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, OrderSagaStack, VideoProcessingStack } from '../src';
 
 const app = new App();
 const local = ['true', true].includes(app.node.tryGetContext('local'));
@@ -71,5 +71,10 @@ new LiveOrdersStack(app, 'IntegrationPatterns-LiveOrders', {
 new IngestApiStack(app, 'IntegrationPatterns-IngestApi', {
   description: 'cdk-integration-patterns reference architecture: ingest API (one REST API -> queue, stream, event bus and Express workflow; no Lambda in between)',
   ...(local ? { dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
+});
+// Workflow / Saga: a local run waits 2 s for settlement instead of a minute.
+new OrderSagaStack(app, 'IntegrationPatterns-OrderSaga', {
+  description: 'cdk-integration-patterns reference architecture: order saga (OrderPlaced -> reserve stock -> fraud check -> charge -> settle -> ship -> OrderConfirmed; compensated on failure)',
+  ...(local ? { settlementWait: Duration.seconds(2), dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
 });
 app.synth();

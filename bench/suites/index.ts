@@ -1,6 +1,7 @@
 import { eventPublisherSuite } from './event-publisher';
 import { fanOutSuite } from './fan-out';
 import { realtimeSuite } from './realtime';
+import { sagaSuite } from './saga';
 import { scalingSuite } from './scaling';
 import { streamSuite } from './stream';
 import { synthSuite } from './synth';
@@ -18,4 +19,5 @@ export const SUITES: Suite[] = [
   videoSuite,
   eventPublisherSuite,
   realtimeSuite,
+  sagaSuite,
 ];

@@ -7,3 +7,4 @@ export * from './daily-price-stack';
 export * from './live-orders-stack';
 export * from './live-orders-schema';
 export * from './ingest-api-stack';
+export * from './order-saga-stack';

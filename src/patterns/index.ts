@@ -7,3 +7,5 @@ export * from './event-router';
 export * from './scheduled-job';
 export * from './realtime-api';
 export * from './front-door';
+export * from './workflow';
+export * from './saga';

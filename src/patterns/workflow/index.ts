@@ -1,0 +1,4 @@
+export * from './props';
+export * from './workflow';
+export * from './metrics';
+export * from './starters';
