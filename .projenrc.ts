@@ -259,7 +259,7 @@ project.tasks.tryFind('bundle')?.spawn(eventPublisherBundle);
 project.eslint?.allowDevDeps('lambda/event-publisher/**');
 // EventRouter golden tests: AWS's event-ruler (Maven) built into .tools/event-ruler before jest runs.
 const eventRuler = project.addTask('ensure:event-ruler', {
-  description: "Build the event-ruler runner (Maven software.amazon.event.ruler:event-ruler, Java 17) into .tools/event-ruler for the pattern golden tests",
+  description: 'Build the event-ruler runner (Maven software.amazon.event.ruler:event-ruler, Java 17) into .tools/event-ruler for the pattern golden tests',
   exec: 'bash scripts/event-ruler.sh',
 });
 project.testTask.prependSpawn(eventRuler);

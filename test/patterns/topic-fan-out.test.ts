@@ -552,9 +552,9 @@ describe('TopicFanOut dashboards and grants', () => {
 
   test('grantPublish lets a producer publish (and use the topic key)', () => {
     const stack = newStack();
-    const fanOut = new TopicFanOut(stack, 'Orders');
+    const orders = new TopicFanOut(stack, 'Orders');
     const producer = new lambda.Function(stack, 'Producer', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code });
-    fanOut.grantPublish(producer);
+    orders.grantPublish(producer);
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sns:Publish' })]) },
     });

@@ -17,6 +17,9 @@
  *   function (test/support/local-services.ts holds in-memory models);
  * - Wait states and retry intervals are shortened to 0 ms unless asked otherwise.
  */
+// The package ships a CommonJS build (exports.require: build/main.node.cjs), which jest loads;
+// its .d.ts sits in a "type": "module" package, so tsc calls the import ESM-from-CJS (TS1479).
+// @ts-ignore TS1479
 import { StateMachine } from 'aws-local-stepfunctions';
 import { allStates } from './asl';
 

@@ -2,13 +2,13 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { customWriterTimeout, dataApiEnabled, dataApiSecret, tableKeySchema } from './checks';
 import { WriteBufferFrontDoorOptions } from './front-door';
-import { FrontDoorAuthorization } from '../front-door/props';
 import { WriteBufferProps } from './props';
 import { WriteBufferSinkKind } from './sink';
 import { checkVisibilityTimeout, consumerFunctionRules, queueConsumerRules } from '../../core/consumer/consumer-rules';
 import { queueIsFifo, secureQueueRules } from '../../core/secure-queue-rules';
 import { NAME_RULES, Rule, Violations, nested } from '../../core/validation';
 import { alarmTopicRule } from '../../monitoring/alarm-topic';
+import { FrontDoorAuthorization } from '../front-door/props';
 
 /** JSON Schema keywords the bundled writer validates (lambda/write-buffer-writer). */
 const WRITER_SCHEMA_KEYWORDS = new Set([
