@@ -31,8 +31,8 @@ import { CallResult, percentile } from '../../e2e/harness/video-clients';
 import { Arrivals, DecoupledResult, runDecoupled, runSynchronous, SyncResult } from '../../e2e/harness/video-run';
 import { VideoProcessingStack } from '../../src';
 import { Suite, SuiteContext, SuiteResult } from '../lib/suite';
-import { ApplicationAutoScaling } from '../scaling/scalers';
-import { parseScaling } from '../scaling/template';
+import { Controller } from '../scaling/scalers';
+import { ControllerTemplateSpec, parseController } from '../scaling/template';
 import { Arrival, simulate, WorldResult } from '../scaling/world';
 
 function intEnv(name: string, fallback: number, min: number, max: number): number {
@@ -104,7 +104,7 @@ function syncRow(load: string, workers: number, r: SyncResult): Row {
 }
 
 /** When the simulated burst arrives: after an hour of baseline, so the fleet has settled from its cold start. */
-const SIM_BURST_AT = 60 * 60;
+export const SIM_BURST_AT = 60 * 60;
 
 /** The same arrivals on AWS timing: the baseline for 2 h, the burst (all at once) at minute 60; 45–75 s per video. */
 function simulatorArrivals(burst: number): Arrival[] {
@@ -116,13 +116,15 @@ function simulatorArrivals(burst: number): Arrival[] {
   return out;
 }
 
-function simulatePolicy(burst: number): { result: WorldResult; spec: ReturnType<typeof parseScaling> } {
+export function simulatePolicy(burst: number): { result: WorldResult; spec: ControllerTemplateSpec } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new VideoProcessingStack(app, 'VideoPolicy', { env: { account: '111111111111', region: 'us-east-1' } });
   const template = app.synth().getStackByName(stack.stackName).template;
-  const spec = parseScaling(template);
-  const result = simulate(simulatorArrivals(burst), new ApplicationAutoScaling(spec), {
-    ...WORLD, concurrency: 1, scaleInProtection: true, initialDesired: spec.minCapacity,
+  // On ECS, BacklogScaling is a controller (a scheduled Lambda): run its own decision code.
+  const spec = parseController(template);
+  if (!spec) throw new Error('bench video: the synthesized VideoProcessingStack has no BacklogScaling controller schedule');
+  const result = simulate(simulatorArrivals(burst), new Controller(spec), {
+    ...WORLD, concurrency: 1, scaleInProtection: true, initialDesired: spec.settings.minWorkers,
   });
   return { result, spec };
 }
@@ -206,7 +208,7 @@ export const videoSuite: Suite = {
     rows.push({
       design: 'decoupled + its queue-depth scaling policy (simulated, AWS timing: 1-min videos, 60 s task start)',
       load: `baseline 10/min + burst of ${burst}`,
-      workers: `${settled} → ${Math.max(...sim.timeline.filter(([t]) => t >= SIM_BURST_AT).map(x => x[2]))} (max ${spec.maxCapacity})`,
+      workers: `${settled} → ${Math.max(...sim.timeline.filter(([t]) => t >= SIM_BURST_AT).map(x => x[2]))} (max ${spec.settings.maxWorkers})`,
       accepted: sim.total,
       total: sim.total,
       failed: 0,
@@ -215,7 +217,7 @@ export const videoSuite: Suite = {
       moreThanOnce: sim.redeliveries,
       note: 'caller latency as measured for the decoupled front end (the queue accepts regardless of workers)',
     });
-    plot.simulated = { timeline: sim.timeline, burstAt: SIM_BURST_AT, maxTasks: spec.maxCapacity };
+    plot.simulated = { timeline: sim.timeline, burstAt: SIM_BURST_AT, maxTasks: spec.settings.maxWorkers };
 
     const resultsDir = path.join(ctx.root, 'bench', 'results');
     fs.mkdirSync(resultsDir, { recursive: true });
@@ -240,7 +242,7 @@ export const videoSuite: Suite = {
         'decoupled: callers ask POST /uploads (SigV4, IAM) for a presigned URL and PUT the clip; a burst keeps 25 callers in flight (MiniStack starts one Node process per concurrent Lambda invocation); latency = both requests. Done = the worker logged "video transcoded".',
         `synchronous: every caller of a burst starts at once and POSTs the clip, waiting for the video; the service runs at most <workers> ffmpeg at once, answers 504 at ${syncTimeoutMs / 1000} s (a request being transcoded then still finishes: work nobody receives) and callers retry ${syncRetries} time(s). Latency = until the 200.`,
         ...rows.filter(r => r.note).map(r => `${r.design}, ${r.load}, ${r.workers} workers: ${r.note}`),
-        `simulated: the policy parsed from the synthesized VideoProcessingStack (${spec.policies.length} policies: target tracking on backlog per worker, steps from zero; ${spec.minCapacity}–${spec.maxCapacity} tasks); time until all work done = from the burst to its last video; ${settled} tasks running before the burst (after an hour of baseline; desired was ${before.length ? before[before.length - 1][1] : 0}: tasks protected from scale-in while busy keep running under steady load), peak ${sim.peakDesired} (the cold start from 0 tasks overshoots too); ${sim.completed}/${sim.total} done.`,
+        `simulated: the policy parsed from the synthesized VideoProcessingStack (the BacklogScaling controller, every ${spec.scheduleSeconds} s: desired = what the backlog needs; ${spec.settings.minWorkers}–${spec.settings.maxWorkers} tasks); time until all work done = from the burst to its last video; ${settled} tasks running before the burst (after an hour of baseline; desired was ${before.length ? before[before.length - 1][1] : 0}: tasks protected from scale-in while busy keep running under steady load), peak ${sim.peakDesired} (the cold start from 0 tasks overshoots too); ${sim.completed}/${sim.total} done.`,
         `baseline ${baseline.perMinute}/min for ${baselineMinutes} min; each configuration runs once (a run takes minutes); machine load from other processes moves the times.`,
         plotNote,
       ],
