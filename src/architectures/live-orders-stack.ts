@@ -70,6 +70,12 @@ const STATUS_EVENTS: ReadonlyArray<{ id: string; source: string; detailType: str
  * ```
  */
 export class LiveOrdersStack extends Stack {
+  /**
+   * The GraphQL schema of the live orders API (orders, versioned status updates, the delta query
+   * and the `onOrderStatus(id)` subscription), for your own `RealtimeApi` in any language.
+   */
+  public static readonly SCHEMA: string = LIVE_ORDERS_SCHEMA;
+
   /** The GraphQL API. */
   public readonly realtimeApi: RealtimeApi;
   /** Order status, keyed by `id`, with the `byUpdatedAt` change-feed index. */
