@@ -421,7 +421,7 @@ project.addTask('test:all', {
   steps: [
     { say: '1/9 build: bundle, jsii compile, unit + assertion + snapshot + cdk-nag tests, eslint, npm package' },
     { spawn: 'build' },
-    { say: '2/9 integ snapshots (offline)' },
+    { say: '2/9 integ snapshots, one test per pattern (offline)' },
     { spawn: integ.name },
     { say: '3/9 cfn-lint + checkov over every template' },
     { spawn: lintTemplates.name },
