@@ -15,49 +15,31 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { clientConfig } from './harness/clients';
+import { clientConfig, localClients } from './harness/clients';
 import { readOutputs } from './harness/deploy';
 import { readEmulatorState } from './harness/emulator';
 import { paths, progress } from './harness/paths';
-import { loadResolver, LoadedResolver, runUnitResolver } from '../test/lambda/appsync-resolvers/appsync-js-runtime';
-import { dynamoDbDataSource, DynamoDbDataSourceStats } from '../test/lambda/appsync-resolvers/dynamodb-data-source';
+import { assertScenario } from './harness/scenarios';
+import { concurrentUpdates, liveOrdersScenario, LIVE_ORDERS_MODEL as MODEL, LIVE_ORDERS_STACK as STACK, liveOrdersClient, LiveOrdersClient, offlineCatchUp, resolversOf } from './harness/scenarios/live-orders';
 
-const STACK = 'IntegrationPatterns-LiveOrders';
 const LABEL = process.env.LIVE_ORDERS_LABEL ?? 'reference';
-const MODEL = '[MODEL: AppSync unit resolver + DynamoDB data source (test/lambda/appsync-resolvers), shipped code from the deployed template, MiniStack DynamoDB enforces the condition]';
 
-let endpoint: string;
 let outputs: Record<string, string>;
 let dynamodb: DynamoDBClient;
-let resolvers: Record<string, LoadedResolver>;
+let client: LiveOrdersClient;
 const run = Date.now().toString(36);
 
 beforeAll(() => {
-  endpoint = readEmulatorState().endpoint;
+  const endpoint = readEmulatorState().endpoint;
   outputs = readOutputs(LABEL)[STACK];
   dynamodb = new DynamoDBClient(clientConfig(endpoint));
   const template = JSON.parse(fs.readFileSync(path.join(paths.cdkOut, LABEL, `${STACK}.template.json`), 'utf8'));
-  resolvers = {};
-  for (const r of Object.values<any>(template.Resources)) {
-    if (r.Type === 'AWS::AppSync::Resolver') resolvers[`${r.Properties.TypeName}.${r.Properties.FieldName}`] = loadResolver(r.Properties.Code);
-  }
+  client = liveOrdersClient({ endpoint, apiId: outputs.ApiId, tableName: outputs.OrdersTableName, dynamodb, resolvers: resolversOf(template) });
 });
 afterAll(() => dynamodb?.destroy());
 
-async function http(query: string, variables: Record<string, unknown>) {
-  const res = await fetch(`${endpoint}/v1/apis/${outputs.ApiId}/graphql`, {
-    method: 'POST',
-    // IAM is the API's mode; MiniStack accepts any Authorization header (docs/local-aws-fidelity.md).
-    headers: { 'content-type': 'application/json', 'authorization': 'AWS4-HMAC-SHA256 Credential=test/20261201/us-east-1/appsync/aws4_request, SignedHeaders=host, Signature=0' },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: res.status, body: await res.json() as any };
-}
-
-async function modelled(field: string, args: Record<string, unknown>, stats?: DynamoDbDataSourceStats) {
-  const [typeName, fieldName] = field.split('.');
-  return runUnitResolver(resolvers[field], { args, typeName, fieldName } as any, dynamoDbDataSource(dynamodb, outputs.OrdersTableName, stats));
-}
+const http = (query: string, variables: Record<string, unknown>) => client.http(query, variables);
+const modelled = (field: string, args: Record<string, unknown>) => client.modelled(field, args);
 
 describe('queries over HTTP: MiniStack\'s AppSync runs the shipped APPSYNC_JS resolvers (its own Node evaluator) against the deployed table', () => {
   test('order(id) reads an order back (GetItem resolver); an unknown id is null', async () => {
@@ -93,14 +75,7 @@ describe('queries over HTTP: MiniStack\'s AppSync runs the shipped APPSYNC_JS re
 describe(`conflict detection ${MODEL}`, () => {
   test('50 concurrent updates of one order with the same version: exactly 1 wins, 49 get ConflictError carrying the winner\'s item', async () => {
     const id = `conflict-${run}`;
-    const created = await modelled('Mutation.updateOrderStatus', { id, status: 'PLACED', expectedVersion: 0 });
-    expect(created.errors).toEqual([]);
-    const stats: DynamoDbDataSourceStats = { conditionalCheckFailures: 0, writes: 0 };
-    const statuses = ['CONFIRMED', 'CANCELLED', 'SHIPPED', 'DELIVERED'];
-    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) =>
-      modelled('Mutation.updateOrderStatus', { id, status: statuses[i % 4], expectedVersion: 1 }, stats)));
-    const winners = outcomes.filter(o => o.errors.length === 0);
-    const conflicts = outcomes.filter(o => o.errors[0]?.errorType === 'ConflictError');
+    const { winners, conflicts, stats } = await concurrentUpdates(client, id, 50);
     progress(`${MODEL} 50 concurrent updates at version 1: ${winners.length} won, ${conflicts.length} ConflictError; DynamoDB refused ${stats.conditionalCheckFailures} conditional writes`);
     expect(winners).toHaveLength(1);
     expect(conflicts).toHaveLength(49);
@@ -118,42 +93,11 @@ describe(`conflict detection ${MODEL}`, () => {
 
 describe(`offline catch-up ${MODEL}`, () => {
   test('a client that synced, then missed 100 updates, gets exactly those 100 from the delta query', async () => {
-    // The client's first sync: everything so far, and the cursor for next time.
-    const held = new Map<string, number>();
-    const sync = async (since: string) => {
-      const pages: any[] = [];
-      let nextToken: string | undefined;
-      let nextSince: string | undefined;
-      do {
-        const page = await modelled('Query.ordersChangedSince', { since, limit: 30, nextToken });
-        expect(page.errors).toEqual([]);
-        pages.push(page.data);
-        nextSince ??= (page.data as any).nextSince;
-        nextToken = (page.data as any).nextToken ?? undefined;
-      } while (nextToken);
-      return { items: pages.flatMap(p => p.items) as any[], nextSince: nextSince!, pages: pages.length };
-    };
-    // Before the client goes offline: 50 orders it will see in its first sync.
-    for (let i = 0; i < 50; i++) {
-      expect((await modelled('Mutation.updateOrderStatus', { id: `seen-${run}-${i}`, status: 'PLACED', expectedVersion: 0 })).errors).toEqual([]);
-    }
-    const first = await sync('1970-01-01T00:00:00.000Z');
-    for (const item of first.items) held.set(item.id, item.version);
+    // 50 orders the client sees in its first sync; then, while it is offline, 100 updates:
+    // 50 new orders and 50 status changes of the orders it holds.
+    const { first, held, missed, catchUp, applied } = await offlineCatchUp(client, run, 50);
     expect(held.get(`seen-${run}-49`)).toBe(1);
-
-    // While the client is offline: 100 updates, 50 new orders and 50 status changes of the orders it holds.
-    await new Promise(r => setTimeout(r, 1000));
-    const missed: string[] = [];
-    for (let i = 0; i < 50; i++) {
-      const created = await modelled('Mutation.updateOrderStatus', { id: `offline-${run}-${i}`, status: 'PLACED', expectedVersion: 0 });
-      const changed = await modelled('Mutation.updateOrderStatus', { id: `seen-${run}-${i}`, status: 'CONFIRMED', expectedVersion: 1 });
-      expect([...created.errors, ...changed.errors]).toEqual([]);
-      missed.push(`offline-${run}-${i}@1`, `seen-${run}-${i}@2`);
-    }
-
-    const catchUp = await sync(first.nextSince);
     // What the client applies: items newer than what it holds (the overlap re-delivers the last seconds).
-    const applied = catchUp.items.filter(item => (held.get(item.id) ?? 0) < item.version);
     progress(`${MODEL} catch-up from ${first.nextSince}: ${catchUp.items.length} items in ${catchUp.pages} pages of ≤ 30, `
       + `${applied.length} newer than held (${catchUp.items.length - applied.length} re-delivered by the ${5} s overlap and dropped by version)`);
     expect(applied.map(i => `${i.id}@${i.version}`).sort()).toEqual([...missed].sort());
@@ -162,5 +106,20 @@ describe(`offline catch-up ${MODEL}`, () => {
     // oldest first: the index's sort key
     const stamps = catchUp.items.map(i => i.updatedAt);
     expect([...stamps].sort()).toEqual(stamps);
+  });
+});
+
+describe('the `npx projen local` scenario (same code, smaller traffic)', () => {
+  test('every row is ok: HTTP read-back, 1 winner of 5 concurrent writers, 10 missed updates caught up', async () => {
+    const clients = localClients(readEmulatorState().endpoint);
+    try {
+      const scenario = liveOrdersScenario(STACK, { writers: 5, missed: 10 });
+      const result = await scenario.run({ clients, outputs: readOutputs(LABEL), stackName: STACK, log: progress });
+      progress(`live-orders scenario rows: ${result.rows.map(r => `${r.what} ${r.arrived}/${r.expected}`).join('; ')}`);
+      expect(result.rows).toHaveLength(4);
+      assertScenario(result);
+    } finally {
+      clients.destroy();
+    }
   });
 });
