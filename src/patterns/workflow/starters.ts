@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { StartExecutionFunction } from './start-execution-function';
 import { consumerFunctionProps } from '../../core/consumer/consumer-defaults';
 import { ConsumerFunctionOptions } from '../../core/consumer/consumer-options';
+import { checkVisibilityTimeout, queueConsumerRules, requiredVisibilityTimeout } from '../../core/consumer/consumer-rules';
 import { SecureQueue, SecureQueueProps } from '../../core/secure-queue';
 import { describeDuration, Rule, validateProps } from '../../core/validation';
 import { AlarmOptions } from '../../monitoring/alarm-options';
@@ -147,12 +148,13 @@ interface QueueStarterInput {
   readonly express: boolean;
   readonly workflowTimeout: Duration;
   readonly starterTimeout: Duration;
-  readonly requiredVisibility: Duration;
 }
 
+/** The consumer module's SQS event source rules (batch size, maximum concurrency) on the starter. */
+const STARTER_EVENT_SOURCE_RULES = queueConsumerRules('consumer.', false);
+
 const QUEUE_STARTER_RULES: ReadonlyArray<Rule<QueueStarterInput>> = [
-  ({ props }, v) => v.numberInRange('WORKFLOW_STARTER_BATCH_SIZE', 'consumer.batchSize', props.consumer?.batchSize, { min: 1, max: 10 }),
-  ({ props }, v) => v.numberInRange('WORKFLOW_STARTER_MAX_CONCURRENCY', 'consumer.maxConcurrency', props.consumer?.maxConcurrency, { min: 2, max: 1_000 }),
+  ({ props }, v) => { for (const rule of STARTER_EVENT_SOURCE_RULES) rule(props.consumer ?? {}, v); },
   ({ props, express, workflowTimeout }, v) => {
     const t = props.consumer?.timeout;
     if (!t || t.isUnresolved() || workflowTimeout.isUnresolved()) return;
@@ -164,17 +166,16 @@ const QUEUE_STARTER_RULES: ReadonlyArray<Rule<QueueStarterInput>> = [
       fix: 'raise consumer.timeout, or leave it unset',
     });
   },
-  ({ props, express, starterTimeout, requiredVisibility }, v) => {
-    const given = props.queueProps?.visibilityTimeout;
-    if (!given || given.isUnresolved() || starterTimeout.isUnresolved()) return;
-    v.check('WORKFLOW_STARTER_VISIBILITY', given.toSeconds() >= requiredVisibility.toSeconds(), {
-      prop: 'queueProps.visibilityTimeout',
-      value: describeDuration(given),
-      allowed: `at least 6 × the starter's timeout ${describeDuration(starterTimeout)} = ${describeDuration(requiredVisibility)}`
-        + (express ? ' (an Express start waits for the whole execution)' : ''),
-      fix: `raise queueProps.visibilityTimeout to ${describeDuration(requiredVisibility)} or more, or leave it unset to derive it`,
-    });
-  },
+  // The one visibility rule of the consumer module (an Express start waits for the whole execution,
+  // which the starter's default timeout covers).
+  ({ props, express, starterTimeout }, v) => checkVisibilityTimeout(v, {
+    prop: 'queueProps.visibilityTimeout',
+    given: props.queueProps?.visibilityTimeout,
+    timeout: starterTimeout,
+    timeoutProp: express && props.consumer?.timeout === undefined
+      ? 'consumer.timeout (default: the workflow timeout + 30 s, as an Express start waits for the whole execution)' : 'consumer.timeout',
+    windowProp: 'the batching window',
+  }),
 ];
 
 /**
@@ -200,8 +201,8 @@ export class QueueStarter extends Construct {
     const starterTimeout = props.consumer?.timeout ?? (express ? expressTimeout.plus(Duration.seconds(30)) : Duration.seconds(30));
     // AWS's rule for a Lambda consumer: visibility >= 6 x function timeout, or a message still
     // being started becomes visible again and starts a second time (a token timeout: at most 15 minutes).
-    const requiredVisibility = Duration.seconds((starterTimeout.isUnresolved() ? 900 : starterTimeout.toSeconds()) * 6);
-    validateProps(this, { props, express, workflowTimeout: workflow.timeout, starterTimeout, requiredVisibility }, QUEUE_STARTER_RULES);
+    const requiredVisibility = requiredVisibilityTimeout(starterTimeout, undefined) ?? Duration.minutes(15 * 6);
+    validateProps(this, { props, express, workflowTimeout: workflow.timeout, starterTimeout }, QUEUE_STARTER_RULES);
 
     this.secureQueue = new SecureQueue(this, 'Queue', {
       alarmsEnabled: props.alarmsEnabled,
