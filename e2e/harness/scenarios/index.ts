@@ -7,6 +7,7 @@ import { clickstreamScenario } from './clickstream';
 import { messageBackboneScenario } from './message-backbone';
 import { orderFanOutScenario } from './order-fan-out';
 import { orderIntakeScenario } from './order-intake';
+import { orderSagaScenario } from './order-saga';
 import { Scenario } from './types';
 import { videoProcessingScenario } from './video-processing';
 
@@ -16,6 +17,7 @@ export const scenarios: readonly Scenario[] = [
   orderIntakeScenario(),
   clickstreamScenario(),
   videoProcessingScenario(),
+  orderSagaScenario(),
 ];
 
 export * from './types';
@@ -28,3 +30,5 @@ export { fifoFanOutScenario, FIFO_FAN_OUT_STACK } from './fifo-fan-out';
 export type { FifoDelivery, FifoFanOutResult, FifoFanOutScenario } from './fifo-fan-out';
 export { videoProcessingScenario, videoSpike, VIDEO_STACK } from './video-processing';
 export type { VideoScenario, VideoScenarioResult, VideoSpike } from './video-processing';
+export { orderSagaScenario, runOrderSaga, planSagaOrders, summarizeHistory, checkOrderSaga, ORDER_SAGA_STACK, ORDER_SAGA_TRAFFIC } from './order-saga';
+export type { OrderSagaTraffic, OrderSagaRunResult, ExecutionSummary, PlannedOrder, SagaOrder, OrderKind } from './order-saga';
