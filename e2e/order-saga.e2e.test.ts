@@ -131,14 +131,18 @@ describe(`${TRAFFIC.ok + TRAFFIC.declined + TRAFFIC.outOfStock} orders on MiniSt
   };
   const expectRow = (prefix: string) => {
     const r = rowOf(prefix);
-    expect({ what: r.what, ok: r.ok, arrived: r.arrived, problem: r.problem }).toEqual({ what: r.what, ok: true, arrived: r.expected, problem: undefined });
+    expect({ what: r.what, ok: r.ok, arrived: r.arrived, problem: r.problem })
+      .toEqual({ what: r.what, ok: true, arrived: r.expected, problem: undefined });
   };
 
   beforeAll(async () => {
     result = await runOrderSaga({ clients, outputs, stackName: STACK, log: progress }, TRAFFIC);
     // For a look afterwards: what every execution did, as read from its history.
     fs.writeFileSync(path.join(paths.root, 'order-saga-e2e.json'), JSON.stringify({
-      run: result.run, sagaSeconds: result.sagaSeconds, peakRunning: result.peakRunning, rows: result.rows,
+      run: result.run,
+      sagaSeconds: result.sagaSeconds,
+      peakRunning: result.peakRunning,
+      rows: result.rows,
       executions: result.orders.map(o => ({ kind: o.kind, ...result.executions.get(o.order.orderId) })),
     }, null, 1));
     progress(`order saga: ${result.orders.length} orders in ${result.sagaSeconds.toFixed(0)} s (peak ${result.peakRunning} running); rows: ${result.rows.map(r => `${r.ok ? 'ok' : 'FAIL'} ${r.what}`).join('; ')}`);

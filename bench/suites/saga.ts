@@ -104,7 +104,9 @@ async function inProcess(orders: PeerOrder[]): Promise<InProcess> {
     [`arn:aws:lambda:us-east-1:111111111111:function:${id(stack.fraudCheckFunction)}`]: (e: unknown) => screen(e, fraudRules),
   };
   let modelTransitions = 0;
-  for (const o of orders) modelTransitions += (await runLocally(definition, o, { lambdas, services: m.services.model, executionName: o.orderId })).transitions;
+  for (const o of orders) {
+    modelTransitions += (await runLocally(definition, o, { lambdas, services: m.services.model, executionName: o.orderId })).transitions;
+  }
 
   const p = world();
   let peerInvokes = 0;
@@ -119,14 +121,16 @@ async function inProcess(orders: PeerOrder[]): Promise<InProcess> {
 }
 
 function report(run: OrderSagaRunResult, peer: InProcess): SuiteResult {
-  const execs = run.orders.map(o => ({ kind: o.kind, e: run.executions.get(o.order.orderId) })).filter((x): x is { kind: OrderKind; e: ExecutionSummary } => !!x.e);
+  const execs = run.orders.map(o => ({ kind: o.kind, e: run.executions.get(o.order.orderId) }))
+    .filter((x): x is { kind: OrderKind; e: ExecutionSummary } => !!x.e);
   const n = execs.length;
   const sum = (f: (x: { kind: OrderKind; e: ExecutionSummary }) => number) => execs.reduce((t, x) => t + f(x), 0);
   const recorded = sum(x => x.e.transitions);
   // AWS does not retry PaymentDeclined (a final error); MiniStack retried it as Runtime.HandlerError.
   const emulatorOnlyRetries = sum(x => (x.kind === 'declined' ? x.e.retries['Charge payment'] ?? 0 : 0));
   const transitions = recorded - emulatorOnlyRetries;
-  const lambdaCalls = sum(x => x.e.entered.filter(s => LAMBDA_STATES.includes(s)).length + LAMBDA_STATES.reduce((t, s) => t + (x.e.retries[s] ?? 0), 0));
+  const lambdaCalls = sum(x => x.e.entered.filter(s => LAMBDA_STATES.includes(s)).length
+    + LAMBDA_STATES.reduce((t, s) => t + (x.e.retries[s] ?? 0), 0));
   const sagaInvokes = lambdaCalls - emulatorOnlyRetries;
   // Requests the saga makes per order: every task attempt in the history (Lambda, DynamoDB, SQS, EventBridge) + StartExecution.
   const sagaRequests = sum(x => x.e.taskAttempts + 1) - emulatorOnlyRetries;
@@ -169,12 +173,34 @@ function report(run: OrderSagaRunResult, peer: InProcess): SuiteResult {
     summary: [`OrderSaga per 1,000 orders: Standard ${fmt(standard)}, Express ${fmt(express)}, Lambda-calls-Lambda ${fmt(peerCost)} (${(transitions / n).toFixed(1)} transitions/order from MiniStack histories)`],
     settings: { traffic: run.traffic, settlementSeconds: SETTLEMENT_S, prices: PRICE, stack: ORDER_SAGA_STACK },
     results: {
-      run: run.run, executions: n, executionNames: run.executionCount, recordedTransitions: recorded, emulatorOnlyRetries, transitions,
-      sagaInvokes, sagaRequests, settled, inferredStates: sum(x => x.e.inferredStates), byKind: { ok: byKind('ok'), declined: byKind('declined'), outOfStock: byKind('outOfStock') },
-      modelTransitions: peer.modelTransitions, peerInvokes: peer.peerInvokes, peerRequests: peer.peerRequests,
-      sagaSeconds: run.sagaSeconds, peakRunning: run.peakRunning, rows: run.rows,
+      run: run.run,
+      executions: n,
+      executionNames: run.executionCount,
+      recordedTransitions: recorded,
+      emulatorOnlyRetries,
+      transitions,
+      sagaInvokes,
+      sagaRequests,
+      settled,
+      inferredStates: sum(x => x.e.inferredStates),
+      byKind: { ok: byKind('ok'), declined: byKind('declined'), outOfStock: byKind('outOfStock') },
+      modelTransitions: peer.modelTransitions,
+      peerInvokes: peer.peerInvokes,
+      peerRequests: peer.peerRequests,
+      sagaSeconds: run.sagaSeconds,
+      peakRunning: run.peakRunning,
+      rows: run.rows,
       perThousand: { standard, express, peer: peerCost },
-      perExecution: execs.map(x => ({ name: x.e.name, kind: x.kind, status: x.e.status, error: x.e.error, transitions: x.e.transitions, inferredStates: x.e.inferredStates, retries: x.e.retries, entered: x.e.entered })),
+      perExecution: execs.map(x => ({
+        name: x.e.name,
+        kind: x.kind,
+        status: x.e.status,
+        error: x.e.error,
+        transitions: x.e.transitions,
+        inferredStates: x.e.inferredStates,
+        retries: x.e.retries,
+        entered: x.e.entered,
+      })),
     },
   };
 }

@@ -34,14 +34,15 @@ describe('summarizeHistory', () => {
     const s = summarizeHistory('o-2', 'FAILED', [
       ev('ExecutionStarted'),
       entered('TaskStateEntered', 'Claim business key'), ev('TaskScheduled'), ev('TaskSucceeded'), ev('TaskStateExited'),
-      entered('ParallelStateEntered', 'Reserve stock'), ev('TaskScheduled'), ev('TaskFailed', { taskFailedEventDetails: { error: 'DynamoDb.ConditionalCheckFailedException' } }), ev('ParallelStateExited'),
-      entered('ParallelStateEntered', 'Release stock'), ev('TaskScheduled'), ev('TaskFailed', { taskFailedEventDetails: { error: 'DynamoDb.ConditionalCheckFailedException' } }), ev('ParallelStateExited'),
+      entered('ParallelStateEntered', 'Reserve stock'), ev('TaskScheduled'), ev('TaskFailed', { taskFailedEventDetails: { error: 'DynamoDb.ConditionalCheckFailedException', resourceType: 'aws-sdk:dynamodb', resource: 'updateItem' } }), ev('ParallelStateExited'),
+      entered('ParallelStateEntered', 'Release stock'), ev('TaskScheduled'), ev('TaskFailed', { taskFailedEventDetails: { error: 'DynamoDb.ConditionalCheckFailedException', resourceType: 'aws-sdk:dynamodb', resource: 'updateItem' } }), ev('ParallelStateExited'),
       entered('TaskStateEntered', 'Publish OrderCancelled'), ev('TaskScheduled'), ev('TaskSucceeded'), ev('TaskStateExited'),
       entered('FailStateEntered', 'Saga failed'), ev('ExecutionFailed', { executionFailedEventDetails: { error: 'OutOfStock' } }),
     ], ['DynamoDb.ConditionalCheckFailedException']);
     expect(s.retries).toEqual({});
     // 5 recorded + take from stock, out of stock, give back stock, nothing to release
-    expect({ entered: s.entered.length, inferred: s.inferredStates, transitions: s.transitions }).toEqual({ entered: 5, inferred: 4, transitions: 9 });
+    expect({ entered: s.entered.length, inferred: s.inferredStates, transitions: s.transitions })
+      .toEqual({ entered: 5, inferred: 4, transitions: 9 });
   });
 });
 
@@ -52,7 +53,8 @@ describe('branchCatchErrors', () => {
       States: {
         A: { Type: 'Task', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'B' }], Next: 'B' },
         B: {
-          Type: 'Parallel', End: true,
+          Type: 'Parallel',
+          End: true,
           Branches: [{ StartAt: 'T', States: { T: { Type: 'Task', Catch: [{ ErrorEquals: ['X.Y'], Next: 'F' }], End: true }, F: { Type: 'Fail' } } }],
         },
       },

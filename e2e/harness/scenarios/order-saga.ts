@@ -82,15 +82,18 @@ export function planSagaOrders(run: string, traffic: OrderSagaTraffic): { orders
   const skus = [0, 1, 2, 3, 4].map(i => `SKU-${run}-${i}`);
   const rareSku = `SKU-${run}-RARE`;
   const ok: PlannedOrder[] = Array.from({ length: traffic.ok }, (_, i) => ({
-    kind: 'ok', highValue: i % 10 === 0,
+    kind: 'ok',
+    highValue: i % 10 === 0,
     order: { orderId: `s-ok-${run}-${i}`, sku: skus[i % 5], quantity: 1 + (i % 3), amount: i % 10 === 0 ? 250_000 : 1_000 + i, currency: 'EUR', card: GOOD_CARD },
   }));
   const declined: PlannedOrder[] = Array.from({ length: traffic.declined }, (_, i) => ({
-    kind: 'declined', highValue: false,
+    kind: 'declined',
+    highValue: false,
     order: { orderId: `s-declined-${run}-${i}`, sku: skus[i % 5], quantity: 2, amount: 5_000, currency: 'EUR', card: DECLINED_CARD },
   }));
   const short: PlannedOrder[] = Array.from({ length: traffic.outOfStock }, (_, i) => ({
-    kind: 'outOfStock', highValue: false,
+    kind: 'outOfStock',
+    highValue: false,
     order: { orderId: `s-short-${run}-${i}`, sku: rareSku, quantity: 1, amount: 7_000, currency: 'EUR', card: GOOD_CARD },
   }));
   // Interleave: ok, ok, ok, ok, declined, short, … so failures are spread over the run.
@@ -134,7 +137,8 @@ export interface ExecutionSummary {
  * definition) as one more (the catcher's target: `Out of stock`, `Nothing to release`). Counted
  * separately as `inferredStates`. On an AWS history nothing is inferred.
  */
-export function summarizeHistory(name: string, status: string, events: readonly HistoryEvent[], branchCatchErrors: readonly string[] = []): ExecutionSummary {
+export function summarizeHistory(name: string, status: string, events: readonly HistoryEvent[],
+  caughtInBranches: readonly string[] = []): ExecutionSummary {
   const entered: string[] = [];
   const retries: Record<string, number> = {};
   let current: string | undefined;
@@ -159,7 +163,7 @@ export function summarizeHistory(name: string, status: string, events: readonly 
       } else {
         inferredStates++; // a branch task whose StateEntered the emulator left out
       }
-    } else if (type === 'TaskFailed' && !current && branchCatchErrors.includes(e.taskFailedEventDetails?.error ?? '')) {
+    } else if (type === 'TaskFailed' && !current && caughtInBranches.includes(e.taskFailedEventDetails?.error ?? '')) {
       inferredStates++; // the branch catcher's target state
     } else if (type === 'ExecutionFailed') {
       error = e.executionFailedEventDetails?.error;
@@ -167,7 +171,18 @@ export function summarizeHistory(name: string, status: string, events: readonly 
     }
   }
   const retried = Object.values(retries).reduce((n, r) => n + r, 0);
-  return { name, status, error, cause, entered, transitions: entered.length + inferredStates + retried, inferredStates, retries, taskAttempts, events: events.length };
+  return {
+    name,
+    status,
+    error,
+    cause,
+    entered,
+    inferredStates,
+    retries,
+    taskAttempts,
+    transitions: entered.length + inferredStates + retried,
+    events: events.length,
+  };
 }
 
 /** Errors that Task states inside a Parallel branch catch (any depth), from an ASL definition. */
@@ -316,8 +331,19 @@ export async function runOrderSaga(ctx: ScenarioContext, traffic: OrderSagaTraff
     const rows = checkOrderSaga({ orders, skus, rareSku, executions, shipped, payments, stock, intakeLeft, resent: resend.length });
     ctx.log(`order saga: ${orders.length} orders (+${resend.length} re-sent) in ${sagaSeconds.toFixed(0)} s, at most ${peakRunning} executions running at once`);
     return {
-      architecture: 'order-saga', stackName: ctx.stackName, rows, durationMs: Date.now() - started,
-      run, traffic, orders, executions, executionCount: seen.size, shipped, payments, sagaSeconds, peakRunning,
+      architecture: 'order-saga',
+      stackName: ctx.stackName,
+      rows,
+      durationMs: Date.now() - started,
+      run,
+      traffic,
+      orders,
+      executions,
+      executionCount: seen.size,
+      shipped,
+      payments,
+      sagaSeconds,
+      peakRunning,
     };
   } finally {
     sfn.destroy();
@@ -340,8 +366,11 @@ interface Observed {
 /** The saga's invariants as rows. */
 export function checkOrderSaga(o: Observed): Row[] {
   const architecture = 'order-saga';
-  const row = (what: string, where: string, expected: number, bad: string[], problem: (ids: string) => string, arrived = expected - bad.length): Row =>
-    ({ architecture, what, where, expected, arrived, ok: bad.length === 0 && arrived === expected, problem: bad.length > 0 || arrived !== expected ? problem(listIds(bad)) : undefined });
+  const row = (what: string, where: string, expected: number, bad: string[], problem: (ids: string) => string,
+    arrived = expected - bad.length): Row => {
+    const ok = bad.length === 0 && arrived === expected;
+    return { architecture, what, where, expected, arrived, ok, problem: ok ? undefined : problem(listIds(bad)) };
+  };
   const of = (kind: OrderKind) => o.orders.filter(p => p.kind === kind);
   const ex = (p: PlannedOrder) => o.executions.get(p.order.orderId);
   const count = (e: ExecutionSummary | undefined, state: string) => e?.entered.filter(s => s === state).length ?? 0;
