@@ -1,7 +1,8 @@
 /**
  * Order saga on MiniStack: the reference app's IntegrationPatterns-OrderSaga, deployed by the e2e
- * globalSetup with the real `cdk deploy` (`-c local=true`: 2 s settlement). Orders are sent to the
- * intake queue with AWS SDK v3; the bundled starter, payment and fraud-check handlers run as real
+ * globalSetup with the real `cdk deploy` (`-c local=true`: 2 s settlement, starter bounded to 2 × 10).
+ * The first orders are sent to the intake queue, the 300-order mix as OrderPlaced events on the
+ * app's bus, with AWS SDK v3; the bundled starter, payment and fraud-check handlers run as real
  * Lambda worker processes inside the emulator.
  *
  * TRIPWIRE: MiniStack 1.5.33 reports a Node Lambda's named error as Runtime.HandlerError, so the
