@@ -72,9 +72,10 @@ new IngestApiStack(app, 'IntegrationPatterns-IngestApi', {
   description: 'cdk-integration-patterns reference architecture: ingest API (one REST API -> queue, stream, event bus and Express workflow; no Lambda in between)',
   ...(local ? { dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
 });
-// Workflow / Saga: a local run waits 2 s for settlement instead of a minute.
+// Workflow / Saga: a local run waits 2 s for settlement instead of a minute, and starts at most
+// 2 × 10 orders at a time (the emulator runs one worker process per concurrent Lambda call).
 new OrderSagaStack(app, 'IntegrationPatterns-OrderSaga', {
   description: 'cdk-integration-patterns reference architecture: order saga (OrderPlaced -> reserve stock -> fraud check -> charge -> settle -> ship -> OrderConfirmed; compensated on failure)',
-  ...(local ? { settlementWait: Duration.seconds(2), dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
+  ...(local ? { settlementWait: Duration.seconds(2), consumer: { maxConcurrency: 2, batchSize: 10 }, dataRemovalPolicy: RemovalPolicy.DESTROY } : {}),
 });
 app.synth();

@@ -11,7 +11,7 @@ import { consumerFunctionProps } from '../core/consumer/consumer-defaults';
 import { acknowledgeWildcardResource } from '../core/nag-acknowledgements';
 import { SecureQueue } from '../core/secure-queue';
 import { Saga } from '../patterns/saga';
-import { QueueStarter } from '../patterns/workflow';
+import { QueueStarter, QueueStarterConsumerOptions } from '../patterns/workflow';
 import { FraudCheckFunction } from './handlers/fraud-check-function';
 import { PaymentFunction } from './handlers/payment-function';
 
@@ -49,6 +49,16 @@ export interface OrderSagaStackProps extends StackProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly dataRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * The starter that reads `OrderPlaced` from the intake queue and starts one execution per
+   * order: batch size, most invocations at once (`maxConcurrency`), memory, timeout. Bounding
+   * `maxConcurrency` (and the batch size) bounds how fast orders become running executions,
+   * which is how a burst of orders is kept from hitting the payment provider all at once.
+   *
+   * @default - the QueueStarter defaults: batches of 10, at most 5 invocations at once
+   */
+  readonly consumer?: QueueStarterConsumerOptions;
 }
 
 /**
@@ -163,7 +173,7 @@ export class OrderSagaStack extends Stack {
     }
 
     // OrderPlaced -> intake queue (DLQ'd rule target) -> starter: one execution per order, named by its id.
-    this.intake = this.saga.workflow.startFromQueue('Intake', { executionNameField: 'orderId' });
+    this.intake = this.saga.workflow.startFromQueue('Intake', { executionNameField: 'orderId', consumer: props.consumer });
     const placed = new events.Rule(this, 'OrderPlacedRule', {
       eventBus: this.eventBus,
       eventPattern: { source: [ORDER_SAGA_SOURCE], detailType: ['OrderPlaced'] },
@@ -193,32 +203,27 @@ export class OrderSagaStack extends Stack {
    * reserve twice). Inside a Parallel, so a failed condition becomes the named error `OutOfStock`.
    */
   private reserveStock(): sfn.Parallel {
-    const take = new tasks.CallAwsService(this, 'Take from stock', {
-      service: 'dynamodb',
-      action: 'updateItem',
-      iamResources: [this.stockTable.tableArn],
-      iamAction: 'dynamodb:UpdateItem',
-      parameters: {
-        TableName: this.stockTable.tableName,
-        Key: { sku: { 'S.$': '$.sku' } },
-        UpdateExpression: 'SET available = available - :q, reserved = reserved + :q ADD holds :order',
-        ConditionExpression: 'available >= :q AND NOT contains(holds, :orderId)',
-        ExpressionAttributeValues: {
-          ':q': { 'N.$': 'States.Format(\'{}\', $.quantity)' },
-          ':order': { 'SS.$': 'States.Array($.orderId)' },
-          ':orderId': { 'S.$': '$.orderId' },
-        },
-      },
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    take.addCatch(new sfn.Fail(this, 'Out of stock', { error: 'OutOfStock', cause: 'Not enough stock for the order (or the order holds stock already)' }),
-      { errors: ['DynamoDb.ConditionalCheckFailedException'] });
-    return new sfn.Parallel(this, 'Reserve stock', { resultPath: sfn.JsonPath.DISCARD }).branch(take);
+    return this.stockUpdate('Reserve stock', 'Take from stock',
+      'SET available = available - :q, reserved = reserved + :q ADD holds :order',
+      'available >= :q AND NOT contains(holds, :orderId)',
+      new sfn.Fail(this, 'Out of stock', { error: 'OutOfStock', cause: 'Not enough stock for the order (or the order holds stock already)' }));
   }
 
   /** Gives back what this order holds; an order that holds nothing has nothing to release. */
   private releaseStock(): sfn.Parallel {
-    const giveBack = new tasks.CallAwsService(this, 'Give back stock', {
+    return this.stockUpdate('Release stock', 'Give back stock',
+      'SET available = available + :q, reserved = reserved - :q DELETE holds :order',
+      'contains(holds, :orderId)',
+      new sfn.Succeed(this, 'Nothing to release'));
+  }
+
+  /**
+   * One conditional update of the order's SKU (quantity `:q`, the order id as `:orderId` and as a
+   * one-element string set `:order`), in a Parallel of its own; a failed condition goes to
+   * `onConditionFailed` inside the branch.
+   */
+  private stockUpdate(id: string, taskId: string, updateExpression: string, conditionExpression: string, onConditionFailed: sfn.State): sfn.Parallel {
+    const update = new tasks.CallAwsService(this, taskId, {
       service: 'dynamodb',
       action: 'updateItem',
       iamResources: [this.stockTable.tableArn],
@@ -226,8 +231,8 @@ export class OrderSagaStack extends Stack {
       parameters: {
         TableName: this.stockTable.tableName,
         Key: { sku: { 'S.$': '$.sku' } },
-        UpdateExpression: 'SET available = available + :q, reserved = reserved - :q DELETE holds :order',
-        ConditionExpression: 'contains(holds, :orderId)',
+        UpdateExpression: updateExpression,
+        ConditionExpression: conditionExpression,
         ExpressionAttributeValues: {
           ':q': { 'N.$': 'States.Format(\'{}\', $.quantity)' },
           ':order': { 'SS.$': 'States.Array($.orderId)' },
@@ -236,8 +241,8 @@ export class OrderSagaStack extends Stack {
       },
       resultPath: sfn.JsonPath.DISCARD,
     });
-    giveBack.addCatch(new sfn.Succeed(this, 'Nothing to release'), { errors: ['DynamoDb.ConditionalCheckFailedException'] });
-    return new sfn.Parallel(this, 'Release stock', { resultPath: sfn.JsonPath.DISCARD }).branch(giveBack);
+    update.addCatch(onConditionFailed, { errors: ['DynamoDb.ConditionalCheckFailedException'] });
+    return new sfn.Parallel(this, id, { resultPath: sfn.JsonPath.DISCARD }).branch(update);
   }
 
   private invoke(name: string, fn: lambda.IFunction, payload: Record<string, unknown>, resultPath: string): tasks.LambdaInvoke {

@@ -194,7 +194,7 @@ describe('MODEL (aws-local-stepfunctions + real handlers): 300 orders through th
     expect(w.services.queues.get(queueUrl(stack.saga.needsAPersonQueue.queue))).toBeUndefined();
   });
 
-  test('transitions per execution (for bench/): printed', () => {
+  test('transitions per execution (cross-check of the saga bench, which counts MiniStack histories): printed', () => {
     const avg = (ids: string[]) => ids.reduce((n, id) => n + w.executions.get(id)!.transitions, 0) / ids.length;
     const line = `MODEL transitions/execution: succeeded ${avg(ok.map(o => o.orderId)).toFixed(1)}, declined ${avg(declined.map(o => o.orderId)).toFixed(1)}, out of stock ${avg(short.map(o => o.orderId)).toFixed(1)}\n`;
     process.stdout.write(line);

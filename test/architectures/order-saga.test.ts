@@ -131,6 +131,13 @@ describe('OrderSagaStack', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ SYNC: 'true' }) } });
   });
 
+  test('consumer: the intake starter\'s batch size and concurrency (how fast orders become executions); defaults 10 and 5', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, ScalingConfig: { MaximumConcurrency: 5 }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    const { template: t } = build({ consumer: { maxConcurrency: 2, batchSize: 4, memorySize: 512 } });
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 4, ScalingConfig: { MaximumConcurrency: 2 } });
+    t.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 512, Environment: { Variables: Match.objectLike({ NAME_FIELD: 'orderId' }) } });
+  });
+
   test('synthesizes with JSII_DEPRECATED=fail (no deprecated aws-cdk-lib API on the way)', () => {
     const before = process.env.JSII_DEPRECATED;
     process.env.JSII_DEPRECATED = 'fail';

@@ -8,6 +8,7 @@ import { liveOrdersScenario } from './live-orders';
 import { messageBackboneScenario } from './message-backbone';
 import { orderFanOutScenario } from './order-fan-out';
 import { orderIntakeScenario } from './order-intake';
+import { orderSagaScenario } from './order-saga';
 import { Scenario } from './types';
 import { videoProcessingScenario } from './video-processing';
 
@@ -18,6 +19,7 @@ export const scenarios: readonly Scenario[] = [
   clickstreamScenario(),
   videoProcessingScenario(),
   liveOrdersScenario(),
+  orderSagaScenario(),
 ];
 
 export * from './types';
@@ -32,3 +34,5 @@ export { videoProcessingScenario, videoSpike, VIDEO_STACK } from './video-proces
 export type { VideoScenario, VideoScenarioResult, VideoSpike } from './video-processing';
 export { liveOrdersScenario, liveOrdersClient, resolversOf, concurrentUpdates, syncSince, offlineCatchUp, LIVE_ORDERS_STACK, LIVE_ORDERS_MODEL, DEFAULT_LIVE_ORDERS_TRAFFIC } from './live-orders';
 export type { LiveOrdersClient, LiveOrdersTraffic, ConflictOutcome, SyncResult } from './live-orders';
+export { orderSagaScenario, runOrderSaga, planSagaOrders, summarizeHistory, checkOrderSaga, ORDER_SAGA_STACK, ORDER_SAGA_TRAFFIC } from './order-saga';
+export type { OrderSagaTraffic, OrderSagaRunResult, ExecutionSummary, PlannedOrder, SagaOrder, OrderKind } from './order-saga';
