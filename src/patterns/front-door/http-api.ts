@@ -3,7 +3,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FrontDoorAuthorization, FrontDoorProps } from './props';
+import { FrontDoorApiOptions, FrontDoorAuthorization } from './props';
 import { ResolvedThrottling } from './rest-api';
 import { EventBusRoute, FrontDoorRoute, FrontDoorValue, QueueRoute, StreamRoute, WorkflowRoute } from './route';
 
@@ -36,10 +36,10 @@ export class HttpFrontDoorApi {
   /** RouteSettings is a JSON map in CloudFormation's schema: written with CloudFormation's key names. */
   private readonly routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
 
-  constructor(private readonly scope: Construct, private readonly props: FrontDoorProps, stage: ResolvedThrottling, accessLogs: logs.ILogGroup) {
+  constructor(private readonly scope: Construct, private readonly props: FrontDoorApiOptions, stage: ResolvedThrottling, accessLogs: logs.ILogGroup) {
     const cors = props.cors;
     this.api = new apigwv2.HttpApi(scope, 'Api', {
-      apiName: props.apiName,
+      apiName: props.apiName ?? scope.node.path,
       description: `Front door of ${scope.node.path}: routes straight to queues, streams, buses and workflows (no Lambda in between)`,
       createDefaultStage: false,
       corsPreflight: cors ? {
