@@ -7,6 +7,12 @@ import { FrontDoorApiOptions, FrontDoorAuthorization } from './props';
 import { ResolvedThrottling } from './rest-api';
 import { EventBusRoute, FrontDoorRoute, FrontDoorValue, QueueRoute, StreamRoute, WorkflowRoute } from './route';
 
+/**
+ * HTTP API stream routes: the body field holding the record, base64-encoded (Kinesis reads
+ * PutRecord's `Data` as base64 and an HTTP API cannot encode).
+ */
+export const HTTP_STREAM_DATA_FIELD = 'data';
+
 /** The stage every HTTP front door deploys to (auto-deployed). */
 export const HTTP_STAGE = '$default';
 
@@ -149,7 +155,10 @@ function firstClassIntegration(route: FrontDoorRoute): { subtype: string; parame
   }
   if (route instanceof StreamRoute) {
     const { stream, partitionKey } = route.options;
-    return { subtype: 'Kinesis-PutRecord', parameters: { StreamName: stream.streamName, Data: '$request.body', PartitionKey: mapping(partitionKey) } };
+    // API Gateway passes a mapped value to Kinesis as it is (HTTP APIs cannot transform it), and
+    // Kinesis reads PutRecord's Data as base64: a raw JSON body would be refused. So the caller
+    // sends the record base64-encoded in the body's `data` field (docs/local-aws-fidelity.md).
+    return { subtype: 'Kinesis-PutRecord', parameters: { StreamName: stream.streamName, Data: `$request.body.${HTTP_STREAM_DATA_FIELD}`, PartitionKey: mapping(partitionKey) } };
   }
   if (route instanceof EventBusRoute) {
     const { eventBus, source, detailType } = route.options;

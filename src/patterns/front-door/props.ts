@@ -18,7 +18,8 @@ export enum FrontDoorApiKind {
    * HTTP API (v2) with first-class AWS integrations: about 70 % cheaper ($1.00 per million) and
    * faster, but no request validation, no usage plans or API keys, no WAF, and the backend's
    * answer is passed through as it is (a PutEvents entry that failed comes back as a 200 whose
-   * body has FailedEntryCount 1 — callers must check it).
+   * body has FailedEntryCount 1 — callers must check it). Stream routes take the record
+   * base64-encoded in the body's `data` field (API Gateway cannot encode it; Kinesis needs base64).
    */
   HTTP = 'HTTP',
 }
