@@ -16,14 +16,17 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { FIXTURE_DAILY_QUOTA, FIXTURE_DETAIL_TYPE, FIXTURE_EVENT_SOURCE, FIXTURE_GROUP_HEADER, FRONT_DOOR_FIXTURE_STACK } from './fixtures/front-door-api-key';
 import { clientConfig, LocalClients, localClients } from './harness/clients';
-import { drainQueue } from './harness/collect';
 import { deployApp, readOutputs } from './harness/deploy';
 import { EmulatorState, readEmulatorState } from './harness/emulator';
 import {
-  DeployedHttpIntegration, DeployedIntegration, HTTP_MODEL_LABEL, HttpModelClients, invokeHttpThroughModel, invokeThroughModel, MODEL_LABEL,
-  readHttpIntegrations, readIntegration, signedFetch,
+  DeployedHttpIntegration, DeployedIntegration, HTTP_MODEL_LABEL, HttpModelClients, invokeHttpThroughModel, MODEL_LABEL,
+  readHttpIntegrations, signedFetch,
 } from './harness/front-door-model';
 import { progress } from './harness/paths';
+import {
+  clicksThroughModel, drainIds as drainQueueIds, eventsThroughModel, inBatches, ingestApi, IngestApi, postIngest, quoteAnswered, quotesThroughModel,
+  readModelRoutes, sendOrders, tripwire,
+} from './harness/scenarios/ingest-api';
 import { ADVERSARIAL_PAYLOADS, withFields } from '../test/support/adversarial-payloads';
 
 const STACK = 'IntegrationPatterns-IngestApi';
@@ -39,46 +42,22 @@ beforeAll(() => {
 });
 afterAll(() => clients?.destroy());
 
+let api: IngestApi;
+beforeAll(() => { api = ingestApi(clients, readOutputs(), STACK); });
+
 /** POST on the emulator's execute-api endpoint, SigV4-signed (the routes use IAM authorization). */
-async function post(path: string, body: string): Promise<{ status: number; text: string }> {
-  return signedFetch(emulator.endpoint, 'execute-api', 'POST', `/_aws/execute-api/${out.IngestRestApiId}/prod/${path}`, { 'content-type': 'application/json' }, body);
-}
+const post = (path: string, body: string) => postIngest(api, path, body);
+const drainIds = (queueUrl: string, idOf: (body: any) => string | undefined) => drainQueueIds(clients, queueUrl, idOf);
 
-async function inBatches<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let i = 0; i < items.length; i += concurrency) results.push(...await Promise.all(items.slice(i, i + concurrency).map(fn)));
-  return results;
-}
-
-async function drainIds(queueUrl: string, idOf: (body: any) => string | undefined): Promise<Map<string, string[]>> {
-  const seen = new Map<string, string[]>();
-  for (const m of await drainQueue(clients, queueUrl, { emptyReceives: 3, waitTimeSeconds: 1 })) {
-    const id = idOf(JSON.parse(m.Body ?? '{}'));
-    if (id !== undefined) seen.set(id, [...(seen.get(id) ?? []), m.Body ?? '']);
-  }
-  return seen;
-}
-
+// The IngestApi checks are the local scenario's (e2e/harness/scenarios/ingest-api.ts): `npx projen local` runs the same code.
 describe('front door on MiniStack: the emulator\'s own API Gateway (REST -> SQS)', () => {
   test('1,000 signed POST /orders land in the orders queue exactly once, byte for byte (ids compared)', async () => {
-    const orders = Array.from({ length: 1000 }, (_, i) => ({ id: `fd-${run}-${i}`, body: JSON.stringify({ orderId: `fd-${run}-${i}`, customerId: 'c\'1', amount: i, note: 'it\'s "ok" é 🎉' }) }));
-    let throttled = 0;
-    const answers = await inBatches(orders, 10, async o => {
-      for (let attempt = 0; ; attempt++) {
-        const r = await post('orders', o.body);
-        if (r.status !== 429 || attempt > 20) return { ...o, ...r };
-        throttled++;
-        await new Promise(res => setTimeout(res, 100 * (attempt + 1)));
-      }
-    });
-    const failed = answers.filter(a => a.status !== 200);
-    expect(failed.map(f => `${f.id}: ${f.status} ${f.text.slice(0, 100)}`)).toEqual([]);
-    const landed = await drainIds(out.OrdersQueueUrl, b => (typeof b.orderId === 'string' && b.orderId.startsWith(`fd-${run}-`) ? b.orderId : undefined));
-    const duplicates = [...landed].filter(([, bodies]) => bodies.length !== 1).map(([id]) => id);
-    const missing = orders.filter(o => !landed.has(o.id)).map(o => o.id);
-    const altered = orders.filter(o => landed.get(o.id)?.[0] !== undefined && landed.get(o.id)![0] !== o.body).map(o => o.id);
-    progress(`front door: ${orders.length} POST /orders accepted (${throttled} retried after 429), ${landed.size} landed, ${duplicates.length} duplicates, ${missing.length} missing, ${altered.length} altered`);
-    expect({ duplicates, missing, altered, landed: landed.size }).toEqual({ duplicates: [], missing: [], altered: [], landed: 1000 });
+    const r = await sendOrders(api, run, 1000);
+    progress(`front door: ${r.sent} POST /orders accepted (${r.retriedAfter429} retried after 429), ${r.landed} landed, `
+      + `${r.duplicates.length} duplicates, ${r.missing.length} missing, ${r.altered.length} altered`);
+    expect(r.refused).toEqual([]);
+    expect({ duplicates: r.duplicates, missing: r.missing, altered: r.altered, landed: r.landed })
+      .toEqual({ duplicates: [], missing: [], altered: [], landed: 1000 });
   });
 
   test('a burst past the stage limit (burst 200) is answered 429, and no request answered 429 reaches the queue', async () => {
@@ -96,20 +75,14 @@ describe('front door on MiniStack: the emulator\'s own API Gateway (REST -> SQS)
 });
 
 describe(`front door routes MiniStack does not forward, through the integration model ${MODEL_LABEL}`, () => {
-  const integrations: Record<string, DeployedIntegration> = {};
-  beforeAll(async () => {
-    for (const path of ['clicks', 'events', 'quotes']) integrations[path] = await readIntegration(emulator.endpoint, out.IngestRestApiId, `/${path}`);
-  });
+  let integrations: Record<'clicks' | 'events' | 'quotes', DeployedIntegration>;
+  beforeAll(async () => { integrations = await readModelRoutes(api); });
 
   test('tripwire: MiniStack\'s API Gateway still does not forward REST integrations to Kinesis, EventBridge and Step Functions', async () => {
-    const answers = await Promise.all([
-      post('clicks', JSON.stringify({ sessionId: `trip-${run}`, page: '/' })),
-      post('events', JSON.stringify({ tripwire: run })),
-      post('quotes', JSON.stringify({ productId: 'p', quantity: 1 })),
-    ]);
-    progress(`front door tripwire: MiniStack answers ${answers.map(a => a.status).join(', ')} for /clicks, /events, /quotes`);
+    const statuses = await tripwire(api, run);
+    progress(`front door tripwire: MiniStack answers ${statuses.join(', ')} for /clicks, /events, /quotes`);
     // When one of these turns 200, MiniStack has gained the feature: prove that route through it and drop it from the model.
-    expect(answers.map(a => a.status === 200)).toEqual([false, false, false]);
+    expect(statuses.map(s => s === 200)).toEqual([false, false, false]);
   });
 
   test('POST /clicks: the deployed integration read back is the PutRecord the construct synthesized', () => {
@@ -118,50 +91,30 @@ describe(`front door routes MiniStack does not forward, through the integration 
   });
 
   test(`POST /clicks ${MODEL_LABEL}: every adversarial payload is on the stream once, byte for byte`, async () => {
-    const sent = ADVERSARIAL_PAYLOADS.map((p, i) => withFields(p, { sessionId: `s-${run}-${i}`, page: '/p' }));
-    const answers = await inBatches(sent, 5, p => invokeThroughModel(emulator.endpoint, integrations.clicks, p.body));
-    expect(answers.map(a => [a.status, JSON.parse(a.body).sequenceNumber !== undefined])).toEqual(sent.map(() => [200, true]));
-    const records: string[] = [];
-    const shards = await clients.kinesis.send(new ListShardsCommand({ StreamName: out.ClicksStreamName }));
-    for (const shard of shards.Shards ?? []) {
-      let iterator = (await clients.kinesis.send(new GetShardIteratorCommand({ StreamName: out.ClicksStreamName, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
-      for (let empty = 0; iterator && empty < 2;) {
-        const page = await clients.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-        for (const r of page.Records ?? []) records.push(Buffer.from(r.Data!).toString('utf8'));
-        empty = (page.Records ?? []).length === 0 ? empty + 1 : 0;
-        iterator = page.NextShardIterator;
-      }
-    }
-    const ours = records.filter(r => r.includes(`"s-${run}-`));
-    progress(`front door ${MODEL_LABEL}: ${sent.length} POST /clicks -> ${ours.length} records on the stream`);
-    expect(ours.sort()).toEqual(sent.map(p => p.body).sort());
+    const r = await clicksThroughModel(api, integrations.clicks, run);
+    expect(r.answers.map(a => [a.status, JSON.parse(a.body).sequenceNumber !== undefined])).toEqual(r.sent.map(() => [200, true]));
+    progress(`front door ${MODEL_LABEL}: ${r.sent.length} POST /clicks -> ${r.onStream.length} records on the stream`);
+    expect([...r.onStream].sort()).toEqual([...r.sent].sort());
   });
 
   test(`POST /events ${MODEL_LABEL}: every payload becomes one event whose detail is the body (audit queue), eventId answered`, async () => {
-    // The ~256 KB body is left out: wrapped in the event envelope it would exceed the audit queue's 256 KB message limit.
-    const sent = ADVERSARIAL_PAYLOADS.filter(p => p.body.length < 200_000).map((p, i) => withFields(p, { marker: `e-${run}-${i}` }));
-    const answers = await inBatches(sent, 5, p => invokeThroughModel(emulator.endpoint, integrations.events, p.body));
-    expect(answers.map(a => [a.status, typeof JSON.parse(a.body).eventId])).toEqual(sent.map(() => [200, 'string']));
-    let landed = new Map<string, string[]>();
-    for (let i = 0; i < 20 && landed.size < sent.length; i++) {
-      const more = await drainIds(out.EventsAuditQueueUrl, e => (typeof e.detail?.marker === 'string' && e.detail.marker.startsWith(`e-${run}-`) ? e.detail.marker : undefined));
-      landed = new Map([...landed, ...[...more].map(([k, v]) => [k, [...(landed.get(k) ?? []), ...v]] as [string, string[]])]);
-    }
-    progress(`front door ${MODEL_LABEL}: ${sent.length} POST /events -> ${landed.size} events in the audit queue`);
-    for (const p of sent) {
-      const marker = JSON.parse(p.body).marker;
-      expect({ marker, copies: landed.get(marker)?.length }).toEqual({ marker, copies: 1 });
-      const event = JSON.parse(landed.get(marker)![0]);
-      expect({ source: event.source, type: event['detail-type'], detail: event.detail }).toEqual({ source: 'ingest.api', type: 'IngestEvent', detail: JSON.parse(p.body) });
+    const r = await eventsThroughModel(api, integrations.events, run);
+    expect(r.answers.map(a => [a.status, typeof JSON.parse(a.body).eventId])).toEqual(r.sent.map(() => [200, 'string']));
+    progress(`front door ${MODEL_LABEL}: ${r.sent.length} POST /events -> ${r.landed.size} events in the audit queue`);
+    for (const body of r.sent) {
+      const marker = JSON.parse(body).marker;
+      expect({ marker, copies: r.landed.get(marker)?.length }).toEqual({ marker, copies: 1 });
+      const event = JSON.parse(r.landed.get(marker)![0]);
+      expect({ source: event.source, type: event['detail-type'], detail: event.detail }).toEqual({ source: 'ingest.api', type: 'IngestEvent', detail: JSON.parse(body) });
     }
   });
 
   test(`POST /quotes ${MODEL_LABEL}: the Express workflow runs synchronously and its output is the answer`, async () => {
-    const bodies = ADVERSARIAL_PAYLOADS.filter(p => p.body.length < 200_000).map((p, i) => withFields(p, { productId: `p-${i}`, quantity: i + 1 }).body);
-    const answers = await inBatches(bodies, 5, b => invokeThroughModel(emulator.endpoint, integrations.quotes, b));
-    answers.forEach((a, i) => {
+    const r = await quotesThroughModel(api, integrations.quotes);
+    r.answers.forEach((a, i) => {
       expect({ i, status: a.status, backend: a.backendStatus }).toEqual({ i, status: 200, backend: 200 });
-      expect(JSON.parse(a.body)).toEqual(expect.objectContaining({ productId: `p-${i}`, quantity: i + 1, unitPrice: 9.5, currency: 'EUR' }));
+      expect(JSON.parse(a.body)).toEqual(expect.objectContaining({ productId: r.sent[i].productId, quantity: r.sent[i].quantity, unitPrice: 9.5, currency: 'EUR' }));
+      expect(quoteAnswered(a, r.sent[i])).toBe(true);
     });
   });
 });
@@ -277,7 +230,11 @@ describe(`HTTP API (v2) first-class integrations, which MiniStack does not run, 
     const raw = await invokeHttpThroughModel(model, { ...http['POST /clicks'], requestParameters: { ...http['POST /clicks'].requestParameters, Data: '$request.body' } },
       { body: JSON.stringify({ sessionId: `raw-${run}`, page: '/' }) });
     expect([raw.accepted, raw.backend.code]).toEqual([false, 'SerializationException']);
-    const sent = ADVERSARIAL_PAYLOADS.filter(p => p.body.length < 700_000).map((p, i) => ({ sessionId: `hs-${run}-${i}`, record: p.body }));
+    // API Gateway applies $request.body.<path> to the first 100 KB of the body only: a record over ~75 KB (base64) cannot be sent this way.
+    const big = ADVERSARIAL_PAYLOADS.find(p => Buffer.byteLength(p.body) > 100_000)!;
+    await expect(invokeHttpThroughModel(model, http['POST /clicks'], { body: JSON.stringify({ sessionId: `big-${run}`, data: Buffer.from(big.body).toString('base64') }) }))
+      .rejects.toThrow(/first 100 KB only/);
+    const sent = ADVERSARIAL_PAYLOADS.filter(p => Buffer.byteLength(p.body) < 70_000).map((p, i) => ({ sessionId: `hs-${run}-${i}`, record: p.body }));
     const answers = await inBatches(sent, 5, s => invokeHttpThroughModel(model, http['POST /clicks'],
       { body: JSON.stringify({ sessionId: s.sessionId, data: Buffer.from(s.record, 'utf8').toString('base64') }) }));
     expect(answers.map(a => [a.accepted, typeof a.backend.SequenceNumber])).toEqual(sent.map(() => [true, 'string']));

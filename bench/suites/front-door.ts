@@ -2,12 +2,12 @@ import { performance } from 'perf_hooks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { FRONT_DOOR_FIXTURE_STACK } from '../../e2e/fixtures/front-door-api-key';
 import { localClients } from '../../e2e/harness/clients';
 import { bootstrap, deployApp } from '../../e2e/harness/deploy';
 import { installEmulator, startEmulator, stopEmulator } from '../../e2e/harness/emulator';
 import { HTTP_MODEL_LABEL, invokeHttpThroughModel, readHttpIntegrations } from '../../e2e/harness/front-door-model';
 import { signedFetch } from '../../e2e/harness/sigv4';
-import { FRONT_DOOR_FIXTURE_STACK } from '../../e2e/fixtures/front-door-api-key';
 import { stats, Stats } from '../lib/stats';
 import { Suite, SuiteContext, SuiteResult } from '../lib/suite';
 
@@ -117,12 +117,14 @@ async function runFrontDoorSuite(ctx: SuiteContext): Promise<SuiteResult> {
             if (via && id?.startsWith(`${tag}-`)) invocations.add(via);
           }
           if (ms.length > 0) {
-            await clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: s.queueUrl, Entries: ms.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle! })) }));
+            const entries = ms.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle! }));
+            await clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: s.queueUrl, Entries: entries }));
           }
         }
         if (i < ctx.warmup) continue;
         const landed = seen.size;
-        const run: Run = { seconds, apiRequests, landed, duplicates: [...seen.values()].reduce((n, c) => n + c - 1, 0), lambdaInvocations: invocations.size, failed };
+        const duplicates = [...seen.values()].reduce((n, c) => n + c - 1, 0);
+        const run: Run = { seconds, apiRequests, landed, duplicates, lambdaInvocations: invocations.size, failed };
         raw[subject].push(run);
         ctx.progress(`${subject}: run ${i - ctx.warmup + 1}/${ctx.runs}: ${landed}/${MESSAGES} landed, ${apiRequests} API requests, ${invocations.size} invocations, ${(MESSAGES / seconds).toFixed(0)} msg/s`);
       }
@@ -160,7 +162,12 @@ async function runFrontDoorSuite(ctx: SuiteContext): Promise<SuiteResult> {
       subject.includes('model') ? 'n/a (model)' : r.messagesPerSecond.median.toFixed(0),
     ];
   });
-  const cost = (s: Subject) => costPerMillion(s, { api: results[s].apiPerMessage.median, sqs: results[s].sqsPerMessage.median, lambda: results[s].lambdaPerMessage.median });
+  const perMessageOf = (s: Subject) => ({
+    api: results[s].apiPerMessage.median,
+    sqs: results[s].sqsPerMessage.median,
+    lambda: results[s].lambdaPerMessage.median,
+  });
+  const cost = (s: Subject) => costPerMillion(s, perMessageOf(s));
   return {
     table: {
       title: `FrontDoor: ${MESSAGES} messages per run into SQS, REST direct vs HTTP direct vs a Lambda proxy (MiniStack, same run)`,

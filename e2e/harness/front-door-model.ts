@@ -206,19 +206,30 @@ function jsonPath(value: unknown, path: string): unknown {
  * One parameter value mapped as API Gateway does: a static value, or exactly one of the
  * documented selection expressions. Anything else throws (the model does not guess).
  */
-export function mapHttpParameter(name: string, expression: string, request: HttpModelRequest): string {
-  if (!expression.includes('$')) return expression;
+/** API Gateway truncates the body at 100 KB before it applies a `$request.body.<JSONPath>` expression (AWS docs, HTTP API parameter mapping). */
+export const HTTP_BODY_JSON_PATH_LIMIT = 100 * 1024;
+
+export function mapHttpParameter(name: string, written: string, request: HttpModelRequest): string {
+  if (!written.includes('$')) return written;
+  // `${request.header.name}` is the same selection as `$request.header.name` (AWS docs); a mix of text and expressions is not modelled.
+  const braced = /^\$\{([^}]+)\}$/.exec(written);
+  const expression = braced ? `$${braced[1]}` : written;
   const header = (h: string) => Object.entries(request.headers ?? {}).find(([k]) => k.toLowerCase() === h.toLowerCase())?.[1];
   let m: RegExpExecArray | null;
   const missing = (what: string): never => { throw new HttpModelError(`${name}: ${expression} selects ${what}, which the request does not have`); };
   if (expression === '$request.body') return request.body;
   if ((m = /^\$request\.body\.(.+)$/.exec(expression))) {
+    if (Buffer.byteLength(request.body, 'utf8') > HTTP_BODY_JSON_PATH_LIMIT) {
+      // AWS cuts the body at 100 KB and then applies the path; what it selects from a cut JSON text is not documented: not modelled.
+      throw new HttpModelError(`${name}: ${expression} on a body of ${Buffer.byteLength(request.body, 'utf8')} bytes: API Gateway applies a JSON path to the first 100 KB only (send larger payloads with $request.body)`);
+    }
     let body: unknown;
     try { body = JSON.parse(request.body); } catch { return missing('a field of a body that is not JSON'); }
     const value = jsonPath(body, m[1]);
     if (value === undefined) return missing(`body field ${m[1]}`);
     return typeof value === 'string' ? value : JSON.stringify(value);
   }
+  // Header names are case-insensitive (a repeated header arrives comma-joined, as fetch joins it too).
   if ((m = /^\$request\.header\.([A-Za-z0-9-_]+)$/.exec(expression))) return header(m[1]) ?? missing(`header ${m[1]}`);
   if ((m = /^\$request\.querystring\.(.+)$/.exec(expression))) return request.query?.[m[1]] ?? missing(`query parameter ${m[1]}`);
   if ((m = /^\$request\.path\.(.+)$/.exec(expression))) return request.path?.[m[1]] ?? missing(`path parameter ${m[1]}`);
@@ -287,7 +298,10 @@ export async function invokeHttpThroughModel(clients: HttpModelClients, integrat
     switch (integration.integrationSubtype) {
       case 'SQS-SendMessage': {
         const out = await clients.sqs.send(new SendMessageCommand({
-          QueueUrl: p.QueueUrl, MessageBody: p.MessageBody, MessageGroupId: p.MessageGroupId, MessageDeduplicationId: p.MessageDeduplicationId,
+          QueueUrl: p.QueueUrl,
+          MessageBody: p.MessageBody,
+          MessageGroupId: p.MessageGroupId,
+          MessageDeduplicationId: p.MessageDeduplicationId,
           DelaySeconds: p.DelaySeconds === undefined ? undefined : Number(p.DelaySeconds),
         }));
         return { accepted: true, backend: strip(out as any), mapped: p, requestId };
@@ -297,8 +311,11 @@ export async function invokeHttpThroughModel(clients: HttpModelClients, integrat
         // value as it is (MiniStack's Kinesis stores a non-base64 Data anyway: AWS refuses it).
         if (!isStrictBase64(p.Data)) return refused('SerializationException', `Data is not base64 (${p.Data.length} characters): Kinesis cannot decode it`);
         const out = await clients.kinesis.send(new PutRecordCommand({
-          StreamName: p.StreamName, Data: Buffer.from(p.Data, 'base64'), PartitionKey: p.PartitionKey,
-          ExplicitHashKey: p.ExplicitHashKey, SequenceNumberForOrdering: p.SequenceNumberForOrdering,
+          StreamName: p.StreamName,
+          Data: Buffer.from(p.Data, 'base64'),
+          PartitionKey: p.PartitionKey,
+          ExplicitHashKey: p.ExplicitHashKey,
+          SequenceNumberForOrdering: p.SequenceNumberForOrdering,
         }));
         return { accepted: true, backend: strip(out as any), mapped: p, requestId };
       }
@@ -310,7 +327,14 @@ export async function invokeHttpThroughModel(clients: HttpModelClients, integrat
           return { accepted: true, backend: { FailedEntryCount: 1, Entries: [{ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' }] }, mapped: p, requestId };
         }
         const out = await clients.eventBridge.send(new PutEventsCommand({
-          Entries: [{ EventBusName: p.EventBusName, Source: p.Source, DetailType: p.DetailType, Detail: p.Detail, Time: p.Time ? new Date(p.Time) : undefined, TraceHeader: p.TraceHeader }],
+          Entries: [{
+            EventBusName: p.EventBusName,
+            Source: p.Source,
+            DetailType: p.DetailType,
+            Detail: p.Detail,
+            Time: p.Time ? new Date(p.Time) : undefined,
+            TraceHeader: p.TraceHeader,
+          }],
         }));
         return { accepted: true, backend: strip(out as any), mapped: p, requestId };
       }

@@ -4,6 +4,7 @@
  * (bin/reference-app.ts, `-c local=true`), add it here, and add `e2e/<architecture>.e2e.test.ts`.
  */
 import { clickstreamScenario } from './clickstream';
+import { ingestApiScenario } from './ingest-api';
 import { messageBackboneScenario } from './message-backbone';
 import { orderFanOutScenario } from './order-fan-out';
 import { orderIntakeScenario } from './order-intake';
@@ -16,6 +17,7 @@ export const scenarios: readonly Scenario[] = [
   orderIntakeScenario(),
   clickstreamScenario(),
   videoProcessingScenario(),
+  ingestApiScenario(),
 ];
 
 export * from './types';
@@ -25,6 +27,7 @@ export { orderIntakeScenario, planOrderIntake, ORDER_INTAKE_TRAFFIC } from './or
 export type { OrderIntakeTraffic } from './order-intake';
 export { clickstreamScenario, CLICKSTREAM_STACK, DEFAULT_CLICKSTREAM_TRAFFIC, planClicks } from './clickstream';
 export { fifoFanOutScenario, FIFO_FAN_OUT_STACK } from './fifo-fan-out';
+export { ingestApiScenario, INGEST_API_STACK, INGEST_API_TRAFFIC } from './ingest-api';
 export type { FifoDelivery, FifoFanOutResult, FifoFanOutScenario } from './fifo-fan-out';
 export { videoProcessingScenario, videoSpike, VIDEO_STACK } from './video-processing';
 export type { VideoScenario, VideoScenarioResult, VideoSpike } from './video-processing';

@@ -1,7 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { customWriterTimeout, dataApiEnabled, dataApiSecret, tableKeySchema } from './checks';
 import { DEFAULT_WRITE_BUFFER_PATH } from './buffer-front-door';
+import { customWriterTimeout, dataApiEnabled, dataApiSecret, tableKeySchema } from './checks';
 import { WriteBufferFrontDoorOptions } from './front-door';
 import { WriteBufferProps } from './props';
 import { WriteBufferSinkKind } from './sink';

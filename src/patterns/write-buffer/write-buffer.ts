@@ -6,13 +6,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { customWriterTimeout, dataApiEnabled, dataApiSecret, tableKeySchema, tableWriteThrottles, toJsonSchema } from './checks';
 import { bufferFrontDoor } from './buffer-front-door';
+import { customWriterTimeout, dataApiEnabled, dataApiSecret, tableKeySchema, tableWriteThrottles, toJsonSchema } from './checks';
 import { WriteBufferProps } from './props';
 import { writeBufferRules } from './rules';
 import { DataApiParameterType, DataApiSinkOptions, DynamoDbSinkOptions, WriteBufferSink, WriteBufferSinkKind } from './sink';
 import { WriteBufferWriterFunction } from './writer-function';
-import { FrontDoor } from '../front-door';
 import { consumerAlarms } from '../../core/consumer/consumer-alarms';
 import { consumerFunctionProps } from '../../core/consumer/consumer-defaults';
 import { requiredVisibilityTimeout } from '../../core/consumer/consumer-rules';
@@ -24,6 +23,7 @@ import { FunctionMetrics } from '../../monitoring/function-metrics';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
 import { queueWidgets } from '../../monitoring/queue-widgets';
+import { FrontDoor } from '../front-door';
 
 /**
  * Write buffer: producers send to a queue; a throttled writer (bounded concurrency, partial
