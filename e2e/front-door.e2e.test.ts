@@ -9,6 +9,11 @@
  *   integration model (e2e/harness/front-door-model.ts): the deployed integration is read back
  *   from the emulator, rendered as API Gateway would and sent to MiniStack; every request must land
  *   once. A tripwire fails when MiniStack starts forwarding them, so the model can be retired.
+ *   These checks are the IngestApi local scenario's code (harness/scenarios/ingest-api.ts).
+ * - The fixture e2e/fixtures/front-door-api-key.ts: API key required, usage-plan quota enforced;
+ *   and an HTTP API FrontDoor with every first-class route, which MiniStack does not run (502),
+ *   proven through the LABELLED HTTP API model (the deployed request parameters mapped as API
+ *   Gateway documents, sent with the SDK), with its own tripwire.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
