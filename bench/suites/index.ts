@@ -1,5 +1,6 @@
 import { eventPublisherSuite } from './event-publisher';
 import { fanOutSuite } from './fan-out';
+import { frontDoorSuite } from './front-door';
 import { realtimeSuite } from './realtime';
 import { sagaSuite } from './saga';
 import { scalingSuite } from './scaling';
@@ -20,4 +21,5 @@ export const SUITES: Suite[] = [
   eventPublisherSuite,
   realtimeSuite,
   sagaSuite,
+  frontDoorSuite,
 ];

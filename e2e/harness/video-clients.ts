@@ -5,12 +5,10 @@
  * for the transcoded video). Both record each caller's latency and outcome.
  */
 import { spawnSync } from 'child_process';
-import { createHash, createHmac } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { clientConfig } from './clients';
-import { LOCAL_REGION } from './deploy';
+import { localSigner } from './sigv4';
 
 /** Clip size: tiny, so a spike of 1,000 transcodes fits in CI. */
 export interface ClipSpec {
@@ -36,27 +34,6 @@ export function probe(file: string): { codec: string; width: number; height: num
   if (r.status !== 0) throw new Error(`ffprobe ${file} failed: ${r.stderr}`);
   const info = JSON.parse(r.stdout);
   return { codec: info.streams[0].codec_name, width: info.streams[0].width, height: info.streams[0].height, duration: Number(info.format.duration) };
-}
-
-type Source = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: Source): Buffer => typeof data === 'string' ? Buffer.from(data)
-  : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
-
-/** SHA-256 (and HMAC-SHA-256 with a secret) for the SigV4 signer, from node:crypto. */
-class Sha256 {
-  private hash;
-  constructor(private readonly secret?: Source) {
-    this.hash = secret ? createHmac('sha256', bytes(secret)) : createHash('sha256');
-  }
-  update(data: Source): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.secret ? createHmac('sha256', bytes(this.secret)) : createHash('sha256');
-  }
 }
 
 /** The emulator URL of an HTTP API route: `https://<id>.execute-api.…` → `<endpoint>/_aws/execute-api/<id>/$default<route>`. */
@@ -89,7 +66,7 @@ export class UploadClient {
   private readonly url: URL;
 
   constructor(endpoint: string, apiUrl: string, private readonly clip: Buffer, private readonly timeoutMs = 30_000) {
-    this.signer = new SignatureV4({ service: 'execute-api', region: LOCAL_REGION, credentials: clientConfig(endpoint).credentials, sha256: Sha256 });
+    this.signer = localSigner(endpoint, 'execute-api');
     this.url = localApiUrl(endpoint, apiUrl, '/uploads');
   }
 

@@ -66,7 +66,7 @@ export interface OrderIntakeStackProps extends StackProps {
  * ```
  */
 export class OrderIntakeStack extends Stack {
-  /** The buffer: queue, DLQ, writer, front door, alarms, dashboard. */
+  /** The buffer: queue, DLQ, writer, front door (a FrontDoor queue route), alarms, dashboard. */
   public readonly buffer: WriteBuffer;
   /** The orders table (partition key `orderId`). */
   public readonly ordersTable: dynamodb.TableV2;
@@ -92,13 +92,13 @@ export class OrderIntakeStack extends Stack {
       consumer: { batchSize: 25, maxBatchingWindow: Duration.seconds(1), ...props.consumer, maxConcurrency: props.consumer?.maxConcurrency ?? 5 },
       queueProps: { maxReceiveCount: props.maxReceiveCount ?? 5 },
       alarmTopic: this.alarmTopic.topic,
-      frontDoor: { resourcePath: 'orders', authorization: FrontDoorAuthorization.IAM, throttlingRateLimit: 100, throttlingBurstLimit: 200 },
+      frontDoor: { path: 'orders', authorization: FrontDoorAuthorization.IAM, throttling: { rateLimit: 100, burstLimit: 200 } },
     });
 
     new CfnOutput(this, 'OrdersQueueUrl', { value: this.buffer.queue.queueUrl });
     new CfnOutput(this, 'OrdersDeadLetterQueueUrl', { value: this.buffer.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.tableName });
     new CfnOutput(this, 'WriterFunctionName', { value: this.buffer.writer.functionName });
-    new CfnOutput(this, 'OrderIntakeApiUrl', { value: this.buffer.frontDoor!.api.urlForPath('/orders') });
+    new CfnOutput(this, 'OrderIntakeApiUrl', { value: this.buffer.frontDoor!.restApi!.urlForPath('/orders') });
   }
 }

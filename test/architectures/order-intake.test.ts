@@ -27,6 +27,16 @@ describe('OrderIntakeStack', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
   });
 
+  test('the door is the buffer\'s FrontDoor route: stage 100/s burst 200, named after its construct path (alarm dimensions are its own)', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'OrderIntake/Orders/FrontDoor' });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 })],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5XXError', Dimensions: Match.arrayWith([{ Name: 'ApiName', Value: 'OrderIntake/Orders/FrontDoor' }]),
+    });
+  });
+
   test('writer: batches of up to 25 within 1 s, at most 5 at once, into the orders table keyed by orderId', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stack.buffer.writer) },
@@ -49,10 +59,11 @@ describe('OrderIntakeStack', () => {
     });
   });
 
-  test('every alarm of the buffer notifies the stack\'s alarm topic', () => {
+  test('every alarm of the buffer (queue, writer, table, and its FrontDoor\'s four) notifies the stack\'s alarm topic', () => {
     const alarms = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Array<{ Properties: { Namespace: string; AlarmActions?: unknown[] } }>)
       .filter(a => a.Properties.Namespace !== 'AWS/SNS'); // the alarm topic's own alarm cannot notify itself
-    expect(alarms).toHaveLength(5);
+    expect(alarms).toHaveLength(9);
+    expect(alarms.filter(a => a.Properties.Namespace === 'AWS/ApiGateway')).toHaveLength(4);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: logicalId(stack.alarmTopic.topic) }]);
   });
 

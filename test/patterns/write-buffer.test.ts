@@ -1,6 +1,7 @@
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,7 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { readConfig } from '../../lambda/write-buffer/config';
-import { DataApiParameterType, FrontDoorAuthorization, ORDER_SCHEMA, PatternDashboard, QueueEncryption, WriteBuffer, WriteBufferProps, WriteBufferSink } from '../../src';
+import { DataApiParameterType, FrontDoor, FrontDoorApiKind, FrontDoorAuthorization, FrontDoorValue, ORDER_SCHEMA, PatternDashboard, QueueEncryption, WriteBuffer, WriteBufferProps, WriteBufferSink } from '../../src';
 import { expectBadInput, expectNumberTokenAccepted, newStack, templateOf } from '../support';
 
 const ref = (c: IConstruct) => ({ Ref: Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement) });
@@ -328,17 +329,25 @@ describe('WriteBuffer custom writer', () => {
   });
 });
 
-describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
+describe('WriteBuffer front door: a FrontDoor queue route (API Gateway -> SQS, no Lambda)', () => {
   const stack = newStack();
   const buffer = new WriteBuffer(stack, 'Buffer', {
     sink: WriteBufferSink.dynamoDb({ table: ordersTable(stack) }),
     messageSchema: orderSchema,
-    frontDoor: { resourcePath: 'orders' },
+    frontDoor: { path: 'orders' },
   });
   const template = templateOf(stack);
   const door = buffer.frontDoor!;
+  const role = door.node.findChild('Route0Role') as iam.Role;
 
-  test('POST /orders: AWS integration to SQS SendMessage with the integration role, IAM auth, no Lambda', () => {
+  test('the door is a FrontDoor (REST by default) at <buffer>/FrontDoor: the one front-door implementation', () => {
+    expect(door).toBeInstanceOf(FrontDoor);
+    expect(door.node.path).toBe('TestStack/Buffer/FrontDoor');
+    expect(door.apiKind).toBe(FrontDoorApiKind.REST);
+    template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+  });
+
+  test('POST /orders: AWS integration to SQS SendMessage with the route\'s role, IAM auth, no Lambda', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1); // the writer only
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'orders' });
     template.hasResourceProperties('AWS::ApiGateway::Method', {
@@ -348,15 +357,16 @@ describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
       Integration: Match.objectLike({
         Type: 'AWS',
         IntegrationHttpMethod: 'POST',
-        Credentials: arnOf(door.integrationRole),
+        Credentials: arnOf(role),
         PassthroughBehavior: 'NEVER',
         RequestTemplates: { 'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
         RequestParameters: { 'integration.request.header.Content-Type': '\'application/x-www-form-urlencoded\'' },
       }),
     });
+    // Least privilege: one action on the buffer queue (FrontDoor's route role).
     template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [ref(door.integrationRole)],
-      PolicyDocument: { Statement: [Match.objectLike({ Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: arnOf(buffer.queue) })] },
+      Roles: [ref(role)],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'sqs:SendMessage', Resource: arnOf(buffer.queue) })] },
     });
   });
 
@@ -379,6 +389,29 @@ describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
+  test('the front door\'s four alarms (with ApiName + Stage dimensions) are the buffer\'s, and its section is on the buffer\'s one dashboard', () => {
+    for (const metric of ['5XXError', '4XXError', 'Latency', 'IntegrationLatency']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/ApiGateway', MetricName: metric, Dimensions: Match.arrayWith([Match.objectLike({ Name: 'ApiName' }), Match.objectLike({ Name: 'Stage', Value: Match.anyValue() })]),
+      });
+    }
+    expect(door.alarms).toHaveLength(4);
+    expect(buffer.alarms).toEqual(expect.arrayContaining(door.alarms));
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(JSON.stringify(template.toJSON())).toContain('## Front door');
+  });
+
+  test('alarmTopic and alarmsEnabled: false reach the front door', () => {
+    const s = newStack();
+    const topic = new sns.Topic(s, 'Alarms');
+    new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }), frontDoor: {}, alarmTopic: topic });
+    Template.fromStack(s).hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', AlarmActions: [ref(topic)] });
+    const quiet = newStack();
+    const b = new WriteBuffer(quiet, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(quiet) }), frontDoor: {}, alarmsEnabled: false });
+    Template.fromStack(quiet).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(b.frontDoor!.alarms).toEqual([]);
+  });
+
   test('grantInvoke allows execute-api:Invoke on the POST method', () => {
     const s = newStack();
     const b = new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }), frontDoor: {} });
@@ -393,7 +426,7 @@ describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
     const s = newStack();
     new WriteBuffer(s, 'Buffer', {
       sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }),
-      frontDoor: { authorization: FrontDoorAuthorization.API_KEY, throttlingRateLimit: 50, throttlingBurstLimit: 80, dailyQuota: 100_000 },
+      frontDoor: { authorization: FrontDoorAuthorization.API_KEY, throttling: { rateLimit: 50, burstLimit: 80 }, dailyQuota: 100_000 },
     });
     const t = templateOf(s);
     t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'NONE', ApiKeyRequired: true });
@@ -402,14 +435,37 @@ describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
     t.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
   });
 
-  test('FIFO: message group id and deduplication id from body fields; web ACL; execution logs', () => {
+  test('Cognito and Lambda authorizers: what FrontDoor offers, the buffer\'s door offers', () => {
+    const s = newStack();
+    const userPool = new cognito.UserPool(s, 'Users');
+    new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }), frontDoor: { authorization: FrontDoorAuthorization.COGNITO, userPool } });
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'COGNITO_USER_POOLS', AuthorizerId: Match.anyValue() });
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+    const l = newStack();
+    const authorizerFunction = new lambda.Function(l, 'Authorizer', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+    new WriteBuffer(l, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(l) }), frontDoor: { authorization: FrontDoorAuthorization.LAMBDA, authorizerFunction } });
+    Template.fromStack(l).hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'CUSTOM', AuthorizerId: Match.anyValue() });
+  });
+
+  test('HTTP API: a first-class SQS-SendMessage integration, no request model (the writer validates)', () => {
+    const s = newStack();
+    const b = new WriteBuffer(s, 'Buffer', { sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }), messageSchema: orderSchema, frontDoor: { apiKind: FrontDoorApiKind.HTTP, path: 'orders' } });
+    const t = Template.fromStack(s);
+    expect(b.frontDoor!.httpApi).toBeDefined();
+    t.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationSubtype: 'SQS-SendMessage', RequestParameters: Match.objectLike({ MessageBody: '$request.body' }) });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /orders', AuthorizationType: 'AWS_IAM' });
+    t.resourceCountIs('AWS::ApiGateway::Model', 0);
+  });
+
+  test('FIFO: message group id and deduplication id from body fields; web ACL; execution logs; X-Ray', () => {
     const s = newStack();
     new WriteBuffer(s, 'Buffer', {
       sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }),
       queueProps: { fifo: true },
       frontDoor: {
-        messageGroupIdField: 'customerId',
-        deduplicationIdField: 'orderId',
+        messageGroupId: FrontDoorValue.bodyField('customerId'),
+        deduplicationId: FrontDoorValue.bodyField('orderId'),
         executionLogging: true,
         tracingEnabled: true,
         webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/orders/abc',
@@ -424,6 +480,8 @@ describe('WriteBuffer front door (API Gateway -> SQS, no Lambda)', () => {
         },
       }),
     });
+    // The fields the route reads are required strings in the request model.
+    t.hasResourceProperties('AWS::ApiGateway::Model', { Schema: Match.objectLike({ required: Match.arrayWith(['customerId', 'orderId']) }) });
     t.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/orders/abc' });
     t.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true, MethodSettings: [Match.objectLike({ LoggingLevel: 'ERROR' })] });
   });
@@ -483,30 +541,43 @@ describe('WriteBuffer bad input', () => {
       'WRITE_BUFFER_SCHEMA_KEY_NOT_REQUIRED', 'messageSchema.required', '[] (without "orderId")', 'includes "orderId"', 'add "orderId"'],
     ['schema that does not require the sort key', buffer(s => ({ sink: WriteBufferSink.dynamoDb({ table: ordersTable(s, 'createdAt') }), messageSchema: { type: apigateway.JsonSchemaType.OBJECT, required: ['orderId'] } })),
       'WRITE_BUFFER_SCHEMA_KEY_NOT_REQUIRED', 'messageSchema.required', '(without "createdAt")', 'the table\'s sort key', 'add "createdAt"'],
-    ['schema that does not require the FIFO message group field', buffer(s => ({ sink: ddb(s), queueProps: { fifo: true }, frontDoor: { messageGroupIdField: 'customerId' }, messageSchema: { type: apigateway.JsonSchemaType.OBJECT, required: ['orderId'] } })),
-      'WRITE_BUFFER_SCHEMA_KEY_NOT_REQUIRED', 'messageSchema.required', '(without "customerId")', 'frontDoor.messageGroupIdField', 'add "customerId"'],
+    ['schema that does not require the FIFO message group field', buffer(s => ({ sink: ddb(s), queueProps: { fifo: true }, frontDoor: { messageGroupId: FrontDoorValue.bodyField('customerId') }, messageSchema: { type: apigateway.JsonSchemaType.OBJECT, required: ['orderId'] } })),
+      'WRITE_BUFFER_SCHEMA_KEY_NOT_REQUIRED', 'messageSchema.required', '(without "customerId")', 'frontDoor.messageGroupId', 'add "customerId"'],
     ['schema of an array', buffer(s => ({ sink: ddb(s), messageSchema: { type: apigateway.JsonSchemaType.ARRAY, required: ['orderId'] } })),
       'WRITE_BUFFER_SCHEMA_TYPE', 'messageSchema.type', '"array"', 'apigateway.JsonSchemaType.OBJECT', 'set type: apigateway.JsonSchemaType.OBJECT'],
-    ['front door on FIFO without messageGroupIdField', buffer(s => ({ sink: ddb(s), queueProps: { fifo: true }, frontDoor: {} })),
-      'WRITE_BUFFER_FRONT_DOOR_GROUP_FIELD', 'frontDoor.messageGroupIdField', 'undefined on a FIFO queue', 'a request body field name', 'set frontDoor.messageGroupIdField'],
-    ['front door message group field that is not a field path', buffer(s => ({ sink: ddb(s), queueProps: { fifo: true }, frontDoor: { messageGroupIdField: 'a b' } })),
-      'WRITE_BUFFER_FRONT_DOOR_FIELD', 'frontDoor.messageGroupIdField', '"a b"', 'a body field name or dotted path', 'e.g. "customerId"'],
-    ['front door deduplication field on a standard queue', buffer(s => ({ sink: ddb(s), frontDoor: { deduplicationIdField: 'orderId' } })),
-      'WRITE_BUFFER_FRONT_DOOR_FIELD_ON_STANDARD', 'frontDoor.deduplicationIdField', 'orderId', 'no value on a standard queue', 'remove frontDoor.deduplicationIdField'],
+    // The buffer's door is checked by FrontDoor's own rules (FRONT_DOOR_* codes), named under frontDoor.
+    ['front door on FIFO without messageGroupId', buffer(s => ({ sink: ddb(s), queueProps: { fifo: true }, frontDoor: {} })),
+      'FRONT_DOOR_FIFO_GROUP_ID', 'frontDoor.messageGroupId', 'undefined on a FIFO queue', 'FrontDoorValue.bodyField(...) or FrontDoorValue.header(...)', 'set frontDoor.messageGroupId'],
+    ['front door message group field that is not a field path', buffer(s => ({ sink: ddb(s), queueProps: { fifo: true }, frontDoor: { messageGroupId: FrontDoorValue.bodyField('a b') } })),
+      'FRONT_DOOR_VALUE_NAME', 'frontDoor.messageGroupId', '"a b"', 'a body field name or dotted path', 'e.g. "customerId"'],
+    ['front door deduplication id on a standard queue', buffer(s => ({ sink: ddb(s), frontDoor: { deduplicationId: FrontDoorValue.bodyField('orderId') } })),
+      'FRONT_DOOR_GROUP_ID_ON_STANDARD', 'frontDoor.deduplicationId', 'orderId', 'no value on a standard queue', 'remove frontDoor.deduplicationId'],
     ['front door dailyQuota with IAM auth', buffer(s => ({ sink: ddb(s), frontDoor: { dailyQuota: 10 } })),
-      'WRITE_BUFFER_FRONT_DOOR_QUOTA_WITHOUT_KEY', 'frontDoor.dailyQuota', '10', 'without FrontDoorAuthorization.API_KEY', 'set frontDoor.authorization: FrontDoorAuthorization.API_KEY'],
-    ['front door with COGNITO (the shared enum must not make the buffer\'s door fall open)', buffer(s => ({ sink: ddb(s), frontDoor: { authorization: FrontDoorAuthorization.COGNITO } })),
-      'WRITE_BUFFER_FRONT_DOOR_AUTHORIZATION', 'frontDoor.authorization', 'FrontDoorAuthorization.COGNITO', 'IAM or API_KEY on WriteBuffer\'s front door', 'put a FrontDoor'],
-    ['front door rate limit 0', buffer(s => ({ sink: ddb(s), frontDoor: { throttlingRateLimit: 0 } })),
-      'WRITE_BUFFER_FRONT_DOOR_RATE', 'frontDoor.throttlingRateLimit', '0 requests/s', 'from 1 to 10,000 requests/s', 'set frontDoor.throttlingRateLimit'],
-    ['front door rate limit NaN', buffer(s => ({ sink: ddb(s), frontDoor: { throttlingRateLimit: NaN } })),
-      'WRITE_BUFFER_FRONT_DOOR_RATE', 'frontDoor.throttlingRateLimit', 'NaN requests/s', 'from 1 to 10,000', 'set frontDoor.throttlingRateLimit'],
-    ['front door burst above 5,000', buffer(s => ({ sink: ddb(s), frontDoor: { throttlingBurstLimit: 5001 } })),
-      'WRITE_BUFFER_FRONT_DOOR_BURST', 'frontDoor.throttlingBurstLimit', '5001 requests', 'from 1 to 5,000 requests', 'set frontDoor.throttlingBurstLimit'],
+      'FRONT_DOOR_QUOTA_WITHOUT_API_KEY', 'frontDoor.dailyQuota', '10', 'without FrontDoorAuthorization.API_KEY', 'set frontDoor.authorization: FrontDoorAuthorization.API_KEY'],
+    ['front door with COGNITO and no user pool (the door never falls open)', buffer(s => ({ sink: ddb(s), frontDoor: { authorization: FrontDoorAuthorization.COGNITO } })),
+      'FRONT_DOOR_COGNITO_USER_POOL', 'frontDoor.userPool', 'undefined with FrontDoorAuthorization.COGNITO', 'the user pool whose tokens are accepted', 'set frontDoor.userPool'],
+    ['front door with LAMBDA and no authorizer', buffer(s => ({ sink: ddb(s), frontDoor: { authorization: FrontDoorAuthorization.LAMBDA } })),
+      'FRONT_DOOR_LAMBDA_AUTHORIZER', 'frontDoor.authorizerFunction', 'undefined with FrontDoorAuthorization.LAMBDA', 'the authorizer function', 'set frontDoor.authorizerFunction'],
+    ['front door rate limit 0', buffer(s => ({ sink: ddb(s), frontDoor: { throttling: { rateLimit: 0 } } })),
+      'FRONT_DOOR_THROTTLING_RATE', 'frontDoor.throttling.rateLimit', '0 requests/s', 'from 1 to 10,000 requests/s', 'set frontDoor.throttling.rateLimit'],
+    ['front door rate limit NaN', buffer(s => ({ sink: ddb(s), frontDoor: { throttling: { rateLimit: NaN } } })),
+      'FRONT_DOOR_THROTTLING_RATE', 'frontDoor.throttling.rateLimit', 'NaN requests/s', 'from 1 to 10,000', 'set frontDoor.throttling.rateLimit'],
+    ['front door burst above 5,000', buffer(s => ({ sink: ddb(s), frontDoor: { throttling: { burstLimit: 5001 } } })),
+      'FRONT_DOOR_THROTTLING_BURST', 'frontDoor.throttling.burstLimit', '5001 requests', 'from 1 to 5,000 requests', 'set frontDoor.throttling.burstLimit'],
     ['front door daily quota 0', buffer(s => ({ sink: ddb(s), frontDoor: { authorization: FrontDoorAuthorization.API_KEY, dailyQuota: 0 } })),
-      'WRITE_BUFFER_FRONT_DOOR_QUOTA', 'frontDoor.dailyQuota', '0 requests', 'from 1 to 1,000,000,000 requests', 'set frontDoor.dailyQuota'],
-    ['front door resource path with a slash', buffer(s => ({ sink: ddb(s), frontDoor: { resourcePath: 'v1/orders' } })),
-      'WRITE_BUFFER_FRONT_DOOR_PATH', 'frontDoor.resourcePath', '"v1/orders"', 'one path part', 'e.g. "orders"'],
+      'FRONT_DOOR_DAILY_QUOTA', 'frontDoor.dailyQuota', '0 requests', 'from 1 to 1,000,000,000 requests', 'set frontDoor.dailyQuota'],
+    ['front door path with a leading slash', buffer(s => ({ sink: ddb(s), frontDoor: { path: '/orders' } })),
+      'FRONT_DOOR_ROUTE_PATH', 'frontDoor.path', '"/orders"', 'no leading or trailing /', 'e.g. "orders"'],
+    ['front door integration timeout above 29 s', buffer(s => ({ sink: ddb(s), frontDoor: { integrationTimeout: Duration.seconds(30) } })),
+      'FRONT_DOOR_INTEGRATION_TIMEOUT', 'frontDoor.integrationTimeout', '30 seconds', '50 millis to 29 seconds', 'set frontDoor.integrationTimeout'],
+    ['front door WAF on an HTTP API', buffer(s => ({ sink: ddb(s), frontDoor: { apiKind: FrontDoorApiKind.HTTP, webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/orders/abc' } })),
+      'FRONT_DOOR_HTTP_WAF', 'frontDoor.webAclArn', 'arn:aws:wafv2', 'on an HTTP API', 'or use frontDoor.apiKind: FrontDoorApiKind.REST'],
+    ['front door execution logs on an HTTP API', buffer(s => ({ sink: ddb(s), frontDoor: { apiKind: FrontDoorApiKind.HTTP, executionLogging: true } })),
+      'FRONT_DOOR_HTTP_EXECUTION_LOGGING', 'frontDoor.executionLogging', 'true', 'on an HTTP API', 'or use frontDoor.apiKind: FrontDoorApiKind.REST'],
+    ['front door global (CLOUDFRONT) web ACL', buffer(s => ({ sink: ddb(s), frontDoor: { webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/orders/abc' } })),
+      'FRONT_DOOR_WAF_REGIONAL', 'frontDoor.webAclArn', 'global/webacl', 'scope REGIONAL', 'create the web ACL with scope REGIONAL'],
+    ['messageSchema with a custom writer and an HTTP API door (nothing would validate it)', buffer(s => ({ sink: imported(s), messageSchema: { type: apigateway.JsonSchemaType.OBJECT }, frontDoor: { apiKind: FrontDoorApiKind.HTTP }, queueProps: { visibilityTimeout: Duration.minutes(5) } })),
+      'WRITE_BUFFER_SCHEMA_WITH_CUSTOM_WRITER', 'messageSchema', '{"type":"object"}', 'an HTTP API front door', 'use frontDoor.apiKind: FrontDoorApiKind.REST'],
     ['queue retention out of range, nested', buffer(s => ({ sink: ddb(s), queueProps: { retentionPeriod: Duration.days(15) } })),
       'SECURE_QUEUE_RETENTION', 'queueProps.retentionPeriod', '15 days', '1 minute (60 s) to 14 days', 'set queueProps.retentionPeriod'],
     ['queue name with a space, nested', buffer(s => ({ sink: ddb(s), queueProps: { queueName: 'my orders' } })),
@@ -549,8 +620,8 @@ describe('WriteBuffer numeric props accept CfnParameter tokens', () => {
     ['queueProps.maxReceiveCount', (s, n) => ({ sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }), queueProps: { maxReceiveCount: n } })],
     ['queueProps.maxMessageSizeBytes', (s, n) => ({ sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }), queueProps: { maxMessageSizeBytes: n } })],
     ['queueProps.visibilityTimeout (seconds)', (s, n) => ({ sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }), queueProps: { visibilityTimeout: Duration.seconds(n) } })],
-    ['frontDoor.throttlingRateLimit', (s, n) => ({ sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }), frontDoor: { throttlingRateLimit: n } })],
-    ['frontDoor.throttlingBurstLimit', (s, n) => ({ sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }), frontDoor: { throttlingBurstLimit: n } })],
+    ['frontDoor.throttling.rateLimit', (s, n) => ({ sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }), frontDoor: { throttling: { rateLimit: n } } })],
+    ['frontDoor.throttling.burstLimit', (s, n) => ({ sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }), frontDoor: { throttling: { burstLimit: n } } })],
     ['frontDoor.dailyQuota', (s, n) => ({ sink: WriteBufferSink.dynamoDb({ table: ordersTable(s) }), frontDoor: { authorization: FrontDoorAuthorization.API_KEY, dailyQuota: n } })],
   ];
   test.each(cases)('%s', (_name, props) => {

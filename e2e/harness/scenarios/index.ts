@@ -5,6 +5,7 @@
  */
 import { clickstreamScenario } from './clickstream';
 import { liveOrdersScenario } from './live-orders';
+import { ingestApiScenario } from './ingest-api';
 import { messageBackboneScenario } from './message-backbone';
 import { orderFanOutScenario } from './order-fan-out';
 import { orderIntakeScenario } from './order-intake';
@@ -20,6 +21,7 @@ export const scenarios: readonly Scenario[] = [
   videoProcessingScenario(),
   liveOrdersScenario(),
   orderSagaScenario(),
+  ingestApiScenario(),
 ];
 
 export * from './types';
@@ -29,6 +31,7 @@ export { orderIntakeScenario, planOrderIntake, ORDER_INTAKE_TRAFFIC } from './or
 export type { OrderIntakeTraffic } from './order-intake';
 export { clickstreamScenario, CLICKSTREAM_STACK, DEFAULT_CLICKSTREAM_TRAFFIC, planClicks } from './clickstream';
 export { fifoFanOutScenario, FIFO_FAN_OUT_STACK } from './fifo-fan-out';
+export { ingestApiScenario, INGEST_API_STACK, INGEST_API_TRAFFIC } from './ingest-api';
 export type { FifoDelivery, FifoFanOutResult, FifoFanOutScenario } from './fifo-fan-out';
 export { videoProcessingScenario, videoSpike, VIDEO_STACK } from './video-processing';
 export type { VideoScenario, VideoScenarioResult, VideoSpike } from './video-processing';

@@ -13,14 +13,13 @@
  * Checked: every valid order id in the table exactly once with its payload, every poison id in
  * the DLQ (with the writer's error code), no valid order in the DLQ, nothing left in the queue.
  */
-import { createHash, createHmac, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
 import { Message, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { clientConfig } from '../clients';
 import { drainQueue, PlainItem, queueDepth, scanTable, waitFor } from '../collect';
-import { LOCAL_REGION } from '../deploy';
 import { FaultCounts, startFaultProxy } from '../fault-proxy';
+import { localSigner } from '../sigv4';
 import { listIds, output, Row, Scenario, ScenarioContext, ScenarioResult } from './types';
 
 export interface OrderIntakeTraffic {
@@ -47,27 +46,6 @@ export const ORDER_INTAKE_TRAFFIC: OrderIntakeTraffic = {
 const ARCHITECTURE = 'order-intake';
 /** The environment variable that routes the writer's DynamoDB calls through the fault proxy. */
 const DYNAMODB_ENDPOINT_VARIABLE = 'AWS_ENDPOINT_URL_DYNAMODB';
-
-type Source = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: Source): Buffer => typeof data === 'string' ? Buffer.from(data)
-  : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
-
-/** SHA-256 (and HMAC-SHA-256 with a secret) for the SigV4 signer, from node:crypto. */
-class Sha256 {
-  private hash;
-  constructor(private readonly secret?: Source) {
-    this.hash = secret ? createHmac('sha256', bytes(secret)) : createHash('sha256');
-  }
-  update(data: Source): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.secret ? createHmac('sha256', bytes(this.secret)) : createHash('sha256');
-  }
-}
 
 interface Planned {
   readonly valid: Array<{ orderId: string; body: string; amount: number }>;
@@ -143,7 +121,7 @@ async function postOrder(endpoint: string, apiUrl: string, body: string): Promis
   const api = new URL(apiUrl);
   const apiId = api.hostname.split('.')[0];
   const local = new URL(`${endpoint}/_aws/execute-api/${apiId}${api.pathname}`);
-  const signer = new SignatureV4({ service: 'execute-api', region: LOCAL_REGION, credentials: clientConfig(endpoint).credentials, sha256: Sha256 });
+  const signer = localSigner(endpoint, 'execute-api');
   const signed = await signer.sign({
     method: 'POST',
     protocol: local.protocol,

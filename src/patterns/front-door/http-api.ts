@@ -3,9 +3,15 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FrontDoorAuthorization, FrontDoorProps } from './props';
+import { FrontDoorApiOptions, FrontDoorAuthorization } from './props';
 import { ResolvedThrottling } from './rest-api';
 import { EventBusRoute, FrontDoorRoute, FrontDoorValue, QueueRoute, StreamRoute, WorkflowRoute } from './route';
+
+/**
+ * HTTP API stream routes: the body field holding the record, base64-encoded (Kinesis reads
+ * PutRecord's `Data` as base64 and an HTTP API cannot encode).
+ */
+export const HTTP_STREAM_DATA_FIELD = 'data';
 
 /** The stage every HTTP front door deploys to (auto-deployed). */
 export const HTTP_STAGE = '$default';
@@ -36,10 +42,10 @@ export class HttpFrontDoorApi {
   /** RouteSettings is a JSON map in CloudFormation's schema: written with CloudFormation's key names. */
   private readonly routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
 
-  constructor(private readonly scope: Construct, private readonly props: FrontDoorProps, stage: ResolvedThrottling, accessLogs: logs.ILogGroup) {
+  constructor(private readonly scope: Construct, private readonly props: FrontDoorApiOptions, stage: ResolvedThrottling, accessLogs: logs.ILogGroup) {
     const cors = props.cors;
     this.api = new apigwv2.HttpApi(scope, 'Api', {
-      apiName: props.apiName,
+      apiName: props.apiName ?? scope.node.path,
       description: `Front door of ${scope.node.path}: routes straight to queues, streams, buses and workflows (no Lambda in between)`,
       createDefaultStage: false,
       corsPreflight: cors ? {
@@ -149,7 +155,10 @@ function firstClassIntegration(route: FrontDoorRoute): { subtype: string; parame
   }
   if (route instanceof StreamRoute) {
     const { stream, partitionKey } = route.options;
-    return { subtype: 'Kinesis-PutRecord', parameters: { StreamName: stream.streamName, Data: '$request.body', PartitionKey: mapping(partitionKey) } };
+    // API Gateway passes a mapped value to Kinesis as it is (HTTP APIs cannot transform it), and
+    // Kinesis reads PutRecord's Data as base64: a raw JSON body would be refused. So the caller
+    // sends the record base64-encoded in the body's `data` field (docs/local-aws-fidelity.md).
+    return { subtype: 'Kinesis-PutRecord', parameters: { StreamName: stream.streamName, Data: `$request.body.${HTTP_STREAM_DATA_FIELD}`, PartitionKey: mapping(partitionKey) } };
   }
   if (route instanceof EventBusRoute) {
     const { eventBus, source, detailType } = route.options;

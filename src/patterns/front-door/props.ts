@@ -18,7 +18,8 @@ export enum FrontDoorApiKind {
    * HTTP API (v2) with first-class AWS integrations: about 70 % cheaper ($1.00 per million) and
    * faster, but no request validation, no usage plans or API keys, no WAF, and the backend's
    * answer is passed through as it is (a PutEvents entry that failed comes back as a 200 whose
-   * body has FailedEntryCount 1 — callers must check it).
+   * body has FailedEntryCount 1 — callers must check it). Stream routes take the record
+   * base64-encoded in the body's `data` field (API Gateway cannot encode it; Kinesis needs base64).
    */
   HTTP = 'HTTP',
 }
@@ -70,23 +71,16 @@ export interface FrontDoorCors {
 }
 
 /**
- * Properties of a {@link FrontDoor}.
+ * The settings of a front door's API (everything but its routes, alarm topic and dashboard): what
+ * a {@link FrontDoor} takes, and what a WriteBuffer's `frontDoor` takes.
  */
-export interface FrontDoorProps extends AlarmOptions, DashboardOptions {
+export interface FrontDoorApiOptions {
   /**
    * REST API or HTTP API.
    *
    * @default FrontDoorApiKind.REST
    */
   readonly apiKind?: FrontDoorApiKind;
-
-  /**
-   * The routes: each sends requests to one queue, stream, event bus or workflow. More can be added
-   * with `addRoute`.
-   *
-   * @default - none
-   */
-  readonly routes?: FrontDoorRoute[];
 
   /**
    * How callers authenticate (every route).
@@ -146,6 +140,14 @@ export interface FrontDoorProps extends AlarmOptions, DashboardOptions {
   readonly webAclArn?: string;
 
   /**
+   * REST only: write API Gateway execution logs (level ERROR) too. Needs the account-level API
+   * Gateway CloudWatch role, which a library construct must not create (it is one per account and region).
+   *
+   * @default false (the JSON access logs record every request with its status and error)
+   */
+  readonly executionLogging?: boolean;
+
+  /**
    * REST only: AWS X-Ray tracing of the stage.
    *
    * @default false (the JSON access logs have each request's status, latency and error; traces cost per trace)
@@ -187,6 +189,19 @@ export interface FrontDoorProps extends AlarmOptions, DashboardOptions {
    * @default 0.1
    */
   readonly clientErrorRateThreshold?: number;
+}
+
+/**
+ * Properties of a {@link FrontDoor}.
+ */
+export interface FrontDoorProps extends FrontDoorApiOptions, AlarmOptions, DashboardOptions {
+  /**
+   * The routes: each sends requests to one queue, stream, event bus or workflow. More can be added
+   * with `addRoute`.
+   *
+   * @default - none
+   */
+  readonly routes?: FrontDoorRoute[];
 }
 
 /** Settings every route accepts. */

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { FrontDoorAuthorization, FrontDoorProps, FrontDoorThrottling } from './props';
+import { FrontDoorApiOptions, FrontDoorAuthorization, FrontDoorThrottling } from './props';
 import { EventBusRoute, FrontDoorRoute, FrontDoorValue, QueueRoute, routeSchema, StreamRoute, WorkflowRoute } from './route';
 import * as t from './templates';
 
@@ -30,10 +30,11 @@ export class RestFrontDoorApi {
   private readonly methodSettings: apigateway.CfnStage.MethodSettingProperty[] = [];
   private readonly usagePlanThrottles: Array<[string, apigateway.CfnUsagePlan.ThrottleSettingsProperty]> = [];
 
-  constructor(private readonly scope: Construct, private readonly props: FrontDoorProps, stage: ResolvedThrottling, accessLogs: logs.ILogGroup) {
+  constructor(private readonly scope: Construct, private readonly props: FrontDoorApiOptions, stage: ResolvedThrottling, accessLogs: logs.ILogGroup) {
     const cors = props.cors;
     this.api = new apigateway.RestApi(scope, 'Api', {
-      restApiName: props.apiName,
+      // Named by default after the construct path: the ApiName dimension of the alarms must not be shared by two APIs.
+      restApiName: props.apiName ?? scope.node.path,
       description: `Front door of ${scope.node.path}: routes straight to queues, streams, buses and workflows (no Lambda in between)`,
       cloudWatchRole: false,
       endpointTypes: [apigateway.EndpointType.REGIONAL],
@@ -53,7 +54,14 @@ export class RestFrontDoorApi {
     });
     // Per-route throttling lives in the stage's method settings; routes can be added after construction.
     const cfnStage = this.api.deploymentStage.node.defaultChild as apigateway.CfnStage;
-    const stageWide = { httpMethod: '*', resourcePath: '/*', throttlingRateLimit: stage.rateLimit, throttlingBurstLimit: stage.burstLimit, dataTraceEnabled: false };
+    const stageWide = {
+      httpMethod: '*',
+      resourcePath: '/*',
+      throttlingRateLimit: stage.rateLimit,
+      throttlingBurstLimit: stage.burstLimit,
+      dataTraceEnabled: false,
+      loggingLevel: props.executionLogging ? apigateway.MethodLoggingLevel.ERROR : undefined,
+    };
     cfnStage.methodSettings = Lazy.any({ produce: () => [stageWide, ...this.methodSettings] });
     this.validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
     this.authorizer = this.makeAuthorizer();
@@ -84,10 +92,12 @@ export class RestFrontDoorApi {
         reason: 'No web ACL unless webAclArn is given: the stage throttles, every body is schema-validated and every caller authenticated; a WAF is the user\'s choice and cost.',
       });
     }
-    Validations.of(this.api.deploymentStage).acknowledge({
-      id: 'AwsSolutions-APIG6',
-      reason: 'Access logs (JSON, every request with status and error) are on; execution logs need the account-wide API Gateway CloudWatch role, which a library construct must not own.',
-    });
+    if (!props.executionLogging) {
+      Validations.of(this.api.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG6',
+        reason: 'Access logs (JSON, every request with status and error) are on; execution logs need the account-wide API Gateway CloudWatch role, which a library construct must not own: set executionLogging: true once the account has it.',
+      });
+    }
   }
 
   /** Adds the method of one route. */

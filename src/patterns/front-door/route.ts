@@ -55,7 +55,15 @@ export interface QueueRouteOptions extends FrontDoorRouteOptions {
   readonly deduplicationId?: FrontDoorValue;
 }
 
-/** A route that writes the request to a Kinesis data stream. */
+/**
+ * A route that writes the request to a Kinesis data stream.
+ *
+ * REST: the body is the record (the mapping template base64-encodes it). HTTP API: the body is
+ * `{"data": "<the record, base64>", ...}` — API Gateway passes `data` to Kinesis as it is, and
+ * Kinesis reads a record's data as base64 (an HTTP API cannot encode; a raw JSON body would be
+ * refused with a SerializationException). API Gateway reads body fields from the first 100 KB of
+ * the body only, so HTTP records stay under about 75 KB; use REST for larger ones.
+ */
 export interface StreamRouteOptions extends FrontDoorRouteOptions {
   /** The stream. Its KMS key (if any) is granted to the route's role. */
   readonly stream: kinesis.IStream;

@@ -1,12 +1,12 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { FrontDoorApiKind, FrontDoorAuthorization, FrontDoorProps, FrontDoorThrottling, ROUTE_METHODS } from './props';
+import { FrontDoorApiKind, FrontDoorApiOptions, FrontDoorAuthorization, FrontDoorRouteOptions, FrontDoorThrottling, ROUTE_METHODS } from './props';
 import { EventBusRoute, FrontDoorRoute, FrontDoorValue, QueueRoute, StreamRoute, WorkflowRoute } from './route';
 import { NAME_RULES, Rule, Violations } from '../../core/validation';
 
 /** What the API-level rules look at. Internal. */
 export interface ApiRuleInput {
-  readonly props: FrontDoorProps;
+  readonly props: FrontDoorApiOptions;
   readonly apiKind: FrontDoorApiKind;
   readonly authorization: FrontDoorAuthorization;
 }
@@ -23,102 +23,123 @@ export interface RouteRuleInput {
 }
 
 const REST_ONLY = 'on an HTTP API (REST only: HTTP APIs have no API keys, usage plans, WAF or request validation)';
-const useRest = (prop: string) => `remove ${prop}, or use apiKind: FrontDoorApiKind.REST`;
+const useRest = (prop: string, prefix = '') => `remove ${prop}, or use ${prefix}apiKind: FrontDoorApiKind.REST`;
 
-/** The API's rules: every violation is reported at once. */
-export const API_RULES: ReadonlyArray<Rule<ApiRuleInput>> = [
-  ({ props, apiKind, authorization }, v) => {
-    if (apiKind !== FrontDoorApiKind.HTTP) return;
-    v.check('FRONT_DOOR_HTTP_API_KEY', authorization !== FrontDoorAuthorization.API_KEY, {
-      prop: 'authorization',
-      value: 'FrontDoorAuthorization.API_KEY',
-      allowed: 'IAM, COGNITO or LAMBDA on an HTTP API (it has no API keys or usage plans)',
-      fix: 'use FrontDoorAuthorization.IAM, or apiKind: FrontDoorApiKind.REST',
+/**
+ * The API's rules, with every prop named under `prefix` (`frontDoor.` in a WriteBuffer): every
+ * violation is reported at once.
+ */
+export function apiRules(prefix = ''): ReadonlyArray<Rule<ApiRuleInput>> {
+  const p = (name: string) => `${prefix}${name}`;
+  return [
+    ({ props, apiKind, authorization }, v) => {
+      if (apiKind !== FrontDoorApiKind.HTTP) return;
+      v.check('FRONT_DOOR_HTTP_API_KEY', authorization !== FrontDoorAuthorization.API_KEY, {
+        prop: p('authorization'),
+        value: 'FrontDoorAuthorization.API_KEY',
+        allowed: 'IAM, COGNITO or LAMBDA on an HTTP API (it has no API keys or usage plans)',
+        fix: `use FrontDoorAuthorization.IAM, or ${p('apiKind')}: FrontDoorApiKind.REST`,
+      });
+      v.notSetWith('FRONT_DOOR_HTTP_USAGE_PLAN', p('dailyQuota'), props.dailyQuota, REST_ONLY, useRest(p('dailyQuota'), prefix));
+      v.notSetWith('FRONT_DOOR_HTTP_WAF', p('webAclArn'), props.webAclArn, REST_ONLY, useRest(p('webAclArn'), prefix));
+      v.notSetWith('FRONT_DOOR_HTTP_TRACING', p('tracingEnabled'), props.tracingEnabled, 'on an HTTP API (HTTP APIs do not support X-Ray)', useRest(p('tracingEnabled'), prefix));
+      v.notSetWith('FRONT_DOOR_HTTP_EXECUTION_LOGGING', p('executionLogging'), props.executionLogging,
+        'on an HTTP API (HTTP APIs have access logs only, which the front door always writes)', useRest(p('executionLogging'), prefix));
+    },
+    ({ props, apiKind, authorization }, v) => {
+      if (apiKind === FrontDoorApiKind.REST && authorization !== FrontDoorAuthorization.API_KEY) {
+        v.notSetWith('FRONT_DOOR_QUOTA_WITHOUT_API_KEY', p('dailyQuota'), props.dailyQuota, 'without FrontDoorAuthorization.API_KEY (quotas belong to API keys)',
+          `set ${p('authorization')}: FrontDoorAuthorization.API_KEY, or remove ${p('dailyQuota')}`);
+      }
+      v.numberInRange('FRONT_DOOR_DAILY_QUOTA', p('dailyQuota'), props.dailyQuota, { min: 1, max: 1_000_000_000, unit: 'requests' });
+    },
+    ({ props, apiKind, authorization }, v) => {
+      v.check('FRONT_DOOR_COGNITO_USER_POOL', authorization !== FrontDoorAuthorization.COGNITO || props.userPool !== undefined, {
+        prop: p('userPool'), value: 'undefined with FrontDoorAuthorization.COGNITO', allowed: 'the user pool whose tokens are accepted', fix: `set ${p('userPool')}`,
+      });
+      v.check('FRONT_DOOR_COGNITO_CLIENTS', !(authorization === FrontDoorAuthorization.COGNITO && apiKind === FrontDoorApiKind.HTTP) || (props.userPoolClients?.length ?? 0) > 0, {
+        prop: p('userPoolClients'), value: 'none with COGNITO on an HTTP API', allowed: 'one or more app clients (the JWT audience)', fix: `set ${p('userPoolClients')}`,
+      });
+      v.check('FRONT_DOOR_LAMBDA_AUTHORIZER', authorization !== FrontDoorAuthorization.LAMBDA || props.authorizerFunction !== undefined, {
+        prop: p('authorizerFunction'), value: 'undefined with FrontDoorAuthorization.LAMBDA', allowed: 'the authorizer function', fix: `set ${p('authorizerFunction')}`,
+      });
+    },
+    ({ props }, v) => throttling(v, p('throttling'), props.throttling),
+    ({ props }, v) => {
+      v.numberInRange('FRONT_DOOR_CLIENT_ERROR_RATE', p('clientErrorRateThreshold'), props.clientErrorRateThreshold, { min: 0, max: 1, integer: false, fix: 'a share of requests, e.g. 0.1 for 10 %' });
+      for (const [name, value] of [['latencyP99Threshold', props.latencyP99Threshold], ['integrationLatencyP99Threshold', props.integrationLatencyP99Threshold]] as const) {
+        v.durationInRange('FRONT_DOOR_LATENCY_THRESHOLD', p(name), value, { min: Duration.millis(1), max: Duration.seconds(30), fix: `set ${p(name)} below API Gateway's 29 s timeout, e.g. Duration.seconds(2)` });
+      }
+      v.name('FRONT_DOOR_API_NAME', p('apiName'), props.apiName, NAME_RULES.restApi);
+    },
+    ({ props }, v) => {
+      const arn = props.webAclArn;
+      if (arn === undefined || Token.isUnresolved(arn)) return;
+      v.check('FRONT_DOOR_WAF_REGIONAL', /^arn:[\w-]+:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+/.test(arn), {
+        prop: p('webAclArn'),
+        value: `"${arn}"`,
+        allowed: 'the ARN of a WAFv2 web ACL of scope REGIONAL (arn:aws:wafv2:<region>:<account>:regional/webacl/...); CLOUDFRONT (global) ACLs cannot be associated with an API stage',
+        fix: 'create the web ACL with scope REGIONAL in the API\'s region',
+      });
+    },
+    ({ props }, v) => v.nonEmpty('FRONT_DOOR_CORS_ORIGINS', p('cors.allowOrigins'), props.cors?.allowOrigins, `list the origins browsers call from, or remove ${p('cors')}`),
+  ];
+}
+
+/** The API's rules for a FrontDoor's own props. */
+export const API_RULES: ReadonlyArray<Rule<ApiRuleInput>> = apiRules();
+
+/**
+ * The rules every route's settings follow (path, method, clash, throttling, timeout, HTTP
+ * validation), with the route named `prop` as the user wrote it (`routes[2]`, or `frontDoor`).
+ */
+export function routeOptionRules(v: Violations, prop: string, options: FrontDoorRouteOptions, method: string, apiKind: FrontDoorApiKind,
+  taken: ReadonlyMap<string, string>): void {
+  const path = options.path;
+  const pathOk = typeof path === 'string' && /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(path);
+  v.check('FRONT_DOOR_ROUTE_PATH', pathOk, {
+    prop: `${prop}.path`, value: `"${path}"`, allowed: 'path parts of A-Z a-z 0-9 . _ - separated by /, no leading or trailing /', fix: 'e.g. "orders" or "v1/orders"',
+  });
+  v.check('FRONT_DOOR_ROUTE_METHOD', ROUTE_METHODS.includes(method), {
+    prop: `${prop}.method`, value: `"${options.method}"`, allowed: ROUTE_METHODS.join(', '), fix: 'use POST (the default) to send a body to the backend',
+  });
+  const clash = taken.get(`${method} /${path}`);
+  v.check('FRONT_DOOR_ROUTE_CLASH', clash === undefined, {
+    prop: `${prop}.path`, value: `"${path}" with method ${method}`, allowed: `a path and method no other route uses (${clash} has it)`, fix: `change ${prop}.path or ${prop}.method`,
+  });
+  throttling(v, `${prop}.throttling`, options.throttling);
+  v.durationInRange('FRONT_DOOR_INTEGRATION_TIMEOUT', `${prop}.integrationTimeout`, options.integrationTimeout, { min: Duration.millis(50), max: Duration.seconds(29) });
+  if (apiKind === FrontDoorApiKind.HTTP) {
+    v.notSetWith('FRONT_DOOR_HTTP_VALIDATION', `${prop}.requestSchema`, options.requestSchema === undefined ? undefined : 'a JSON schema',
+      'on an HTTP API (it does not validate request bodies)', useRest(`${prop}.requestSchema`));
+  }
+}
+
+/** A queue route's group and deduplication ids: required on FIFO, refused on standard queues, well-named. */
+export function queueValueRules(v: Violations, prop: string, fifo: boolean | undefined, messageGroupId: FrontDoorValue | undefined,
+  deduplicationId: FrontDoorValue | undefined): void {
+  if (fifo) {
+    v.check('FRONT_DOOR_FIFO_GROUP_ID', messageGroupId !== undefined, {
+      prop: `${prop}.messageGroupId`,
+      value: 'undefined on a FIFO queue',
+      allowed: 'FrontDoorValue.bodyField(...) or FrontDoorValue.header(...)',
+      fix: `set ${prop}.messageGroupId, e.g. FrontDoorValue.bodyField('customerId') (messages of one group keep their order)`,
     });
-    v.notSetWith('FRONT_DOOR_HTTP_USAGE_PLAN', 'dailyQuota', props.dailyQuota, REST_ONLY, useRest('dailyQuota'));
-    v.notSetWith('FRONT_DOOR_HTTP_WAF', 'webAclArn', props.webAclArn, REST_ONLY, useRest('webAclArn'));
-    v.notSetWith('FRONT_DOOR_HTTP_TRACING', 'tracingEnabled', props.tracingEnabled, 'on an HTTP API (HTTP APIs do not support X-Ray)', useRest('tracingEnabled'));
-  },
-  ({ props, apiKind, authorization }, v) => {
-    if (apiKind === FrontDoorApiKind.REST && authorization !== FrontDoorAuthorization.API_KEY) {
-      v.notSetWith('FRONT_DOOR_QUOTA_WITHOUT_API_KEY', 'dailyQuota', props.dailyQuota, 'without FrontDoorAuthorization.API_KEY (quotas belong to API keys)',
-        'set authorization: FrontDoorAuthorization.API_KEY, or remove dailyQuota');
-    }
-    v.numberInRange('FRONT_DOOR_DAILY_QUOTA', 'dailyQuota', props.dailyQuota, { min: 1, max: 1_000_000_000, unit: 'requests' });
-  },
-  ({ props, apiKind, authorization }, v) => {
-    v.check('FRONT_DOOR_COGNITO_USER_POOL', authorization !== FrontDoorAuthorization.COGNITO || props.userPool !== undefined, {
-      prop: 'userPool', value: 'undefined with FrontDoorAuthorization.COGNITO', allowed: 'the user pool whose tokens are accepted', fix: 'set userPool',
-    });
-    v.check('FRONT_DOOR_COGNITO_CLIENTS', !(authorization === FrontDoorAuthorization.COGNITO && apiKind === FrontDoorApiKind.HTTP) || (props.userPoolClients?.length ?? 0) > 0, {
-      prop: 'userPoolClients', value: 'none with COGNITO on an HTTP API', allowed: 'one or more app clients (the JWT audience)', fix: 'set userPoolClients',
-    });
-    v.check('FRONT_DOOR_LAMBDA_AUTHORIZER', authorization !== FrontDoorAuthorization.LAMBDA || props.authorizerFunction !== undefined, {
-      prop: 'authorizerFunction', value: 'undefined with FrontDoorAuthorization.LAMBDA', allowed: 'the authorizer function', fix: 'set authorizerFunction',
-    });
-  },
-  ({ props }, v) => throttling(v, 'throttling', props.throttling),
-  ({ props }, v) => {
-    v.numberInRange('FRONT_DOOR_CLIENT_ERROR_RATE', 'clientErrorRateThreshold', props.clientErrorRateThreshold, { min: 0, max: 1, integer: false, fix: 'a share of requests, e.g. 0.1 for 10 %' });
-    for (const [prop, value] of [['latencyP99Threshold', props.latencyP99Threshold], ['integrationLatencyP99Threshold', props.integrationLatencyP99Threshold]] as const) {
-      v.durationInRange('FRONT_DOOR_LATENCY_THRESHOLD', prop, value, { min: Duration.millis(1), max: Duration.seconds(30), fix: `set ${prop} below API Gateway's 29 s timeout, e.g. Duration.seconds(2)` });
-    }
-    v.name('FRONT_DOOR_API_NAME', 'apiName', props.apiName, NAME_RULES.restApi);
-  },
-  ({ props }, v) => {
-    const arn = props.webAclArn;
-    if (arn === undefined || Token.isUnresolved(arn)) return;
-    v.check('FRONT_DOOR_WAF_REGIONAL', /^arn:[\w-]+:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+/.test(arn), {
-      prop: 'webAclArn',
-      value: `"${arn}"`,
-      allowed: 'the ARN of a WAFv2 web ACL of scope REGIONAL (arn:aws:wafv2:<region>:<account>:regional/webacl/...); CLOUDFRONT (global) ACLs cannot be associated with an API stage',
-      fix: 'create the web ACL with scope REGIONAL in the API\'s region',
-    });
-  },
-  ({ props }, v) => v.nonEmpty('FRONT_DOOR_CORS_ORIGINS', 'cors.allowOrigins', props.cors?.allowOrigins, 'list the origins browsers call from, or remove cors'),
-];
+  } else {
+    v.notSetWith('FRONT_DOOR_GROUP_ID_ON_STANDARD', `${prop}.messageGroupId`, messageGroupId?.toString(), 'on a standard queue', `remove ${prop}.messageGroupId, or use a FIFO queue`);
+    v.notSetWith('FRONT_DOOR_GROUP_ID_ON_STANDARD', `${prop}.deduplicationId`, deduplicationId?.toString(), 'on a standard queue', `remove ${prop}.deduplicationId, or use a FIFO queue`);
+  }
+  valueName(v, `${prop}.messageGroupId`, messageGroupId);
+  valueName(v, `${prop}.deduplicationId`, deduplicationId);
+}
 
 /** One route's rules. */
 export const ROUTE_RULES: ReadonlyArray<Rule<RouteRuleInput>> = [
-  ({ route, prop, method, taken }, v) => {
-    const path = route.options.path;
-    const pathOk = typeof path === 'string' && /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(path);
-    v.check('FRONT_DOOR_ROUTE_PATH', pathOk, {
-      prop: `${prop}.path`, value: `"${path}"`, allowed: 'path parts of A-Z a-z 0-9 . _ - separated by /, no leading or trailing /', fix: 'e.g. "orders" or "v1/orders"',
-    });
-    v.check('FRONT_DOOR_ROUTE_METHOD', ROUTE_METHODS.includes(method), {
-      prop: `${prop}.method`, value: `"${route.options.method}"`, allowed: ROUTE_METHODS.join(', '), fix: 'use POST (the default) to send a body to the backend',
-    });
-    const clash = taken.get(`${method} /${path}`);
-    v.check('FRONT_DOOR_ROUTE_CLASH', clash === undefined, {
-      prop: `${prop}.path`, value: `"${path}" with method ${method}`, allowed: `a path and method no other route uses (${clash} has it)`, fix: `change ${prop}.path or ${prop}.method`,
-    });
-  },
-  ({ route, prop }, v) => {
-    throttling(v, `${prop}.throttling`, route.options.throttling);
-    v.durationInRange('FRONT_DOOR_INTEGRATION_TIMEOUT', `${prop}.integrationTimeout`, route.options.integrationTimeout, { min: Duration.millis(50), max: Duration.seconds(29) });
-  },
-  ({ route, prop, apiKind }, v) => {
-    if (apiKind !== FrontDoorApiKind.HTTP) return;
-    v.notSetWith('FRONT_DOOR_HTTP_VALIDATION', `${prop}.requestSchema`, route.options.requestSchema === undefined ? undefined : 'a JSON schema',
-      'on an HTTP API (it does not validate request bodies)', useRest(`${prop}.requestSchema`));
-  },
+  ({ route, prop, method, apiKind, taken }, v) => routeOptionRules(v, prop, route.options, method, apiKind, taken),
   ({ route, prop }, v) => {
     if (!(route instanceof QueueRoute)) return;
     const { queue, messageGroupId, deduplicationId } = route.options;
-    if (queue.fifo) {
-      v.check('FRONT_DOOR_FIFO_GROUP_ID', messageGroupId !== undefined, {
-        prop: `${prop}.messageGroupId`,
-        value: 'undefined on a FIFO queue',
-        allowed: 'FrontDoorValue.bodyField(...) or FrontDoorValue.header(...)',
-        fix: `set ${prop}.messageGroupId, e.g. FrontDoorValue.bodyField('customerId') (messages of one group keep their order)`,
-      });
-    } else {
-      v.notSetWith('FRONT_DOOR_GROUP_ID_ON_STANDARD', `${prop}.messageGroupId`, messageGroupId?.toString(), 'on a standard queue', `remove ${prop}.messageGroupId, or use a FIFO queue`);
-      v.notSetWith('FRONT_DOOR_GROUP_ID_ON_STANDARD', `${prop}.deduplicationId`, deduplicationId?.toString(), 'on a standard queue', `remove ${prop}.deduplicationId, or use a FIFO queue`);
-    }
-    valueName(v, `${prop}.messageGroupId`, messageGroupId);
-    valueName(v, `${prop}.deduplicationId`, deduplicationId);
+    queueValueRules(v, prop, queue.fifo, messageGroupId, deduplicationId);
   },
   ({ route, prop, apiKind }, v) => {
     if (!(route instanceof StreamRoute)) return;

@@ -54,7 +54,9 @@ export interface WriteBufferProps extends AlarmOptions, DashboardOptions {
   readonly messageSchema?: apigateway.JsonSchema;
 
   /**
-   * A REST API in front of the queue (API Gateway sends to SQS directly, no Lambda).
+   * An API in front of the queue: a FrontDoor (REST by default, or HTTP) whose `POST /<path>`
+   * route sends the body to the queue directly (no Lambda), with every FrontDoor setting. Its
+   * alarms go to `alarmTopic`, its section onto the buffer's dashboard.
    *
    * @default - no front door: producers send with the SDK (`grantSend`)
    */

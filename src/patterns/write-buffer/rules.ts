@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { DEFAULT_WRITE_BUFFER_PATH } from './buffer-front-door';
 import { customWriterTimeout, dataApiEnabled, dataApiSecret, tableKeySchema } from './checks';
 import { WriteBufferFrontDoorOptions } from './front-door';
 import { WriteBufferProps } from './props';
@@ -8,7 +9,11 @@ import { checkVisibilityTimeout, consumerFunctionRules, queueConsumerRules } fro
 import { queueIsFifo, secureQueueRules } from '../../core/secure-queue-rules';
 import { NAME_RULES, Rule, Violations, nested } from '../../core/validation';
 import { alarmTopicRule } from '../../monitoring/alarm-topic';
-import { FrontDoorAuthorization } from '../front-door/props';
+import { FrontDoorApiKind, FrontDoorAuthorization } from '../front-door';
+// FrontDoor's rule tables, so the buffer's door is checked by the same code (internal: not in the folder's index).
+import { apiRules, queueValueRules, routeOptionRules } from '../front-door/rules';
+
+const FRONT_DOOR = 'frontDoor';
 
 /** JSON Schema keywords the bundled writer validates (lambda/write-buffer-writer). */
 const WRITER_SCHEMA_KEYWORDS = new Set([
@@ -41,53 +46,16 @@ export function bufferIsFifo(props: WriteBufferProps): boolean {
   return queueIsFifo(props.queueProps ?? {});
 }
 
-/** The front door's rules (API Gateway stage limits, fields), under `prefix` (`frontDoor.` in a WriteBuffer). */
-export function frontDoorRules(prefix: string, fifo: boolean): Rule<WriteBufferFrontDoorOptions>[] {
-  const p = (name: string) => `${prefix}${name}`;
-  return [
-    (f, v) => v.numberInRange('WRITE_BUFFER_FRONT_DOOR_RATE', p('throttlingRateLimit'), f.throttlingRateLimit, { min: 1, max: 10_000, integer: false, unit: 'requests/s' }),
-    (f, v) => v.numberInRange('WRITE_BUFFER_FRONT_DOOR_BURST', p('throttlingBurstLimit'), f.throttlingBurstLimit, { min: 1, max: 5_000, unit: 'requests' }),
-    (f, v) => v.numberInRange('WRITE_BUFFER_FRONT_DOOR_QUOTA', p('dailyQuota'), f.dailyQuota, { min: 1, max: 1_000_000_000, unit: 'requests' }),
-    (f, v) => {
-      // FrontDoorAuthorization is shared with FrontDoor, which also has COGNITO and LAMBDA: this door must not fall open.
-      const authorization = f.authorization ?? FrontDoorAuthorization.IAM;
-      v.check('WRITE_BUFFER_FRONT_DOOR_AUTHORIZATION', authorization === FrontDoorAuthorization.IAM || authorization === FrontDoorAuthorization.API_KEY, {
-        prop: p('authorization'),
-        value: `FrontDoorAuthorization.${authorization}`,
-        allowed: 'IAM or API_KEY on WriteBuffer\'s front door',
-        fix: 'use FrontDoorAuthorization.IAM or API_KEY, or put a FrontDoor (which takes COGNITO and LAMBDA) in front of the buffer queue',
-      });
-    },
-    (f, v) => {
-      if ((f.authorization ?? FrontDoorAuthorization.IAM) !== FrontDoorAuthorization.API_KEY) {
-        v.notSetWith('WRITE_BUFFER_FRONT_DOOR_QUOTA_WITHOUT_KEY', p('dailyQuota'), f.dailyQuota, 'without FrontDoorAuthorization.API_KEY (quotas belong to API keys)',
-          `set ${p('authorization')}: FrontDoorAuthorization.API_KEY, or remove ${p('dailyQuota')}`);
-      }
-    },
-    (f, v) => {
-      const path = f.resourcePath;
-      if (path === undefined || Token.isUnresolved(path)) return;
-      v.check('WRITE_BUFFER_FRONT_DOOR_PATH', /^[A-Za-z0-9._-]+$/.test(path), {
-        prop: p('resourcePath'), value: `"${path}"`, allowed: 'one path part of A-Z a-z 0-9 . _ -', fix: 'e.g. "orders"',
-      });
-    },
-    (f, v) => {
-      if (fifo) {
-        v.check('WRITE_BUFFER_FRONT_DOOR_GROUP_FIELD', f.messageGroupIdField !== undefined, {
-          prop: p('messageGroupIdField'), value: 'undefined on a FIFO queue', allowed: 'a request body field name', fix: `set ${p('messageGroupIdField')}, e.g. "customerId" (messages of one group keep their order)`,
-        });
-        for (const [name, value] of [['messageGroupIdField', f.messageGroupIdField], ['deduplicationIdField', f.deduplicationIdField]] as const) {
-          v.check('WRITE_BUFFER_FRONT_DOOR_FIELD', value === undefined || /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(value), {
-            prop: p(name), value: `"${value}"`, allowed: 'a body field name or dotted path of A-Z a-z 0-9 _', fix: 'e.g. "customerId" or "customer.id"',
-          });
-        }
-      } else {
-        for (const [name, value] of [['messageGroupIdField', f.messageGroupIdField], ['deduplicationIdField', f.deduplicationIdField]] as const) {
-          v.notSetWith('WRITE_BUFFER_FRONT_DOOR_FIELD_ON_STANDARD', p(name), value, 'on a standard queue', `remove ${p(name)}, or use a FIFO queue`);
-        }
-      }
-    },
-  ];
+/**
+ * The front door's rules: FrontDoor's own API and queue-route rules (one implementation), with
+ * every prop named under `frontDoor.` as the user wrote it.
+ */
+function frontDoorRules(f: WriteBufferFrontDoorOptions, fifo: boolean, v: Violations): void {
+  const apiKind = f.apiKind ?? FrontDoorApiKind.REST;
+  const authorization = f.authorization ?? FrontDoorAuthorization.IAM;
+  for (const rule of apiRules(`${FRONT_DOOR}.`)) rule({ props: f, apiKind, authorization }, v);
+  routeOptionRules(v, FRONT_DOOR, { path: f.path ?? DEFAULT_WRITE_BUFFER_PATH, integrationTimeout: f.integrationTimeout }, 'POST', apiKind, new Map());
+  queueValueRules(v, FRONT_DOOR, fifo, f.messageGroupId, f.deduplicationId);
 }
 
 /** The keys every message must carry for the writer (DynamoDB keys) or the front door (message group). */
@@ -101,8 +69,8 @@ function keysTheWriterNeeds(props: WriteBufferProps): Array<{ key: string; why: 
     if (pk) keys.push({ key: pk, why: 'the table\'s partition key' });
     if (sk) keys.push({ key: sk, why: 'the table\'s sort key' });
   }
-  const group = props.frontDoor?.messageGroupIdField;
-  if (group && !group.includes('.')) keys.push({ key: group, why: 'frontDoor.messageGroupIdField' });
+  const group = props.frontDoor?.messageGroupId;
+  if (group?.kind === 'BODY_FIELD' && !group.name.includes('.')) keys.push({ key: group.name, why: 'frontDoor.messageGroupId' });
   return keys;
 }
 
@@ -162,10 +130,12 @@ export function writeBufferRules(): Rule<WriteBufferProps>[] {
       });
     },
     (p, v) => {
-      if (p.sink.kind !== WriteBufferSinkKind.CUSTOM_WRITER || p.frontDoor) return;
+      // The schema is honoured by the bundled writer, or by a REST front door (HTTP APIs validate nothing).
+      const restDoor = p.frontDoor !== undefined && (p.frontDoor.apiKind ?? FrontDoorApiKind.REST) === FrontDoorApiKind.REST;
+      if (p.sink.kind !== WriteBufferSinkKind.CUSTOM_WRITER || restDoor) return;
       v.notSetWith('WRITE_BUFFER_SCHEMA_WITH_CUSTOM_WRITER', 'messageSchema', p.messageSchema,
-        'with WriteBufferSink.customWriter and no front door (the bundled writer validates messages; yours must do it itself)',
-        'validate in your writer, or use a bundled sink');
+        `with WriteBufferSink.customWriter and ${p.frontDoor ? 'an HTTP API front door (it does not validate request bodies)' : 'no front door'} (the bundled writer validates messages; yours must do it itself)`,
+        p.frontDoor ? 'validate in your writer, use a bundled sink, or use frontDoor.apiKind: FrontDoorApiKind.REST' : 'validate in your writer, or use a bundled sink');
     },
     (p, v) => { if (p.messageSchema) schemaKeywordRules(v, 'messageSchema', p.messageSchema); },
     (p, v) => {
@@ -245,7 +215,7 @@ export function writeBufferRules(): Rule<WriteBufferProps>[] {
         fix: unmapped.length > 0 ? `add mappings for ${unmapped.map(n => `:${n}`).join(', ')}` : unused.length > 0 ? `remove mappings ${unused.join(', ')} or use them in sql` : 'map each parameter once',
       });
     },
-    (p, v) => { if (p.frontDoor) for (const rule of frontDoorRules('frontDoor.', bufferIsFifo(p))) rule(p.frontDoor, v); },
+    (p, v) => { if (p.frontDoor) frontDoorRules(p.frontDoor, bufferIsFifo(p), v); },
     (p, v) => v.name('WRITE_BUFFER_DASHBOARD_NAME', 'dashboardName', p.dashboardName, NAME_RULES.dashboard),
     (p, v) => {
       if (p.dashboard) {

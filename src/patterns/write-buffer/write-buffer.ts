@@ -6,8 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { bufferFrontDoor } from './buffer-front-door';
 import { customWriterTimeout, dataApiEnabled, dataApiSecret, tableKeySchema, tableWriteThrottles, toJsonSchema } from './checks';
-import { WriteBufferFrontDoor } from './front-door';
 import { WriteBufferProps } from './props';
 import { writeBufferRules } from './rules';
 import { DataApiParameterType, DataApiSinkOptions, DynamoDbSinkOptions, WriteBufferSink, WriteBufferSinkKind } from './sink';
@@ -23,6 +23,7 @@ import { FunctionMetrics } from '../../monitoring/function-metrics';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
 import { queueWidgets } from '../../monitoring/queue-widgets';
+import { FrontDoor } from '../front-door';
 
 /**
  * Write buffer: producers send to a queue; a throttled writer (bounded concurrency, partial
@@ -31,7 +32,7 @@ import { queueWidgets } from '../../monitoring/queue-widgets';
  * go to the dead-letter queue without blocking their batch; nothing is lost.
  *
  * ```
- * producers / REST front door -> SecureQueue (DLQ) -> writer λ (max N at once) -> DynamoDB | Aurora | your writer
+ * producers / FrontDoor queue route -> SecureQueue (DLQ) -> writer λ (max N at once) -> DynamoDB | Aurora | your writer
  * ```
  *
  * @example
@@ -54,8 +55,8 @@ export class WriteBuffer extends Construct implements IMonitoredBlock {
   public readonly eventSource: SqsEventSource;
   /** The maximum concurrency of the writer's event source (`consumer.maxConcurrency`). */
   public readonly maxConcurrency: number;
-  /** The REST front door, when asked for. */
-  public readonly frontDoor?: WriteBufferFrontDoor;
+  /** The front door (a FrontDoor with one queue route), when asked for. */
+  public readonly frontDoor?: FrontDoor;
   /** The pattern's dashboard (yours when `dashboard` was given); undefined with `dashboardEnabled: false`. */
   public readonly dashboard?: PatternDashboard;
   /** The table written to (DynamoDB sink). */
@@ -103,7 +104,13 @@ export class WriteBuffer extends Construct implements IMonitoredBlock {
     this.writer.addEventSource(this.eventSource);
 
     if (props.frontDoor) {
-      this.frontDoor = new WriteBufferFrontDoor(this, 'FrontDoor', { ...props.frontDoor, queue: this.queue, requestSchema: props.messageSchema });
+      this.frontDoor = bufferFrontDoor(this, 'FrontDoor', {
+        options: props.frontDoor,
+        queue: this.queue,
+        messageSchema: props.messageSchema,
+        alarmsEnabled: props.alarmsEnabled ?? true,
+        alarmTopic: props.alarmTopic,
+      });
     }
     if (props.alarmsEnabled ?? true) this.createWriterAlarms(props);
 
@@ -112,11 +119,12 @@ export class WriteBuffer extends Construct implements IMonitoredBlock {
     const prefix = props.dashboard ? `${id}: ` : '';
     this.dashboard?.addBlock(`${prefix}Buffer queue`, this.secureQueue);
     this.dashboard?.addSection(`${prefix}Writer`, this.writerWidgets(), this.writerAlarms);
+    if (this.frontDoor) this.dashboard?.addBlock(`${prefix}Front door`, this.frontDoor);
   }
 
-  /** Every alarm of the pattern: buffer lag, dead letters, writer errors and throttles, table throttling. */
+  /** Every alarm of the pattern: buffer lag, dead letters, writer errors and throttles, table throttling, the front door's. */
   public get alarms(): cloudwatch.IAlarm[] {
-    return [...this.secureQueue.alarms, ...this.writerAlarms];
+    return [...this.secureQueue.alarms, ...this.writerAlarms, ...(this.frontDoor?.alarms ?? [])];
   }
 
   /** Lets `grantee` send messages to the buffer (and use the queue's KMS key). */
@@ -126,7 +134,7 @@ export class WriteBuffer extends Construct implements IMonitoredBlock {
 
   /** Widgets of the whole pattern. */
   public dashboardWidgets(): cloudwatch.IWidget[] {
-    return [...queueWidgets('Buffer queue', this.queue, this.deadLetterQueue), ...this.writerWidgets()];
+    return [...queueWidgets('Buffer queue', this.queue, this.deadLetterQueue), ...this.writerWidgets(), ...(this.frontDoor?.dashboardWidgets() ?? [])];
   }
 
   private writerWidgets(): cloudwatch.IWidget[] {

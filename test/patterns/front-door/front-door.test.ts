@@ -231,7 +231,7 @@ describe('FrontDoor HTTP API: first-class integrations (IntegrationSubtype)', ()
       PayloadFormatVersion: '1.0',
       RequestParameters: Match.objectLike({ MessageBody: '$request.body', MessageGroupId: '$request.body.customerId', MessageDeduplicationId: '$context.requestId' }),
     });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationSubtype: 'Kinesis-PutRecord', RequestParameters: Match.objectLike({ PartitionKey: '$request.header.X-Session', Data: '$request.body' }) });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationSubtype: 'Kinesis-PutRecord', RequestParameters: Match.objectLike({ PartitionKey: '$request.header.X-Session', Data: '$request.body.data' }) });
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationSubtype: 'EventBridge-PutEvents', RequestParameters: Match.objectLike({ Source: 'shop.web', DetailType: 'OrderPlaced', Detail: '$request.body' }) });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /orders', AuthorizationType: 'AWS_IAM' });
   });
