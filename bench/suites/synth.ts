@@ -50,6 +50,7 @@ interface SynthSample {
   readonly maxRssMb: number;
   readonly resources: number;
   readonly resourceTypes: Record<string, number>;
+  readonly templateBytes: number;
 }
 
 /** Figures of one subject of one architecture in one validation mode (bench/results/synth.json). */
@@ -62,6 +63,8 @@ export interface SynthSubjectResult {
   /** CloudFormation resources in the template (AWS::CDK::Metadata not counted). */
   readonly resources: number;
   readonly resourceTypes: Record<string, number>;
+  /** Size of the synthesized template (bytes): like-for-like peers produce about the same. */
+  readonly templateBytes: number;
   /** Wall clock of the child process, spawn to exit (Node start-up + module load + synth + exit). */
   readonly synthMs: Stats;
   /** `new App()` + stack constructor + `app.synth()`, timed inside the child. */
@@ -99,7 +102,8 @@ async function measureOnce(root: string, bundle: string, mode: ValidationMode): 
     const child = await runNode(bundle, [outdir], root, childEnv(mode));
     const line = child.stdout.trim().split('\n').pop() ?? '';
     const report = JSON.parse(line) as SynthReport;
-    const template = JSON.parse(await fs.readFile(report.templateFile, 'utf8')) as { Resources?: Record<string, { Type: string }> };
+    const templateText = await fs.readFile(report.templateFile, 'utf8');
+    const template = JSON.parse(templateText) as { Resources?: Record<string, { Type: string }> };
     const resourceTypes: Record<string, number> = {};
     for (const resource of Object.values(template.Resources ?? {})) {
       if (resource.Type === 'AWS::CDK::Metadata') continue;
@@ -113,6 +117,7 @@ async function measureOnce(root: string, bundle: string, mode: ValidationMode): 
       maxRssMb: report.maxRssKb / 1024,
       resources: Object.values(resourceTypes).reduce((a, b) => a + b, 0),
       resourceTypes,
+      templateBytes: Buffer.byteLength(templateText),
     };
   } finally {
     await fs.rm(outdir, { recursive: true, force: true });
@@ -131,6 +136,7 @@ function summarize(arch: BenchArchitecture, validation: ValidationMode, subject:
     label: SUBJECT_LABEL[subject],
     resources: samples[0].resources,
     resourceTypes: samples[0].resourceTypes,
+    templateBytes: samples[0].templateBytes,
     synthMs: stats(samples.map(s => s.wallMs), 0),
     inProcessMs: stats(samples.map(s => s.inProcessMs), 0),
     loadMs: stats(samples.map(s => s.loadMs), 0),
@@ -216,6 +222,7 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
       s.validation,
       s.label,
       String(s.resources),
+      (s.templateBytes / 1024).toFixed(1),
       range(s.synthMs),
       range(s.cpuMs),
       range(s.peakRssMb, 1),
@@ -252,9 +259,9 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
   return {
     table: {
       title: 'cdk synth: reference architectures vs the same resources in plain L2 constructs',
-      columns: ['architecture', 'cfn validation', 'subject', 'resources', 'wall ms (min–max)', 'CPU ms (min–max)', 'peak RSS MB (min–max)',
+      columns: ['architecture', 'cfn validation', 'subject', 'resources', 'template KiB', 'wall ms (min–max)', 'CPU ms (min–max)', 'peak RSS MB (min–max)',
         'CPU ratio', 'CPU ratio per run pair (min–max)', 'RSS ratio', 'RSS ratio per run pair (min–max)'],
-      numeric: [false, false, false, true, true, true, true, true, true, true, true],
+      numeric: [false, false, false, true, true, true, true, true, true, true, true, true],
       rows,
     },
     notes,

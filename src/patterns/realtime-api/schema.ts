@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import type * as GraphQLJs from 'graphql';
-import type { GraphQLError, GraphQLObjectType, GraphQLSchema } from 'graphql';
 import type * as GraphQLValidate from 'graphql/validation/validate';
 
 /**
@@ -14,7 +13,7 @@ function gql(): typeof GraphQLJs {
   return graphqlJs;
 }
 /** graphql-js's SDL validation with error locations (buildSchema joins the messages and drops them). */
-function validateSDL(document: GraphQLJs.DocumentNode): readonly GraphQLError[] {
+function validateSDL(document: GraphQLJs.DocumentNode): readonly GraphQLJs.GraphQLError[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('graphql/validation/validate') as typeof GraphQLValidate).validateSDL(document);
 }
@@ -63,7 +62,7 @@ export class RealtimeSchema {
   /** Where the schema came from, for messages. */
   public readonly source: string;
   private readonly problem?: string;
-  private built?: GraphQLSchema;
+  private built?: GraphQLJs.GraphQLSchema;
 
   private constructor(definition: string, source: string, problem?: string) {
     this.definition = definition;
@@ -92,10 +91,10 @@ export class RealtimeSchema {
   }
 
   /** @internal */
-  public _built(): GraphQLSchema {
+  public _built(): GraphQLJs.GraphQLSchema {
     if (!this.built) {
       const document = gql().parse(`${APPSYNC_PRELUDE}\n${this.definition}`);
-      const errors: readonly GraphQLError[] = validateSDL(document);
+      const errors: readonly GraphQLJs.GraphQLError[] = validateSDL(document);
       if (errors.length > 0) throw errors[0];
       const built = gql().buildASTSchema(document, { assumeValidSDL: true });
       const schemaErrors = gql().validateSchema(built);
@@ -147,7 +146,7 @@ export class RealtimeSchema {
    * @internal
    */
   public _operationFor(typeName: string, fieldName: string): string {
-    const type = this._built().getType(typeName) as GraphQLObjectType;
+    const type = this._built().getType(typeName) as GraphQLJs.GraphQLObjectType;
     const field = type.getFields()[fieldName];
     const variables = field.args.map(a => `$${a.name}: ${a.type.toString()}`).join(', ');
     const args = field.args.map(a => `${a.name}: $${a.name}`).join(', ');
@@ -165,7 +164,7 @@ export class RealtimeSchema {
    * @internal
    */
   public _subscriptions(): { field: string; mutations: string[] }[] {
-    const subscription: GraphQLObjectType | null | undefined = this._built().getSubscriptionType();
+    const subscription: GraphQLJs.GraphQLObjectType | null | undefined = this._built().getSubscriptionType();
     if (!subscription) return [];
     return Object.values(subscription.getFields()).map(field => {
       const directive = field.astNode?.directives?.find(d => d.name.value === 'aws_subscribe');
