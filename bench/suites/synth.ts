@@ -178,8 +178,10 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
   // lazy barrels as the package's compile task (scripts/lazy-exports.js): what users load.
   const bundles = await transpileTree(ctx.root, ['src', 'bench/apps', 'bench/peers'], entries);
   const tree = path.join(path.dirname(bundles[Object.keys(bundles)[0]]), '..', '..');
-  await runNode(path.join(ctx.root, 'scripts', 'lazy-exports.js'), [path.join(tree, 'src')], ctx.root);
-  ctx.progress(`compiled src/, bench/apps and bench/peers file by file (TypeScript, tsconfig.json options) with lazy barrels in ${Date.now() - compileStart} ms`);
+  // BENCH_SYNTH_EAGER_BARRELS=1: a diagnostic run with tsc's eager `export *` barrels (lib/ before lazy-exports).
+  const eagerBarrels = process.env.BENCH_SYNTH_EAGER_BARRELS === '1';
+  if (!eagerBarrels) await runNode(path.join(ctx.root, 'scripts', 'lazy-exports.js'), [path.join(tree, 'src')], ctx.root);
+  ctx.progress(`compiled src/, bench/apps and bench/peers file by file (TypeScript, tsconfig.json options) with ${eagerBarrels ? 'EAGER' : 'lazy'} barrels in ${Date.now() - compileStart} ms`);
 
   const subjects: SynthSubjectResult[] = [];
   const comparisons: SynthComparison[] = [];
@@ -242,6 +244,10 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
       ? 'cfn validation: "on" is aws-cdk-lib\'s default built-in template validation (what users get); "off" is CDK_VALIDATION=false (the constructs\' own cost).'
       : 'cfn validation: "off": the installed aws-cdk-lib has no built-in template validation engine, so each synth is the constructs\' own cost.',
   ];
+  if (eagerBarrels) notes.push('BENCH_SYNTH_EAGER_BARRELS=1: the library\'s barrels were left as tsc emits them (importing the package root loads every module), a diagnostic run.');
+  if (process.env.NODE_OPTIONS) {
+    notes.push(`NODE_OPTIONS=${process.env.NODE_OPTIONS} was set for every child (a diagnostic run, e.g. the same young generation for both subjects: --max-semi-space-size=8).`);
+  }
   const busiest = Math.max(loadAtStart, loadAtEnd);
   if (busiest > os.cpus().length * 0.75) {
     notes.push(`The machine was busy (1-minute load average up to ${busiest.toFixed(1)} on ${os.cpus().length} cores): wall times are inflated; the ratios and CPU ms are the steadier figures.`);
@@ -271,6 +277,8 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
       runs: ctx.runs,
       warmup: ctx.warmup,
       validationModes: VALIDATION_MODES,
+      nodeOptions: process.env.NODE_OPTIONS ?? '',
+      eagerBarrels,
       loadAverage1m: { start: Number(loadAtStart.toFixed(2)), end: Number(loadAtEnd.toFixed(2)) },
       order: 'alternating (ours first on odd runs)',
       architectures: ARCHITECTURES,
