@@ -51,6 +51,25 @@ interface SynthSample {
   readonly resources: number;
   readonly resourceTypes: Record<string, number>;
   readonly templateBytes: number;
+  /** Each resource as `Type Properties`, logical IDs and names derived from the stack name normalized (see {@link resourceSignatures}). */
+  readonly signatures: string[];
+}
+
+/**
+ * Each resource of a template as one string (`Type` + its Properties as JSON), with every logical
+ * ID replaced by `ID` and every name derived from the stack name (e.g.
+ * `IntegrationPatternsClickstream-Clicks-OnFailure-01DE7DF5`) by `NAME`: two templates that build
+ * the same resources with the same properties give the same multiset, whatever the construct ids.
+ */
+function resourceSignatures(template: { Resources?: Record<string, { Type: string; Properties?: unknown }> }, stackName: string): string[] {
+  const resources = Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type !== 'AWS::CDK::Metadata');
+  const ids = resources.map(([id]) => id).sort((a, b) => b.length - a.length);
+  const name = new RegExp(`${stackName.split('-').map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('-?')}[-A-Za-z0-9/]*`, 'g');
+  return resources.map(([, r]) => {
+    let json = JSON.stringify(r.Properties ?? {});
+    for (const id of ids) json = json.split(id).join('ID');
+    return `${r.Type} ${json.replace(name, 'NAME')}`;
+  }).sort();
 }
 
 /** Figures of one subject of one architecture in one validation mode (bench/results/synth.json). */
@@ -65,6 +84,8 @@ export interface SynthSubjectResult {
   readonly resourceTypes: Record<string, number>;
   /** Size of the synthesized template (bytes): like-for-like peers produce about the same. */
   readonly templateBytes: number;
+  /** See {@link resourceSignatures} (not written to the JSON). */
+  readonly signatures: string[];
   /** Wall clock of the child process, spawn to exit (Node start-up + module load + synth + exit). */
   readonly synthMs: Stats;
   /** `new App()` + stack constructor + `app.synth()`, timed inside the child. */
@@ -92,6 +113,8 @@ export interface SynthComparison {
   readonly cpuPairRatios: Stats;
   readonly peakRssPairRatios: Stats;
   readonly resources: { ours: number; peer: number };
+  /** Resources of ours whose type and properties the peer builds identically (logical IDs and stack-derived names normalized). */
+  readonly identicalResources: number;
   /** Resource types whose count differs: type -> [ours, peer]. */
   readonly resourceTypeDifferences: Record<string, [number, number]>;
 }
@@ -118,6 +141,7 @@ async function measureOnce(root: string, bundle: string, mode: ValidationMode): 
       resources: Object.values(resourceTypes).reduce((a, b) => a + b, 0),
       resourceTypes,
       templateBytes: Buffer.byteLength(templateText),
+      signatures: resourceSignatures(template, path.basename(report.templateFile).replace(/\.template\.json$/, '')),
     };
   } finally {
     await fs.rm(outdir, { recursive: true, force: true });
@@ -137,6 +161,7 @@ function summarize(arch: BenchArchitecture, validation: ValidationMode, subject:
     resources: samples[0].resources,
     resourceTypes: samples[0].resourceTypes,
     templateBytes: samples[0].templateBytes,
+    signatures: samples[0].signatures,
     synthMs: stats(samples.map(s => s.wallMs), 0),
     inProcessMs: stats(samples.map(s => s.inProcessMs), 0),
     loadMs: stats(samples.map(s => s.loadMs), 0),
@@ -151,6 +176,13 @@ function compare(ours: SynthSubjectResult, peer: SynthSubjectResult): SynthCompa
     const [a, b] = [ours.resourceTypes[type] ?? 0, peer.resourceTypes[type] ?? 0];
     if (a !== b) differences[type] = [a, b];
   }
+  const peerSignatures = new Map<string, number>();
+  for (const sig of peer.signatures) peerSignatures.set(sig, (peerSignatures.get(sig) ?? 0) + 1);
+  let identical = 0;
+  for (const sig of ours.signatures) {
+    const left = peerSignatures.get(sig) ?? 0;
+    if (left > 0) { identical++; peerSignatures.set(sig, left - 1); }
+  }
   const ratio = (a: Stats, b: Stats) => Number((a.median / b.median).toFixed(3));
   return {
     architecture: ours.architecture,
@@ -162,6 +194,7 @@ function compare(ours: SynthSubjectResult, peer: SynthSubjectResult): SynthCompa
     cpuPairRatios: stats(ours.cpuMs.samples.map((v, i) => v / peer.cpuMs.samples[i]), 3),
     peakRssPairRatios: stats(ours.peakRssMb.samples.map((v, i) => v / peer.peakRssMb.samples[i]), 3),
     resources: { ours: ours.resources, peer: peer.resources },
+    identicalResources: identical,
     resourceTypeDifferences: differences,
   };
 }
@@ -255,6 +288,7 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
   for (const c of comparisons.filter(x => x.validation === VALIDATION_MODES[0])) {
     const diffs = Object.entries(c.resourceTypeDifferences).map(([t, [a, b]]) => `${t} ${a} vs ${b}`);
     if (diffs.length > 0) notes.push(`${c.architecture}: resource types differ (ours vs peer): ${diffs.join(', ')}.`);
+    notes.push(`${c.architecture}: ${c.identicalResources} of ${c.resources.ours} resources identical in ours and the peer (type and every property, logical IDs and stack-derived names normalized).`);
     if (c.resources.ours !== c.resources.peer) notes.push(`${c.architecture}: the peer builds ${c.resources.peer} resources and ours ${c.resources.ours}: the ratio is not like for like.`);
   }
   for (const c of comparisons) {
@@ -283,7 +317,7 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
       order: 'alternating (ours first on odd runs)',
       architectures: ARCHITECTURES,
     },
-    results: { subjects, comparisons },
+    results: { subjects: subjects.map(({ signatures, ...rest }) => rest), comparisons },
   };
 }
 
