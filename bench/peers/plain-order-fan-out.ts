@@ -92,7 +92,7 @@ export class PlainOrderFanOutStack extends Stack {
     const alarmRow = (title: string, alarms: cloudwatch.IAlarm[]) => new cloudwatch.AlarmStatusWidget({ title, alarms, width: 24, height: 2 });
     const topicSection = (board: cloudwatch.Dashboard, title: string, topic: sns.Topic, failed: cloudwatch.Metric,
       failedAlarm: cloudwatch.IAlarm) => board.addWidgets(
-      new cloudwatch.TextWidget({ markdown: `# ${this.stackName}/${title}\nTopic fan-out: notifications published and failed, then one section per subscriber.`, width: 24, height: 2 }),
+      new cloudwatch.TextWidget({ markdown: `# ${this.stackName}/${title}\nTopic fan-out: notifications published and failed, then one section per subscriber (queue traffic, lag, dead letters, consumer).`, width: 24, height: 2 }),
       section('Topic'),
       new cloudwatch.GraphWidget({
         title: 'Topic: notifications',
@@ -265,12 +265,12 @@ export class PlainOrderFanOutStack extends Stack {
         applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
         systemLogLevelV2: lambda.SystemLogLevel.WARN,
       });
+      table.grant(recorder, 'dynamodb:PutItem');
       recorder.addEventSource(new SqsEventSource(queue, {
         batchSize: 10,
         reportBatchItemFailures: true,
         maxConcurrency: 5,
       }));
-      table.grant(recorder, 'dynamodb:PutItem');
 
       const errors = recorder.metricErrors({ statistic: 'Sum', period: oneMinute });
       const throttles = recorder.metricThrottles({ statistic: 'Sum', period: oneMinute });
