@@ -70,6 +70,8 @@ export async function transpileTree(root: string, dirs: string[], entries: Recor
   if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'));
   const { options } = ts.convertCompilerOptionsFromJson(config.config.compilerOptions, root);
   const compilerOptions: ts.CompilerOptions = { ...options, module: ts.ModuleKind.CommonJS, declaration: false, noEmit: false };
+  // BENCH_SYNTH_NO_SOURCE_MAPS=1: a diagnostic, what lib/ would cost without jsii's inline source maps.
+  if (process.env.BENCH_SYNTH_NO_SOURCE_MAPS === '1') Object.assign(compilerOptions, { inlineSourceMap: false, inlineSources: false, sourceMap: false });
   for (const dir of dirs) {
     for (const file of await listTs(path.join(root, dir))) {
       const source = (await fs.readFile(file, 'utf8')).replace(/\b__dirname\b/g, JSON.stringify(path.dirname(file)));
