@@ -24,4 +24,9 @@ export const ARCHITECTURES: BenchArchitecture[] = [
     ours: 'bench/apps/order-fan-out.ours.ts',
     peer: 'bench/apps/order-fan-out.peer.ts',
   },
+  {
+    name: 'Clickstream',
+    ours: 'bench/apps/clickstream.ours.ts',
+    peer: 'bench/apps/clickstream.peer.ts',
+  },
 ];

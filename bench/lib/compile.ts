@@ -2,6 +2,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 // esbuild is a devDependency on purpose: bench/ is not shipped (see bench/README.md).
 import { build, Plugin } from 'esbuild';
+import * as ts from 'typescript';
 
 /**
  * Bundles measured entry points to CommonJS once, before any measurement, so no run pays for
@@ -49,4 +50,50 @@ function keepSourceDirname(root: string): Plugin {
       });
     },
   };
+}
+
+/**
+ * Compiles every `.ts` file under `dirs` (relative to `root`) file by file to CommonJS with the
+ * TypeScript compiler and the project's tsconfig.json options (as jsii emits the package's `lib/`:
+ * one module per source, `src/index.ts` re-exporting everything, `__importStar` returning
+ * aws-cdk-lib's modules as they are), keeping the folder layout, into
+ * node_modules/.cache/cdk-integration-patterns-bench/tree/. So an app that imports the package
+ * root loads every module of the library, as a user's app does: a bundler's tree shaking (and
+ * esbuild's `__toESM`, which copies every export of every `import * as`) would measure
+ * something users never run. Each source's `__dirname` is kept (see {@link keepSourceDirname}).
+ * Returns the compiled path of each entry, keyed as given.
+ */
+export async function transpileTree(root: string, dirs: string[], entries: Record<string, string>,
+  outdir = path.join(root, 'node_modules', '.cache', 'cdk-integration-patterns-bench', 'tree')): Promise<Record<string, string>> {
+  await fs.rm(outdir, { recursive: true, force: true });
+  const config = ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile);
+  if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'));
+  const { options } = ts.convertCompilerOptionsFromJson(config.config.compilerOptions, root);
+  const compilerOptions: ts.CompilerOptions = { ...options, module: ts.ModuleKind.CommonJS, declaration: false, noEmit: false };
+  // BENCH_SYNTH_NO_SOURCE_MAPS=1: a diagnostic, what lib/ would cost without jsii's inline source maps.
+  if (process.env.BENCH_SYNTH_NO_SOURCE_MAPS === '1') Object.assign(compilerOptions, { inlineSourceMap: false, inlineSources: false, sourceMap: false });
+  for (const dir of dirs) {
+    for (const file of await listTs(path.join(root, dir))) {
+      const source = (await fs.readFile(file, 'utf8')).replace(/\b__dirname\b/g, JSON.stringify(path.dirname(file)));
+      const { outputText } = ts.transpileModule(source, { compilerOptions, fileName: file });
+      const outfile = path.join(outdir, path.relative(root, file)).replace(/\.ts$/, '.js');
+      await fs.mkdir(path.dirname(outfile), { recursive: true });
+      await fs.writeFile(outfile, outputText);
+    }
+  }
+  const outputs: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(entries)) {
+    outputs[name] = path.join(outdir, entry.replace(/\.ts$/, '.js'));
+  }
+  return outputs;
+}
+
+async function listTs(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...await listTs(full));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) found.push(full);
+  }
+  return found;
 }

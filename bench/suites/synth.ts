@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { SynthReport } from '../apps/synth-harness';
 import { ARCHITECTURES, BenchArchitecture } from '../architectures';
 import { runNode } from '../lib/child';
-import { compileEntries } from '../lib/compile';
+import { transpileTree } from '../lib/compile';
 import { formatRatio, Stats, stats } from '../lib/stats';
 import { Suite, SuiteContext, SuiteResult } from '../lib/suite';
 
@@ -50,6 +50,26 @@ interface SynthSample {
   readonly maxRssMb: number;
   readonly resources: number;
   readonly resourceTypes: Record<string, number>;
+  readonly templateBytes: number;
+  /** Each resource as `Type Properties`, logical IDs and names derived from the stack name normalized (see {@link resourceSignatures}). */
+  readonly signatures: string[];
+}
+
+/**
+ * Each resource of a template as one string (`Type` + its Properties as JSON), with every logical
+ * ID replaced by `ID` and every name derived from the stack name (e.g.
+ * `IntegrationPatternsClickstream-Clicks-OnFailure-01DE7DF5`) by `NAME`: two templates that build
+ * the same resources with the same properties give the same multiset, whatever the construct ids.
+ */
+function resourceSignatures(template: { Resources?: Record<string, { Type: string; Properties?: unknown }> }, stackName: string): string[] {
+  const resources = Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type !== 'AWS::CDK::Metadata');
+  const ids = resources.map(([id]) => id).sort((a, b) => b.length - a.length);
+  const name = new RegExp(`${stackName.split('-').map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('-?')}[-A-Za-z0-9/]*`, 'g');
+  return resources.map(([, r]) => {
+    let json = JSON.stringify(r.Properties ?? {});
+    for (const id of ids) json = json.split(id).join('ID');
+    return `${r.Type} ${json.replace(name, 'NAME')}`;
+  }).sort();
 }
 
 /** Figures of one subject of one architecture in one validation mode (bench/results/synth.json). */
@@ -62,6 +82,10 @@ export interface SynthSubjectResult {
   /** CloudFormation resources in the template (AWS::CDK::Metadata not counted). */
   readonly resources: number;
   readonly resourceTypes: Record<string, number>;
+  /** Size of the synthesized template (bytes): like-for-like peers produce about the same. */
+  readonly templateBytes: number;
+  /** See {@link resourceSignatures} (not written to the JSON). */
+  readonly signatures: string[];
   /** Wall clock of the child process, spawn to exit (Node start-up + module load + synth + exit). */
   readonly synthMs: Stats;
   /** `new App()` + stack constructor + `app.synth()`, timed inside the child. */
@@ -85,7 +109,12 @@ export interface SynthComparison {
   readonly inProcessRatio: number;
   readonly cpuRatio: number;
   readonly peakRssRatio: number;
+  /** ours/peer of each interleaved run pair (run i of ours with run i of the peer). */
+  readonly cpuPairRatios: Stats;
+  readonly peakRssPairRatios: Stats;
   readonly resources: { ours: number; peer: number };
+  /** Resources of ours whose type and properties the peer builds identically (logical IDs and stack-derived names normalized). */
+  readonly identicalResources: number;
   /** Resource types whose count differs: type -> [ours, peer]. */
   readonly resourceTypeDifferences: Record<string, [number, number]>;
 }
@@ -96,7 +125,8 @@ async function measureOnce(root: string, bundle: string, mode: ValidationMode): 
     const child = await runNode(bundle, [outdir], root, childEnv(mode));
     const line = child.stdout.trim().split('\n').pop() ?? '';
     const report = JSON.parse(line) as SynthReport;
-    const template = JSON.parse(await fs.readFile(report.templateFile, 'utf8')) as { Resources?: Record<string, { Type: string }> };
+    const templateText = await fs.readFile(report.templateFile, 'utf8');
+    const template = JSON.parse(templateText) as { Resources?: Record<string, { Type: string }> };
     const resourceTypes: Record<string, number> = {};
     for (const resource of Object.values(template.Resources ?? {})) {
       if (resource.Type === 'AWS::CDK::Metadata') continue;
@@ -110,6 +140,8 @@ async function measureOnce(root: string, bundle: string, mode: ValidationMode): 
       maxRssMb: report.maxRssKb / 1024,
       resources: Object.values(resourceTypes).reduce((a, b) => a + b, 0),
       resourceTypes,
+      templateBytes: Buffer.byteLength(templateText),
+      signatures: resourceSignatures(template, path.basename(report.templateFile).replace(/\.template\.json$/, '')),
     };
   } finally {
     await fs.rm(outdir, { recursive: true, force: true });
@@ -128,6 +160,8 @@ function summarize(arch: BenchArchitecture, validation: ValidationMode, subject:
     label: SUBJECT_LABEL[subject],
     resources: samples[0].resources,
     resourceTypes: samples[0].resourceTypes,
+    templateBytes: samples[0].templateBytes,
+    signatures: samples[0].signatures,
     synthMs: stats(samples.map(s => s.wallMs), 0),
     inProcessMs: stats(samples.map(s => s.inProcessMs), 0),
     loadMs: stats(samples.map(s => s.loadMs), 0),
@@ -142,6 +176,13 @@ function compare(ours: SynthSubjectResult, peer: SynthSubjectResult): SynthCompa
     const [a, b] = [ours.resourceTypes[type] ?? 0, peer.resourceTypes[type] ?? 0];
     if (a !== b) differences[type] = [a, b];
   }
+  const peerSignatures = new Map<string, number>();
+  for (const sig of peer.signatures) peerSignatures.set(sig, (peerSignatures.get(sig) ?? 0) + 1);
+  let identical = 0;
+  for (const sig of ours.signatures) {
+    const left = peerSignatures.get(sig) ?? 0;
+    if (left > 0) { identical++; peerSignatures.set(sig, left - 1); }
+  }
   const ratio = (a: Stats, b: Stats) => Number((a.median / b.median).toFixed(3));
   return {
     architecture: ours.architecture,
@@ -150,7 +191,10 @@ function compare(ours: SynthSubjectResult, peer: SynthSubjectResult): SynthCompa
     inProcessRatio: ratio(ours.inProcessMs, peer.inProcessMs),
     cpuRatio: ratio(ours.cpuMs, peer.cpuMs),
     peakRssRatio: ratio(ours.peakRssMb, peer.peakRssMb),
+    cpuPairRatios: stats(ours.cpuMs.samples.map((v, i) => v / peer.cpuMs.samples[i]), 3),
+    peakRssPairRatios: stats(ours.peakRssMb.samples.map((v, i) => v / peer.peakRssMb.samples[i]), 3),
     resources: { ours: ours.resources, peer: peer.resources },
+    identicalResources: identical,
     resourceTypeDifferences: differences,
   };
 }
@@ -163,8 +207,14 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
   }
   const loadAtStart = os.loadavg()[0];
   const compileStart = Date.now();
-  const bundles = await compileEntries(ctx.root, entries);
-  ctx.progress(`bundled ${Object.keys(bundles).length} app entry points with esbuild in ${Date.now() - compileStart} ms`);
+  // src/, the apps and the peers compiled file by file as jsii compiles lib/, then the same
+  // lazy barrels as the package's compile task (scripts/lazy-exports.js): what users load.
+  const bundles = await transpileTree(ctx.root, ['src', 'bench/apps', 'bench/peers'], entries);
+  const tree = path.join(path.dirname(bundles[Object.keys(bundles)[0]]), '..', '..');
+  // BENCH_SYNTH_EAGER_BARRELS=1: a diagnostic run with tsc's eager `export *` barrels (lib/ before lazy-exports).
+  const eagerBarrels = process.env.BENCH_SYNTH_EAGER_BARRELS === '1';
+  if (!eagerBarrels) await runNode(path.join(ctx.root, 'scripts', 'lazy-exports.js'), [path.join(tree, 'src')], ctx.root);
+  ctx.progress(`compiled src/, bench/apps and bench/peers file by file (TypeScript, tsconfig.json options) with ${eagerBarrels ? 'EAGER' : 'lazy'} barrels in ${Date.now() - compileStart} ms`);
 
   const subjects: SynthSubjectResult[] = [];
   const comparisons: SynthComparison[] = [];
@@ -197,30 +247,41 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
   }
   const loadAtEnd = os.loadavg()[0];
 
-  const range = (s: Stats) => `${s.median.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
+  const range = (s: Stats, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+  const pairRange = (p: Stats) => `${formatRatio(p.median, 1)} (${p.min.toFixed(2)}–${p.max.toFixed(2)})`;
   const rows = subjects.map(s => {
     const c = comparisons.find(x => x.architecture === s.architecture && x.validation === s.validation)!;
+    const ours = s.subject === 'ours';
     return [
       s.architecture,
       s.validation,
       s.label,
       String(s.resources),
+      (s.templateBytes / 1024).toFixed(1),
       range(s.synthMs),
-      s.inProcessMs.median.toFixed(0),
-      s.cpuMs.median.toFixed(0),
-      s.peakRssMb.median.toFixed(1),
-      s.subject === 'peer' ? 'baseline' : [c.synthRatio, c.cpuRatio, c.peakRssRatio].map(r => formatRatio(r, 1)).join(' / '),
+      range(s.cpuMs),
+      range(s.peakRssMb, 1),
+      ours ? formatRatio(c.cpuRatio, 1) : 'baseline',
+      ours ? pairRange(c.cpuPairRatios) : '',
+      ours ? formatRatio(c.peakRssRatio, 1) : 'baseline',
+      ours ? pairRange(c.peakRssPairRatios) : '',
     ];
   });
 
   const notes = [
     `Medians of ${ctx.runs} runs per subject after ${ctx.warmup} warm-up run(s), ours and peer alternating; each run is a fresh node process synthesizing one stack.`,
-    'synth ms = child wall clock, spawn to exit (min–max in brackets); in-process = new App() + stack + app.synth(); CPU = user + system time of the child.',
+    'wall ms = child wall clock, spawn to exit; CPU = user + system time of the child process up to the end of synth (the figure the goal is judged on: the machine is shared, so wall time mostly measures the neighbours); peak RSS = the child\'s process.resourceUsage().maxRSS.',
+    'ratio = ours / peer of the medians (goal: ≤ 1.10×); "per run pair" = the ours/peer ratio of each interleaved run pair, median (min–max): the spread.',
+    'resources = CloudFormation resources in the template (AWS::CDK::Metadata not counted); the notes list any resource type whose count differs between ours and the peer.',
     VALIDATION_MODES.includes('on')
       ? 'cfn validation: "on" is aws-cdk-lib\'s default built-in template validation (what users get); "off" is CDK_VALIDATION=false (the constructs\' own cost).'
       : 'cfn validation: "off": the installed aws-cdk-lib has no built-in template validation engine, so each synth is the constructs\' own cost.',
-    'ratio = ours / peer (synth wall / CPU / peak RSS); below 1.00× means ours is cheaper.',
   ];
+  if (eagerBarrels) notes.push('BENCH_SYNTH_EAGER_BARRELS=1: the library\'s barrels were left as tsc emits them (importing the package root loads every module), a diagnostic run.');
+  if (process.env.BENCH_SYNTH_NO_SOURCE_MAPS === '1') notes.push('BENCH_SYNTH_NO_SOURCE_MAPS=1: every subject compiled without inline source maps (lib/ ships with them), a diagnostic run.');
+  if (process.env.NODE_OPTIONS) {
+    notes.push(`NODE_OPTIONS=${process.env.NODE_OPTIONS} was set for every child (a diagnostic run, e.g. the same young generation for both subjects: --max-semi-space-size=8).`);
+  }
   const busiest = Math.max(loadAtStart, loadAtEnd);
   if (busiest > os.cpus().length * 0.75) {
     notes.push(`The machine was busy (1-minute load average up to ${busiest.toFixed(1)} on ${os.cpus().length} cores): wall times are inflated; the ratios and CPU ms are the steadier figures.`);
@@ -228,13 +289,20 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
   for (const c of comparisons.filter(x => x.validation === VALIDATION_MODES[0])) {
     const diffs = Object.entries(c.resourceTypeDifferences).map(([t, [a, b]]) => `${t} ${a} vs ${b}`);
     if (diffs.length > 0) notes.push(`${c.architecture}: resource types differ (ours vs peer): ${diffs.join(', ')}.`);
+    notes.push(`${c.architecture}: ${c.identicalResources} of ${c.resources.ours} resources identical in ours and the peer (type and every property, logical IDs and stack-derived names normalized).`);
+    if (c.resources.ours !== c.resources.peer) notes.push(`${c.architecture}: the peer builds ${c.resources.peer} resources and ours ${c.resources.ours}: the ratio is not like for like.`);
+  }
+  for (const c of comparisons) {
+    const over = [c.cpuRatio > 1.1 ? `CPU ${c.cpuRatio.toFixed(2)}×` : '', c.peakRssRatio > 1.1 ? `peak RSS ${c.peakRssRatio.toFixed(2)}×` : ''].filter(Boolean);
+    notes.push(`${c.architecture} (validation ${c.validation}): goal ≤ 1.10× CPU and peak RSS: ${over.length === 0 ? 'met' : `NOT met (${over.join(', ')})`}.`);
   }
 
   return {
     table: {
       title: 'cdk synth: reference architectures vs the same resources in plain L2 constructs',
-      columns: ['architecture', 'cfn validation', 'subject', 'resources', 'synth ms (median)', 'in-process ms', 'CPU ms', 'peak RSS MB', 'ratio vs peer (synth / CPU / RSS)'],
-      numeric: [false, false, false, true, true, true, true, true, true],
+      columns: ['architecture', 'cfn validation', 'subject', 'resources', 'template KiB', 'wall ms (min–max)', 'CPU ms (min–max)', 'peak RSS MB (min–max)',
+        'CPU ratio', 'CPU ratio per run pair (min–max)', 'RSS ratio', 'RSS ratio per run pair (min–max)'],
+      numeric: [false, false, false, true, true, true, true, true, true, true, true, true],
       rows,
     },
     notes,
@@ -244,11 +312,13 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
       runs: ctx.runs,
       warmup: ctx.warmup,
       validationModes: VALIDATION_MODES,
+      nodeOptions: process.env.NODE_OPTIONS ?? '',
+      eagerBarrels,
       loadAverage1m: { start: Number(loadAtStart.toFixed(2)), end: Number(loadAtEnd.toFixed(2)) },
       order: 'alternating (ours first on odd runs)',
       architectures: ARCHITECTURES,
     },
-    results: { subjects, comparisons },
+    results: { subjects: subjects.map(({ signatures, ...rest }) => rest), comparisons },
   };
 }
 

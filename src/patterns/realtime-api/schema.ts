@@ -1,7 +1,22 @@
 import * as fs from 'fs';
-import { buildASTSchema, getNamedType, GraphQLError, GraphQLObjectType, GraphQLSchema, isLeafType, isNonNullType, isObjectType, Kind, parse, validateSchema } from 'graphql';
-// graphql-js's SDL validation with error locations (buildSchema joins the messages and drops them).
-import { validateSDL } from 'graphql/validation/validate';
+import type * as GraphQLJs from 'graphql';
+import type * as GraphQLValidate from 'graphql/validation/validate';
+
+/**
+ * graphql-js (~0.9 MB of JavaScript), loaded on the first schema check rather than when the library
+ * is imported: apps without a RealtimeApi never pay for it (`npx projen bench -- synth`).
+ */
+let graphqlJs: typeof GraphQLJs | undefined;
+function gql(): typeof GraphQLJs {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!graphqlJs) graphqlJs = require('graphql') as typeof GraphQLJs;
+  return graphqlJs;
+}
+/** graphql-js's SDL validation with error locations (buildSchema joins the messages and drops them). */
+function validateSDL(document: GraphQLJs.DocumentNode): readonly GraphQLJs.GraphQLError[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('graphql/validation/validate') as typeof GraphQLValidate).validateSDL(document);
+}
 
 /**
  * What AppSync adds to every schema: its scalars and directives. Declared here so the schema a
@@ -47,7 +62,7 @@ export class RealtimeSchema {
   /** Where the schema came from, for messages. */
   public readonly source: string;
   private readonly problem?: string;
-  private built?: GraphQLSchema;
+  private built?: GraphQLJs.GraphQLSchema;
 
   private constructor(definition: string, source: string, problem?: string) {
     this.definition = definition;
@@ -63,7 +78,7 @@ export class RealtimeSchema {
   public _problem(): string | undefined {
     if (this.problem) return this.problem;
     try {
-      parse(this.definition);
+      gql().parse(this.definition);
     } catch (err) {
       return `does not parse: ${firstLine((err as Error).message).replace(/\.$/, '')}${location(err, 0)}`;
     }
@@ -76,13 +91,13 @@ export class RealtimeSchema {
   }
 
   /** @internal */
-  public _built(): GraphQLSchema {
+  public _built(): GraphQLJs.GraphQLSchema {
     if (!this.built) {
-      const document = parse(`${APPSYNC_PRELUDE}\n${this.definition}`);
-      const errors: readonly GraphQLError[] = validateSDL(document);
+      const document = gql().parse(`${APPSYNC_PRELUDE}\n${this.definition}`);
+      const errors: readonly GraphQLJs.GraphQLError[] = validateSDL(document);
       if (errors.length > 0) throw errors[0];
-      const built = buildASTSchema(document, { assumeValidSDL: true });
-      const schemaErrors = validateSchema(built);
+      const built = gql().buildASTSchema(document, { assumeValidSDL: true });
+      const schemaErrors = gql().validateSchema(built);
       if (schemaErrors.length > 0) throw schemaErrors[0];
       this.built = built;
     }
@@ -96,7 +111,7 @@ export class RealtimeSchema {
    */
   public _fieldArguments(typeName: string, fieldName: string): string[] | undefined {
     const type = this._built().getType(typeName);
-    if (!type || !isObjectType(type)) return undefined;
+    if (!type || !gql().isObjectType(type)) return undefined;
     const field = type.getFields()[fieldName];
     return field ? field.args.map(a => a.name) : undefined;
   }
@@ -119,9 +134,9 @@ export class RealtimeSchema {
    */
   public _requiredArguments(typeName: string, fieldName: string): string[] {
     const type = this._built().getType(typeName);
-    if (!type || !isObjectType(type)) return [];
+    if (!type || !gql().isObjectType(type)) return [];
     const field = type.getFields()[fieldName];
-    return field ? field.args.filter(a => isNonNullType(a.type) && a.defaultValue === undefined).map(a => a.name) : [];
+    return field ? field.args.filter(a => gql().isNonNullType(a.type) && a.defaultValue === undefined).map(a => a.name) : [];
   }
 
   /**
@@ -131,13 +146,13 @@ export class RealtimeSchema {
    * @internal
    */
   public _operationFor(typeName: string, fieldName: string): string {
-    const type = this._built().getType(typeName) as GraphQLObjectType;
+    const type = this._built().getType(typeName) as GraphQLJs.GraphQLObjectType;
     const field = type.getFields()[fieldName];
     const variables = field.args.map(a => `$${a.name}: ${a.type.toString()}`).join(', ');
     const args = field.args.map(a => `${a.name}: $${a.name}`).join(', ');
-    const result = getNamedType(field.type);
-    const selection = isObjectType(result)
-      ? ` { ${Object.values(result.getFields()).filter(f => isLeafType(getNamedType(f.type))).map(f => f.name).join(' ')} }`
+    const result = gql().getNamedType(field.type);
+    const selection = gql().isObjectType(result)
+      ? ` { ${Object.values(result.getFields()).filter(f => gql().isLeafType(gql().getNamedType(f.type))).map(f => f.name).join(' ')} }`
       : '';
     const operation = typeName === this._rootTypeName('mutation') ? 'mutation' : 'query';
     return `${operation} Publish${variables ? `(${variables})` : ''} { ${fieldName}${args ? `(${args})` : ''}${selection} }`;
@@ -149,13 +164,13 @@ export class RealtimeSchema {
    * @internal
    */
   public _subscriptions(): { field: string; mutations: string[] }[] {
-    const subscription: GraphQLObjectType | null | undefined = this._built().getSubscriptionType();
+    const subscription: GraphQLJs.GraphQLObjectType | null | undefined = this._built().getSubscriptionType();
     if (!subscription) return [];
     return Object.values(subscription.getFields()).map(field => {
       const directive = field.astNode?.directives?.find(d => d.name.value === 'aws_subscribe');
       const arg = directive?.arguments?.find(a => a.name.value === 'mutations');
-      const mutations = arg && arg.value.kind === Kind.LIST
-        ? arg.value.values.flatMap(v => (v.kind === Kind.STRING ? [v.value] : []))
+      const mutations = arg && arg.value.kind === gql().Kind.LIST
+        ? arg.value.values.flatMap(v => (v.kind === gql().Kind.STRING ? [v.value] : []))
         : [];
       return { field: field.name, mutations };
     });
