@@ -4,6 +4,7 @@
  * (bin/reference-app.ts, `-c local=true`), add it here, and add `e2e/<architecture>.e2e.test.ts`.
  */
 import { clickstreamScenario } from './clickstream';
+import { dailyPriceScenario } from './daily-price';
 import { messageBackboneScenario } from './message-backbone';
 import { orderFanOutScenario } from './order-fan-out';
 import { orderIntakeScenario } from './order-intake';
@@ -16,6 +17,7 @@ export const scenarios: readonly Scenario[] = [
   orderIntakeScenario(),
   clickstreamScenario(),
   videoProcessingScenario(),
+  dailyPriceScenario(),
 ];
 
 export * from './types';
@@ -28,3 +30,5 @@ export { fifoFanOutScenario, FIFO_FAN_OUT_STACK } from './fifo-fan-out';
 export type { FifoDelivery, FifoFanOutResult, FifoFanOutScenario } from './fifo-fan-out';
 export { videoProcessingScenario, videoSpike, VIDEO_STACK } from './video-processing';
 export type { VideoScenario, VideoScenarioResult, VideoSpike } from './video-processing';
+export { dailyPriceScenario, dailyPriceDeployContext, DAILY_PRICE_STACK, DAILY_PRICE_SYMBOLS } from './daily-price';
+export type { DailyPriceResult, DailyPriceScenario } from './daily-price';
