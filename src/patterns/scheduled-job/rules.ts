@@ -9,6 +9,8 @@ export const SCHEDULED_JOB_LIMITS = {
   minEventAge: Duration.seconds(60),
   maxEventAge: Duration.hours(24),
   maxRetryAttempts: 185,
+  /** Lambda's own retries of an asynchronous invocation (EventInvokeConfig MaximumRetryAttempts: 0 to 2). */
+  maxLambdaRetryAttempts: 2,
 };
 
 /** IANA zones this Node.js knows (Intl), plus the UTC aliases Scheduler accepts. */
