@@ -96,7 +96,11 @@ async function startTimeZoneTripwire(roleArn: string, group: string): Promise<Ti
   for (const [which, expression] of Object.entries(schedules)) {
     const name = `tz-tripwire-${which}-${run}`;
     await scheduler.createSchedule(name, {
-      GroupName: group, ScheduleExpression: expression, ScheduleExpressionTimezone: ZONE, FlexibleTimeWindow: { Mode: 'OFF' }, State: 'ENABLED',
+      GroupName: group,
+      ScheduleExpression: expression,
+      ScheduleExpressionTimezone: ZONE,
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
       Target: { Arn: probe.arn, RoleArn: roleArn, Input: JSON.stringify({ which }) },
     });
     names.push(name);

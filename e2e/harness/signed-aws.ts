@@ -116,7 +116,9 @@ export async function logMessages(endpoint: string, logGroupName: string, startT
   let nextToken: string | undefined;
   do {
     const r = await send(endpoint, {
-      service: 'logs', method: 'POST', path: '/',
+      service: 'logs',
+      method: 'POST',
+      path: '/',
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.FilterLogEvents' },
       body: JSON.stringify({ logGroupName, startTime, nextToken }),
     });

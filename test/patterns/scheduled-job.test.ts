@@ -231,13 +231,23 @@ describe('ScheduledJob bad input', () => {
     { build: s => job(s, { target: ScheduledJobTarget.lambda({ handler: 'index.handler' }) }), path: 'TestStack/Job', prop: 'target.consumer', value: 'code missing', allowed: 'code and handler', fix: 'target.consumer.code' },
     {
       build: s => job(s, { target: ScheduledJobTarget.lambda({ code, handler: 'index.handler' }, undefined, { retryAttempts: 3 }) }),
-      path: 'TestStack/Job', code: 'SCHEDULED_JOB_LAMBDA_RETRY_ATTEMPTS', prop: 'target.retryAttempts', value: '3', allowed: 'a whole number from 0 to 2', fix: 'set target.retryAttempts',
+      path: 'TestStack/Job',
+      code: 'SCHEDULED_JOB_LAMBDA_RETRY_ATTEMPTS',
+      prop: 'target.retryAttempts',
+      value: '3',
+      allowed: 'a whole number from 0 to 2',
+      fix: 'set target.retryAttempts',
     },
     {
       build: s => job(s, {
         target: ScheduledJobTarget.lambda({ function: lambda.Function.fromFunctionName(s, 'F', 'mine') }, undefined, { deadLetterQueue: new SecureQueue(s, 'Q', { alarmsEnabled: false }).queue }),
       }),
-      path: 'TestStack/Job', code: 'SCHEDULED_JOB_LAMBDA_FAILURE_WITH_FUNCTION', prop: 'target.deadLetterQueue', value: '', allowed: 'target.consumer.function is given', fix: 'asynchronous failure handling',
+      path: 'TestStack/Job',
+      code: 'SCHEDULED_JOB_LAMBDA_FAILURE_WITH_FUNCTION',
+      prop: 'target.deadLetterQueue',
+      value: '',
+      allowed: 'target.consumer.function is given',
+      fix: 'asynchronous failure handling',
     },
   ];
   test.each(cases.map(c => [`${c.prop}: ${c.value}`, c] as const))('%s', (_name, c) => {

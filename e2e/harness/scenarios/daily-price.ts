@@ -102,7 +102,10 @@ async function runDailyPrice(context: ScenarioContext): Promise<DailyPriceResult
 
     // Quotes of this run: the first symbol moves +7.5 %, the others +1.25 %; the nonce is in the cents.
     const base = 200 + (parseInt(nonce, 16) % 9_000) / 100;
-    const quotes = Object.fromEntries(symbols.map((s, i) => [s, { previousClose: round2(base + i), price: round2((base + i) * (i === 0 ? 1.075 : 1.0125)) }]));
+    const quotes = Object.fromEntries(symbols.map((s, i) => [s, {
+      previousClose: round2(base + i),
+      price: round2((base + i) * (i === 0 ? 1.075 : 1.0125)),
+    }]));
     const change = (s: string) => Math.round(((quotes[s].price - quotes[s].previousClose) / quotes[s].previousClose) * 100 * 10_000) / 10_000;
     const big = symbols.filter(s => Math.abs(change(s)) >= DAILY_PRICE_THRESHOLD);
     const small = symbols.filter(s => !big.includes(s));
@@ -112,11 +115,15 @@ async function runDailyPrice(context: ScenarioContext): Promise<DailyPriceResult
     // Probes: a queue on the alert topic, and a rule on the deployed bus that copies PriceRecorded of these symbols.
     const alertProbe = await probeQueue(clients, `daily-price-alerts-${nonce}`);
     const sub = await clients.sns.send(new SubscribeCommand({ TopicArn: out('AlertTopicArn'), Protocol: 'sqs', Endpoint: alertProbe.arn, Attributes: { RawMessageDelivery: 'true' } }));
-    cleanup.push(() => clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn })), () => clients.sqs.send(new DeleteQueueCommand({ QueueUrl: alertProbe.url })));
+    cleanup.push(
+      () => clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn })),
+      () => clients.sqs.send(new DeleteQueueCommand({ QueueUrl: alertProbe.url })),
+    );
     const busProbe = await probeQueue(clients, `daily-price-bus-${nonce}`);
     const ruleName = `daily-price-probe-${nonce}`;
     await events.send(new PutRuleCommand({
-      Name: ruleName, EventBusName: out('EventBusName'),
+      Name: ruleName,
+      EventBusName: out('EventBusName'),
       EventPattern: JSON.stringify({ 'source': [PRICE_EVENT_SOURCE], 'detail-type': ['PriceRecorded'], 'detail': { symbol: symbols } }),
     }));
     await events.send(new PutTargetsCommand({ Rule: ruleName, EventBusName: out('EventBusName'), Targets: [{ Id: 'probe', Arn: busProbe.arn }] }));
@@ -174,7 +181,8 @@ async function runDailyPrice(context: ScenarioContext): Promise<DailyPriceResult
       rows = Object.fromEntries((await scanTable(clients, out('HistoryTableName')))
         .filter(i => typeof i.symbol === 'string' && quotes[i.symbol] && i.price === quotes[i.symbol].price).map(i => [i.symbol as string, i]));
       if (Object.keys(rows).length === symbols.length) mark('rows in the history table');
-      if (fired && published && onBus.size === symbols.length && Object.keys(rows).length === symbols.length && big.every(s => alerts.includes(s))) break;
+      const complete = onBus.size === symbols.length && Object.keys(rows).length === symbols.length && big.every(s => alerts.includes(s));
+      if (fired && published && complete) break;
       await sleep(2_000);
     }
     // The small moves were in the same PutEvents request as the big one, so an alert for them would
@@ -191,7 +199,12 @@ async function runDailyPrice(context: ScenarioContext): Promise<DailyPriceResult
       const unexpected = arrived.filter(s => !expected.includes(s));
       const ok = missing.length === 0 && unexpected.length === 0 && arrived.length === expected.length;
       return {
-        architecture, what, where, expected: expected.length, arrived: arrived.length, ok,
+        architecture,
+        what,
+        where,
+        expected: expected.length,
+        arrived: arrived.length,
+        ok,
         problem: ok ? undefined : `${what}: expected [${expected.join(', ')}] at ${where}, got [${arrived.join(', ')}]${extra ? ` (${extra})` : ''}`,
       };
     };

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -34,6 +34,20 @@ export interface ScheduledLambdaOptions {
    * @default 2 (Lambda's default, stated so it is visible in the template)
    */
   readonly retryAttempts?: number;
+}
+
+/**
+ * A Scheduler input as the template will hold it, rendered in a scratch stack; undefined when it
+ * is not a plain string at synth (a token: a reference to a resource or a parameter).
+ */
+function renderScheduleInput(input: scheduler.ScheduleTargetInput): string | undefined {
+  try {
+    const scratch = new Stack();
+    const rendered: unknown = scratch.resolve(input.bind(scratch as unknown as scheduler.ISchedule));
+    return typeof rendered === 'string' && !Token.isUnresolved(rendered) ? rendered : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Options of a queue target. */
@@ -78,7 +92,8 @@ export abstract class ScheduledJobTarget {
    * function built from code gets an on-failure destination (default: the job's dead-letter
    * queue) and 2 Lambda retries for runs that fail inside it; see {@link ScheduledLambdaOptions}.
    */
-  public static lambda(consumer: ConsumerCodeOptions, input?: scheduler.ScheduleTargetInput, options: ScheduledLambdaOptions = {}): ScheduledJobTarget {
+  public static lambda(consumer: ConsumerCodeOptions, input?: scheduler.ScheduleTargetInput,
+    options: ScheduledLambdaOptions = {}): ScheduledJobTarget {
     return new LambdaJobTarget(consumer, input, options);
   }
 
@@ -130,7 +145,7 @@ class LambdaJobTarget extends ScheduledJobTarget {
       for (const [prop, value] of Object.entries({ deadLetterQueue: this.options.deadLetterQueue, retryAttempts: this.options.retryAttempts })) {
         v.notSetWith('SCHEDULED_JOB_LAMBDA_FAILURE_WITH_FUNCTION', `target.${prop}`, value,
           'when target.consumer.function is given (your function is not reconfigured)',
-          `configure your function's asynchronous failure handling (e.g. lambda.Function onFailure / retryAttempts), or give code + handler`);
+          'configure your function\'s asynchronous failure handling (e.g. lambda.Function onFailure / retryAttempts), or give code + handler');
       }
     }
     v.numberInRange('SCHEDULED_JOB_LAMBDA_RETRY_ATTEMPTS', 'target.retryAttempts', this.options.retryAttempts, { min: 0, max: SCHEDULED_JOB_LIMITS.maxLambdaRetryAttempts });
@@ -193,6 +208,49 @@ class StateMachineJobTarget extends ScheduledJobTarget {
 class PutEventsJobTarget extends ScheduledJobTarget {
   constructor(private readonly eventBus: events.IEventBus, private readonly options: ScheduledPutEventsOptions) {
     super('putEvents');
+  }
+  public _validate(_scope: Construct, v: Violations): void {
+    const { source, detailType } = this.options;
+    const L = SCHEDULED_JOB_LIMITS;
+    if (!Token.isUnresolved(source)) {
+      const n = [...source].length;
+      v.check('SCHEDULED_JOB_PUT_EVENTS_SOURCE', n >= 1 && n <= L.maxSourceLength && !source.startsWith('aws.'), {
+        prop: 'target.source',
+        value: `"${n > 40 ? `${source.slice(0, 40)}…` : source}" (${n} characters)`,
+        allowed: `1 to ${L.maxSourceLength} characters, not starting with "aws." (reserved for AWS services)`,
+        fix: 'name the source for your application, e.g. "prices.scheduler"',
+      });
+    }
+    if (!Token.isUnresolved(detailType)) {
+      const n = [...detailType].length;
+      v.check('SCHEDULED_JOB_PUT_EVENTS_DETAIL_TYPE', n >= 1 && n <= L.maxDetailTypeLength, {
+        prop: 'target.detailType',
+        value: `${n} characters`,
+        allowed: `1 to ${L.maxDetailTypeLength} characters`,
+        fix: 'shorten the detail-type, e.g. "FetchPrices"',
+      });
+    }
+    const detail = renderScheduleInput(this.options.detail ?? scheduler.ScheduleTargetInput.fromObject({}));
+    if (detail === undefined) return;
+    let isObject = false;
+    try {
+      const parsed: unknown = JSON.parse(detail);
+      isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+    } catch { /* not JSON */ }
+    v.check('SCHEDULED_JOB_PUT_EVENTS_DETAIL_JSON', isObject, {
+      prop: 'target.detail',
+      value: `${JSON.stringify(detail.length > 40 ? `${detail.slice(0, 40)}…` : detail)} (not a JSON object)`,
+      allowed: 'a JSON object (PutEvents Detail)',
+      fix: 'give detail as scheduler.ScheduleTargetInput.fromObject({ ... })',
+    });
+    if (Token.isUnresolved(source) || Token.isUnresolved(detailType)) return;
+    const bytes = Buffer.byteLength(source, 'utf8') + Buffer.byteLength(detailType, 'utf8') + Buffer.byteLength(detail, 'utf8');
+    v.check('SCHEDULED_JOB_PUT_EVENTS_SIZE', bytes <= L.maxPutEventsEntryBytes, {
+      prop: 'target.detail',
+      value: `${bytes.toLocaleString('en-US')} bytes (Source + DetailType + Detail, UTF-8)`,
+      allowed: `a PutEvents entry of at most ${L.maxPutEventsEntryBytes.toLocaleString('en-US')} bytes (256 KB, EventBridge's limit per entry)`,
+      fix: 'put the large part in S3 (or a table) and send its key in the detail',
+    });
   }
   public _bind(_scope: Construct, delivery: targets.ScheduleTargetBaseProps): scheduler.IScheduleTarget {
     return new targets.EventBridgePutEvents({
