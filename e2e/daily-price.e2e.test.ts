@@ -11,7 +11,7 @@
  *    time zones (a cron in Asia/Kolkata fires at the UTC wall clock), and its CloudFormation
  *    dropping ScheduleExpressionTimezone (the deployed 21:00 America/New_York schedule reads back
  *    as UTC). Each fails when MiniStack gains the feature. They start in beforeAll and run while
- *    the scenario waits (≤ ~110 s in all).
+ *    the scenario waits (≤ ~95 s in all, bounded by the time-zone tripwire).
  *
  * What proves our time-zone handling is not this file: `test/patterns/scheduled-job.test.ts`
  * (synth-time IANA check, `ScheduleExpressionTimezone` in the template) and
@@ -78,7 +78,7 @@ async function startDlqTripwire(): Promise<DlqTripwire> {
 
 // ---- Tripwire 2: Scheduler time zones ------------------------------------------------------
 // Two crons in Asia/Kolkata (UTC+05:30, no daylight saving) for the next whole minute T that is
-// at least 25 s away: one written with T's UTC hours:minutes (AWS would fire it 5 h 30 min
+// at least 15 s away (MiniStack sweeps schedules every 10 s and arms a new cron on its first sweep): one written with T's UTC hours:minutes (AWS would fire it 5 h 30 min
 // earlier or later, never at T), one with T's Kolkata hours:minutes (AWS fires it at T). Both
 // target a probe queue with their name as input. MiniStack ignores the zone: the first fires at T.
 const ZONE = 'Asia/Kolkata';
@@ -86,7 +86,7 @@ const ZONE_OFFSET_MINUTES = 330;
 interface TimeZoneTripwire { probeUrl: string; t: number; names: string[]; group: string }
 async function startTimeZoneTripwire(roleArn: string, group: string): Promise<TimeZoneTripwire> {
   const probe = await queue(`tz-tripwire-${run}`);
-  const t = Math.ceil((Date.now() + 25_000) / 60_000) * 60_000;
+  const t = Math.ceil((Date.now() + 15_000) / 60_000) * 60_000;
   const cron = (d: Date) => `cron(${d.getUTCMinutes()} ${d.getUTCHours()} * * ? *)`;
   const schedules: Record<string, string> = {
     'utc-wall-clock': cron(new Date(t)),
@@ -177,9 +177,10 @@ describe('TRIPWIRES: what MiniStack does not emulate (each fails when it starts 
 
   test('TRIPWIRE: Scheduler ignores ScheduleExpressionTimezone (a cron in Asia/Kolkata fires at the UTC wall-clock time)', async () => {
     const t = await tzTripwire;
-    // Both crons were due by T + 10 s (MiniStack sweeps schedules every 10 s); read until T + 25 s.
+    // Both crons were due by T + 10 s (MiniStack sweeps schedules every 10 s); read until T + 20 s
+    // (at most ~95 s after beforeAll).
     const fired: Array<{ which: string; at: number }> = [];
-    while (Date.now() < t.t + 25_000) {
+    while (Date.now() < t.t + 20_000) {
       for (const m of await drainQueue(clients, t.probeUrl, { emptyReceives: 1 })) {
         fired.push({ which: JSON.parse(m.Body!).which, at: Number(m.Attributes?.SentTimestamp) });
       }
@@ -189,6 +190,6 @@ describe('TRIPWIRES: what MiniStack does not emulate (each fails when it starts 
     // On AWS: only 'zone-wall-clock' fires at T. MiniStack: only 'utc-wall-clock', at T (after, never before).
     expect(fired.map(f => f.which)).toEqual(['utc-wall-clock']);
     expect(fired[0].at).toBeGreaterThanOrEqual(t.t);
-    expect(fired[0].at).toBeLessThan(t.t + 25_000);
+    expect(fired[0].at).toBeLessThan(t.t + 20_000);
   }, 150_000);
 });

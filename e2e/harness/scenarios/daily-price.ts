@@ -224,7 +224,7 @@ async function runDailyPrice(context: ScenarioContext): Promise<DailyPriceResult
           [...onBus.values()].filter(e => e.source === PRICE_EVENT_SOURCE && e['detail-type'] === 'PriceRecorded').map(e => e.detail.symbol)),
         row('prices in the history table (WriteBuffer, key = the event\'s priceId)', `table ${out('HistoryTableName')}`, symbols, priceIds,
           `rows: ${JSON.stringify(rows)}`),
-        row(`alerts for |change| >= ${DAILY_PRICE_THRESHOLD} % only (not for ${small.join(', ')})`, 'alert topic', big, alerts),
+        row(`alerts for abs(change) >= ${DAILY_PRICE_THRESHOLD} % only (not for ${small.join(', ')})`, 'alert topic', big, alerts),
       ],
     };
     return result;
