@@ -20,13 +20,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CreateEventBusCommand, DeleteEventBusCommand, DeleteRuleCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { clientConfig, LocalClients, localClients } from './harness/clients';
 import { drainQueue } from './harness/collect';
 import { readOutputs } from './harness/deploy';
 import { readEmulatorState } from './harness/emulator';
 import { paths, progress } from './harness/paths';
+import { QuoteServerControl } from './harness/quote-server';
 import { assertScenario, DAILY_PRICE_STACK, dailyPriceScenario, DailyPriceResult } from './harness/scenarios';
+import { atExpression } from './harness/scenarios/daily-price';
 import { SchedulerApi } from './harness/signed-aws';
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
@@ -110,9 +113,97 @@ async function startTimeZoneTripwire(roleArn: string, group: string): Promise<Ti
   return { probeUrl: probe.url, t, names, group };
 }
 
+// ---- A run that fails inside the fetcher -------------------------------------------------------
+// After the scenario, the quote server answers AMZN with an unusable quote (previousClose 0), so
+// the deployed fetcher throws after its first request. Each attempt is one AMZN request.
+// MiniStack's CloudFormation drops the function's DeadLetterConfig (TRIPWIRE), so first the
+// template's DeadLetterConfig is applied with UpdateFunctionConfiguration (a MODEL of the deploy,
+// the same queue the template names), then:
+// (a) Invoke with InvocationType Event — how Scheduler invokes Lambda on AWS: Lambda retries twice,
+//     then the fetcher's DeadLetterConfig (the stack's FailedRuns queue) gets the run.
+// (b) The deployed schedule's target fired by MiniStack's Scheduler (one-time at() copy): MiniStack
+//     runs the function once, not as an asynchronous invoke — no retries, nothing dead-lettered (TRIPWIRE).
+interface FailedRuns {
+  deployedDeadLetterConfig?: string;
+  templateDlq: string;
+  asyncAttempts: number;
+  asyncDlq: string[];
+  schedulerFired: boolean;
+  schedulerAttempts: number;
+  schedulerDlq: string[];
+}
+/** The fetcher's DeadLetterConfig in the synthesized template: the logical id of its queue. */
+function templateFetcherDlq(): { fetcherDlq: string; scheduleDlq: string } {
+  const template = JSON.parse(fs.readFileSync(path.join(paths.cdkOut, 'reference', `${DAILY_PRICE_STACK}.template.json`), 'utf8'));
+  const resources = Object.values(template.Resources as Record<string, { Type: string; Properties: any }>);
+  const fetcher = resources.find(r => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.QUOTE_ENDPOINT)!;
+  const schedule = resources.find(r => r.Type === 'AWS::Scheduler::Schedule')!;
+  return { fetcherDlq: fetcher.Properties.DeadLetterConfig?.TargetArn?.['Fn::GetAtt']?.[0], scheduleDlq: schedule.Properties.Target.DeadLetterConfig.Arn['Fn::GetAtt'][0] };
+}
+async function failedRuns(outputs: ReturnType<typeof readOutputs>): Promise<FailedRuns> {
+  const out = outputs[DAILY_PRICE_STACK];
+  const lambda = new LambdaClient(clientConfig(clients.endpoint));
+  try {
+    const fetcher = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: out.FetcherFunctionName }));
+    const quotes = new QuoteServerControl(fetcher.Environment!.Variables!.QUOTE_ENDPOINT!);
+    const deployed = (await scheduler.getSchedule(out.ScheduleName, out.ScheduleGroupName))!;
+    // The template gives the fetcher and the schedule the same queue (FailedRuns): its ARN is the schedule's deployed DLQ.
+    const tpl = templateFetcherDlq();
+    expect(tpl.fetcherDlq).toBe(tpl.scheduleDlq);
+    const dlqArn = deployed.Target.DeadLetterConfig!.Arn!;
+    const deployedDeadLetterConfig = fetcher.DeadLetterConfig?.TargetArn;
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: out.FetcherFunctionName, DeadLetterConfig: { TargetArn: dlqArn } }));
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 60, minDelay: 1 }, { FunctionName: out.FetcherFunctionName });
+    progress(`[daily-price] MODEL: the template's DeadLetterConfig (${tpl.fetcherDlq}) applied to the deployed fetcher with UpdateFunctionConfiguration (CloudFormation dropped it: ${deployedDeadLetterConfig ?? 'none'})`);
+    const dlqUrl = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: dlqArn.split(':').pop()! }))).QueueUrl!;
+    const attemptsSince = async (t: number) => (await quotes.requests()).filter(r => r.at >= t && r.symbol === 'AMZN').length;
+    const marker = (m: { Body?: string }) => m.Body ?? '';
+    await drainQueue(clients, dlqUrl, { emptyReceives: 1 });
+    await quotes.setQuotes({ AMZN: { price: 1, previousClose: 0 } });
+
+    const tA = Date.now();
+    await lambda.send(new InvokeCommand({ FunctionName: out.FetcherFunctionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ e2e: `failed-run-${run}` })) }));
+    const asyncDlq: string[] = [];
+    while (Date.now() < tA + 30_000 && asyncDlq.length === 0) {
+      asyncDlq.push(...(await drainQueue(clients, dlqUrl, { emptyReceives: 1 })).map(marker));
+      await sleep(1_000);
+    }
+    await sleep(3_000);
+    asyncDlq.push(...(await drainQueue(clients, dlqUrl, { emptyReceives: 1 })).map(marker));
+    const asyncAttempts = await attemptsSince(tA);
+
+    const tB = Date.now();
+    const name = `daily-price-fail-${run}`;
+    await scheduler.createSchedule(name, {
+      GroupName: deployed.GroupName,
+      ScheduleExpression: atExpression(new Date(tB + 3_000)),
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: deployed.Target,
+      ActionAfterCompletion: 'DELETE',
+      State: 'ENABLED',
+    });
+    cleanup.push(() => scheduler.deleteSchedule(name, deployed.GroupName));
+    let schedulerFired = false;
+    while (Date.now() < tB + 30_000 && !schedulerFired) {
+      schedulerFired = !(await scheduler.getSchedule(name, deployed.GroupName));
+      await sleep(1_000);
+    }
+    // Lambda would retry after ~1 s and ~2 s here (MiniStack's async backoff): wait well past both.
+    await sleep(10_000);
+    const schedulerDlq = (await drainQueue(clients, dlqUrl, { emptyReceives: 2 })).map(marker);
+    const schedulerAttempts = await attemptsSince(tB);
+    progress(`[daily-price] failing run: async invoke ${asyncAttempts} attempts, DLQ ${asyncDlq.length}; Scheduler-fired ${schedulerFired ? 'fired' : 'DID NOT FIRE'}, ${schedulerAttempts} attempts, DLQ ${schedulerDlq.length}`);
+    return { deployedDeadLetterConfig, templateDlq: tpl.fetcherDlq, asyncAttempts, asyncDlq, schedulerFired, schedulerAttempts, schedulerDlq };
+  } finally {
+    lambda.destroy();
+  }
+}
+
 let dlqTripwire: Promise<DlqTripwire>;
 let tzTripwire: Promise<TimeZoneTripwire>;
 let scenario: Promise<DailyPriceResult>;
+let failure: Promise<FailedRuns>;
 
 beforeAll(async () => {
   const emulator = readEmulatorState();
@@ -125,8 +216,10 @@ beforeAll(async () => {
   tzTripwire = startTimeZoneTripwire(deployed!.Target.RoleArn, 'default');
   dlqTripwire = startDlqTripwire();
   scenario = dailyPriceScenario().run({ clients, outputs, stackName: DAILY_PRICE_STACK, log: progress });
+  // The failing runs change the quotes: only after the scenario is done with them.
+  failure = scenario.catch(() => undefined).then(() => failedRuns(outputs));
   // Keep rejections for the tests that await them (no unhandled rejection in between).
-  for (const p of [tzTripwire, dlqTripwire, scenario]) p.catch(() => undefined);
+  for (const p of [tzTripwire, dlqTripwire, scenario, failure]) p.catch(() => undefined);
 }, 30_000);
 
 afterAll(async () => {
@@ -153,7 +246,29 @@ describe('the deployed schedule fires the fetcher; a price travels to the histor
   }, 150_000);
 });
 
+describe('a run that fails inside the fetcher is not lost', () => {
+  test('MODEL (the template\'s DeadLetterConfig applied with UpdateFunctionConfiguration), invoked asynchronously as Scheduler invokes Lambda on AWS: 1 + 2 Lambda retries, then the run is in the stack\'s FailedRuns DLQ', async () => {
+    const f = await failure;
+    expect(f.asyncAttempts).toBe(3);
+    expect(f.asyncDlq).toHaveLength(1);
+    expect(f.asyncDlq[0]).toContain(`failed-run-${run}`);
+  }, 150_000);
+});
+
 describe('TRIPWIRES: what MiniStack does not emulate (each fails when it starts to)', () => {
+  test('TRIPWIRE: MiniStack\'s CloudFormation drops a function\'s DeadLetterConfig (the fetcher\'s FailedRuns DLQ is in the template, not on the deployed function)', async () => {
+    const f = await failure;
+    expect(f.templateDlq).toMatch(/^FailedRuns/);
+    expect(f.deployedDeadLetterConfig).toBeUndefined();
+  }, 150_000);
+
+  test('TRIPWIRE: MiniStack\'s Scheduler runs a Lambda target once, not as an asynchronous invoke (no Lambda retries, no DLQ)', async () => {
+    const f = await failure;
+    expect(f.schedulerFired).toBe(true);
+    expect(f.schedulerAttempts).toBe(1);
+    expect(f.schedulerDlq).toEqual([]);
+  }, 150_000);
+
   test('TRIPWIRE: an EventBridge rule target that fails leaves its DeadLetterConfig queue empty (RetryPolicy/DLQ not used by MiniStack)', async () => {
     const t = await dlqTripwire;
     // AWS dead-letters a failed delivery with MaximumRetryAttempts 0 within seconds; give it 20.
