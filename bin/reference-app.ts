@@ -52,6 +52,8 @@ new ClickstreamStack(app, 'IntegrationPatterns-Clickstream', {
 new DailyPriceStack(app, 'IntegrationPatterns-DailyPrice', {
   description: 'cdk-integration-patterns reference architecture: daily price (Scheduler 21:00 New York -> fetcher -> PutEvents -> bus routes: history table via write buffer, big moves to alert topic; archive)',
   quoteEndpoint: app.node.tryGetContext('quoteEndpoint') ?? 'https://quotes.example.com/v1/quote',
+  // `-c symbols=AMZN,MSFT` (the e2e test fetches two: one big and one small move).
+  ...(app.node.tryGetContext('symbols') ? { symbols: String(app.node.tryGetContext('symbols')).split(',') } : {}),
   // MiniStack's CloudFormation refuses AWS::Events::Archive: left out locally (and said so); the
   // e2e test creates the same archive through the API instead (docs/local-aws-fidelity.md).
   ...(local ? { removalPolicy: RemovalPolicy.DESTROY, archiveEnabled: false } : {}),

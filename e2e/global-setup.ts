@@ -7,6 +7,8 @@
 import { bootstrap, bundleHandlers, deployApp } from './harness/deploy';
 import { installEmulator, reportStop, startEmulator, stopEmulator, stopOnExit } from './harness/emulator';
 import { progress } from './harness/paths';
+import { QUOTE_SERVER_GLOBAL, QuoteServer, startQuoteServer } from './harness/quote-server';
+import { dailyPriceDeployContext } from './harness/scenarios/daily-price';
 
 export default async function globalSetup(): Promise<void> {
   process.stdout.write('\n');
@@ -17,10 +19,16 @@ export default async function globalSetup(): Promise<void> {
   try {
     await bundleHandlers();
     await bootstrap(emulator.endpoint);
-    await deployApp({ endpoint: emulator.endpoint, label: 'reference' });
+    // DailyPrice's quote endpoint is a 127.0.0.1 server in this process, started before the
+    // deploy (its URL is baked into the fetcher); globalTeardown closes it (same process).
+    const quotes = await startQuoteServer();
+    (globalThis as Record<string, unknown>)[QUOTE_SERVER_GLOBAL] = quotes;
+    progress(`quote server for DailyPrice on ${quotes.endpoint}`);
+    await deployApp({ endpoint: emulator.endpoint, label: 'reference', context: dailyPriceDeployContext(quotes) });
     progress('reference architectures deployed; running the e2e tests');
   } catch (err) {
     reportStop(emulator, await stopEmulator(emulator));
+    await ((globalThis as Record<string, unknown>)[QUOTE_SERVER_GLOBAL] as QuoteServer | undefined)?.close();
     throw err;
   }
 }

@@ -14,8 +14,10 @@ import { localClients } from './harness/clients';
 import { bootstrap, bundleHandlers, deployApp } from './harness/deploy';
 import { EmulatorState, installEmulator, reportStop, startEmulator, stopEmulator, stopOnExit } from './harness/emulator';
 import { REPO_ROOT, paths, progress, secondsSince } from './harness/paths';
+import { QuoteServer, startQuoteServer } from './harness/quote-server';
 import { formatReport, allOk } from './harness/report';
 import { scenarios, ScenarioResult } from './harness/scenarios';
+import { dailyPriceDeployContext } from './harness/scenarios/daily-price';
 
 const rel = (p: string) => path.relative(REPO_ROOT, p);
 
@@ -24,6 +26,7 @@ async function main(): Promise<number> {
   const keep = process.argv.includes('--keep');
   let emulator: EmulatorState | undefined;
   let removeHandlers: (() => void) | undefined;
+  let quotes: QuoteServer | undefined;
   let stage = 'install';
   const results: ScenarioResult[] = [];
   let failure: Error | undefined;
@@ -35,7 +38,9 @@ async function main(): Promise<number> {
     stage = 'deploy';
     await bundleHandlers();
     await bootstrap(emulator.endpoint);
-    const outputs = await deployApp({ endpoint: emulator.endpoint, label: 'reference' });
+    // DailyPrice's quote endpoint: a 127.0.0.1 server of this process, up before the deploy.
+    quotes = await startQuoteServer();
+    const outputs = await deployApp({ endpoint: emulator.endpoint, label: 'reference', context: dailyPriceDeployContext(quotes) });
     stage = 'scenarios';
     const clients = localClients(emulator.endpoint);
     try {
@@ -49,6 +54,7 @@ async function main(): Promise<number> {
   } catch (err) {
     failure = err as Error;
   } finally {
+    await quotes?.close();
     if (emulator && !keep) {
       reportStop(emulator, await stopEmulator(emulator));
       removeHandlers?.();

@@ -91,6 +91,8 @@ export interface DeployOptions {
   readonly appFile?: string;
   /** Deploy only these stacks of the app (default: all). */
   readonly stacks?: readonly string[];
+  /** More `-c key=value` context, e.g. DailyPrice's `quoteEndpoint` (a local server started before the deploy). */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -102,6 +104,7 @@ export async function deployApp(options: DeployOptions): Promise<StackOutputs> {
   fs.rmSync(outputsFile, { force: true });
   const args = ['deploy', ...(options.stacks?.length ? options.stacks : ['--all']), '--require-approval', 'never', '-c', 'local=true',
     '--outputs-file', outputsFile, '--output', path.join(paths.cdkOut, options.label)];
+  for (const [key, value] of Object.entries(options.context ?? {})) args.push('-c', `${key}=${value}`);
   if (options.appFile) args.push('--app', `npx ts-node --transpile-only --prefer-ts-exts ${options.appFile}`);
   await step(`cdk deploy ${options.appFile ?? 'reference app'} (-c local=true)`, bin('cdk'), args,
     localAwsEnv(options.endpoint), `cdk-deploy-${options.label}.log`, timeoutMs());

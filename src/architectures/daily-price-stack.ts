@@ -214,5 +214,6 @@ export class DailyPriceStack extends Stack {
     new CfnOutput(this, 'AlertTopicArn', { value: this.alertTopic.topic.topicArn });
     new CfnOutput(this, 'FetcherFunctionName', { value: fetcher.functionName });
     new CfnOutput(this, 'ScheduleName', { value: this.job.schedule.scheduleName });
+    new CfnOutput(this, 'ScheduleGroupName', { value: this.job.scheduleGroup.scheduleGroupName });
   }
 }

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -75,6 +75,59 @@ describe('ScheduledJob defaults', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible' });
     expect(j.alarms).toHaveLength(5);
     t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('ScheduledJob: a run that fails inside the Lambda it built is not dropped', () => {
+  test('default: the built function\'s asynchronous invocations have an on-failure destination (the job\'s DLQ) and 2 retries', () => {
+    const stack = newStack();
+    const j = job(stack);
+    const t = templateOf(stack);
+    t.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('JobFunction') },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('JobDeadLetterQueue'), 'Arn'] } } },
+    });
+    // The function's own role may send there (and only there).
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('JobFunctionRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('JobDeadLetterQueue'), 'Arn'] } })]) },
+    });
+    expect(j.functionDeadLetterQueue).toBe(j.deadLetterQueue);
+    // One queue holds every failed run: the DLQ alarm covers it, no second alarm.
+    expect(j.alarms).toHaveLength(5);
+  });
+
+  test('overridable: a queue of yours and fewer Lambda retries (that queue is alarmed too)', () => {
+    const stack = newStack();
+    const failed = new SecureQueue(stack, 'Failed', { alarmsEnabled: false }).queue;
+    const j = job(stack, { target: ScheduledJobTarget.lambda({ code, handler: 'index.handler' }, undefined, { deadLetterQueue: failed, retryAttempts: 0 }) });
+    const t = templateOf(stack);
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('FailedQueue'), 'Arn'] } } },
+    });
+    expect(j.functionDeadLetterQueue).toBe(failed);
+    expect(j.alarms).toHaveLength(6);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('FailedQueue'), 'QueueName'] } }],
+      AlarmDescription: Match.stringLikeRegexp('on-failure destination'),
+    });
+  });
+
+  test('your own function is not reconfigured (no EventInvokeConfig); DailyPriceStack gives its fetcher a DLQ itself', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Mine', { code, handler: 'index.handler', runtime: lambda.Runtime.NODEJS_22_X });
+    const j = job(stack, { target: ScheduledJobTarget.lambda({ function: fn }) });
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
+    expect(j.functionDeadLetterQueue).toBeUndefined();
+  });
+
+  test('Lambda retries accept a CfnParameter token', () => {
+    expect(() => expectNumberTokenAccepted((s, n) => job(s, { target: ScheduledJobTarget.lambda({ code, handler: 'index.handler' }, undefined, { retryAttempts: n }) }))).not.toThrow();
   });
 });
 
@@ -176,6 +229,26 @@ describe('ScheduledJob bad input', () => {
     },
     { build: s => job(s, { target: ScheduledJobTarget.queue(new SecureQueue(s, 'F', { fifo: true, contentBasedDeduplication: true }).queue) }), path: 'TestStack/Job', code: 'SCHEDULED_JOB_FIFO_GROUP_ID', prop: 'target.messageGroupId', value: 'undefined (the queue is FIFO)', allowed: 'a message group id', fix: 'messageGroupId' },
     { build: s => job(s, { target: ScheduledJobTarget.lambda({ handler: 'index.handler' }) }), path: 'TestStack/Job', prop: 'target.consumer', value: 'code missing', allowed: 'code and handler', fix: 'target.consumer.code' },
+    {
+      build: s => job(s, { target: ScheduledJobTarget.lambda({ code, handler: 'index.handler' }, undefined, { retryAttempts: 3 }) }),
+      path: 'TestStack/Job',
+      code: 'SCHEDULED_JOB_LAMBDA_RETRY_ATTEMPTS',
+      prop: 'target.retryAttempts',
+      value: '3',
+      allowed: 'a whole number from 0 to 2',
+      fix: 'set target.retryAttempts',
+    },
+    {
+      build: s => job(s, {
+        target: ScheduledJobTarget.lambda({ function: lambda.Function.fromFunctionName(s, 'F', 'mine') }, undefined, { deadLetterQueue: new SecureQueue(s, 'Q', { alarmsEnabled: false }).queue }),
+      }),
+      path: 'TestStack/Job',
+      code: 'SCHEDULED_JOB_LAMBDA_FAILURE_WITH_FUNCTION',
+      prop: 'target.deadLetterQueue',
+      value: '',
+      allowed: 'target.consumer.function is given',
+      fix: 'asynchronous failure handling',
+    },
   ];
   test.each(cases.map(c => [`${c.prop}: ${c.value}`, c] as const))('%s', (_name, c) => {
     expectBadInput(c);

@@ -4,8 +4,9 @@
  * (bin/reference-app.ts, `-c local=true`), add it here, and add `e2e/<architecture>.e2e.test.ts`.
  */
 import { clickstreamScenario } from './clickstream';
-import { liveOrdersScenario } from './live-orders';
+import { dailyPriceScenario } from './daily-price';
 import { ingestApiScenario } from './ingest-api';
+import { liveOrdersScenario } from './live-orders';
 import { messageBackboneScenario } from './message-backbone';
 import { orderFanOutScenario } from './order-fan-out';
 import { orderIntakeScenario } from './order-intake';
@@ -22,6 +23,7 @@ export const scenarios: readonly Scenario[] = [
   liveOrdersScenario(),
   orderSagaScenario(),
   ingestApiScenario(),
+  dailyPriceScenario(),
 ];
 
 export * from './types';
@@ -39,3 +41,5 @@ export { liveOrdersScenario, liveOrdersClient, resolversOf, concurrentUpdates, s
 export type { LiveOrdersClient, LiveOrdersTraffic, ConflictOutcome, SyncResult } from './live-orders';
 export { orderSagaScenario, runOrderSaga, planSagaOrders, summarizeHistory, checkOrderSaga, ORDER_SAGA_STACK, ORDER_SAGA_TRAFFIC } from './order-saga';
 export type { OrderSagaTraffic, OrderSagaRunResult, ExecutionSummary, PlannedOrder, SagaOrder, OrderKind } from './order-saga';
+export { dailyPriceScenario, dailyPriceDeployContext, DAILY_PRICE_STACK, DAILY_PRICE_SYMBOLS } from './daily-price';
+export type { DailyPriceResult, DailyPriceScenario } from './daily-price';

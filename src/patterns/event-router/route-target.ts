@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { EVENT_ROUTER_LIMITS } from './rules';
+import { checkTargetInput, EVENT_ROUTER_LIMITS, RenderedTargetInput } from './rules';
 import { checkConsumerCode, consumerFunction } from '../../core/consumer/consumer-defaults';
 import { ConsumerCodeOptions } from '../../core/consumer/consumer-options';
 import { Violations } from '../../core/validation';
@@ -126,6 +126,20 @@ export interface ApiDestinationTargetOptions extends RouteTargetOptions {
 }
 
 /**
+ * A target input as PutTargets receives it, bound to a rule of a scratch stack (nothing is added
+ * to the user's app); undefined when aws-cdk-lib cannot render it without the real rule.
+ */
+function renderInput(input: events.RuleTargetInput): RenderedTargetInput | undefined {
+  try {
+    const scratch = new Stack();
+    const rule = new events.Rule(scratch, 'Scratch', { eventPattern: { source: ['scratch'] } });
+    return scratch.resolve(input.bind(rule)) as RenderedTargetInput;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * What a target needs from its route when it binds.
  *
  * @internal
@@ -195,6 +209,10 @@ export abstract class RouteTarget {
       min: EVENT_ROUTER_LIMITS.minEventAge, max: EVENT_ROUTER_LIMITS.maxEventAge,
     });
     v.numberInRange('EVENT_ROUTER_RETRY_ATTEMPTS', `${b.prop}.retryAttempts`, o.retryAttempts, { min: 0, max: EVENT_ROUTER_LIMITS.maxRetryAttempts });
+    if (o.input) {
+      const rendered = renderInput(o.input);
+      if (rendered) checkTargetInput(b.prop, rendered, v);
+    }
     this._validateTarget(b, v);
   }
 

@@ -14,7 +14,74 @@ export const EVENT_ROUTER_LIMITS = {
   minEventAge: Duration.seconds(60),
   maxEventAge: Duration.hours(24),
   maxRetryAttempts: 185,
+  /**
+   * A target's input, from AWS's EventBridge API model (PutTargets `Target`; botocore
+   * events/2015-10-07): `Input` at most 8,192 characters, `InputTransformer.InputTemplate` 1 to
+   * 8,192, `InputPath` at most 256, `InputTransformer.InputPathsMap` at most 100 entries.
+   */
+  maxInputLength: 8192,
+  maxInputPathLength: 256,
+  maxInputPaths: 100,
 };
+
+/** A target's input as PutTargets receives it (a `RuleTargetInput` bound and resolved). */
+export interface RenderedTargetInput {
+  readonly input?: unknown;
+  readonly inputPath?: unknown;
+  readonly inputTemplate?: unknown;
+  readonly inputPathsMap?: unknown;
+}
+
+/** Length as AWS's API model counts it (Unicode code points). */
+export function characters(s: string): number {
+  return [...s].length;
+}
+
+/**
+ * Checks a target's rendered input against AWS's limits. A part that is still a token or a
+ * CloudFormation intrinsic (a reference to a resource) is not known at synth and not checked.
+ */
+export function checkTargetInput(prop: string, rendered: RenderedTargetInput, v: Violations): void {
+  const fix = 'send less: pick the fields the target needs with events.EventField paths (an input transformer), or events.RuleTargetInput.fromEventPath(\'$.detail\'), and let the target fetch the rest';
+  for (const [field, value] of [['Input', rendered.input], ['InputTransformer.InputTemplate', rendered.inputTemplate]] as const) {
+    if (typeof value !== 'string' || Token.isUnresolved(value)) continue;
+    const n = characters(value);
+    v.check('EVENT_ROUTER_TARGET_INPUT_SIZE', n >= 1 && n <= EVENT_ROUTER_LIMITS.maxInputLength, {
+      prop: `${prop}.input`,
+      value: `${n.toLocaleString('en-US')} characters (the rendered ${field})`,
+      allowed: `1 to ${EVENT_ROUTER_LIMITS.maxInputLength.toLocaleString('en-US')} characters (AWS's limit on a rule target's ${field})`,
+      fix,
+    });
+  }
+  if (typeof rendered.inputPath === 'string' && !Token.isUnresolved(rendered.inputPath)) {
+    const n = characters(rendered.inputPath);
+    v.check('EVENT_ROUTER_TARGET_INPUT_PATH', n <= EVENT_ROUTER_LIMITS.maxInputPathLength, {
+      prop: `${prop}.input`,
+      value: `InputPath of ${n.toLocaleString('en-US')} characters`,
+      allowed: `at most ${EVENT_ROUTER_LIMITS.maxInputPathLength} characters (AWS's limit on a rule target's InputPath)`,
+      fix: 'use a shorter JSON path, e.g. $.detail',
+    });
+  }
+  const paths = rendered.inputPathsMap;
+  if (paths && typeof paths === 'object' && !Array.isArray(paths)) {
+    const n = Object.keys(paths).length;
+    v.check('EVENT_ROUTER_TARGET_INPUT_FIELDS', n <= EVENT_ROUTER_LIMITS.maxInputPaths, {
+      prop: `${prop}.input`,
+      value: `${n} event fields (InputTransformer.InputPathsMap entries)`,
+      allowed: `at most ${EVENT_ROUTER_LIMITS.maxInputPaths} fields (AWS's limit on InputPathsMap)`,
+      fix: 'use fewer events.EventField paths: take a parent object (e.g. $.detail) instead of its fields one by one',
+    });
+    for (const [key, path] of Object.entries(paths)) {
+      if (typeof path !== 'string' || Token.isUnresolved(path)) continue;
+      v.check('EVENT_ROUTER_TARGET_INPUT_PATH', characters(path) <= EVENT_ROUTER_LIMITS.maxInputPathLength, {
+        prop: `${prop}.input`,
+        value: `event field ${key} with a path of ${characters(path).toLocaleString('en-US')} characters`,
+        allowed: `at most ${EVENT_ROUTER_LIMITS.maxInputPathLength} characters per path (AWS's limit on InputPathsMap values)`,
+        fix: 'use a shorter JSON path',
+      });
+    }
+  }
+}
 
 /** Comparison operators event-ruler accepts inside a field's array (EventBridge content filtering). */
 const MATCHERS = new Set(['prefix', 'suffix', 'anything-but', 'numeric', 'exists', 'cidr', 'equals-ignore-case', 'wildcard']);

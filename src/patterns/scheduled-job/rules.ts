@@ -9,6 +9,18 @@ export const SCHEDULED_JOB_LIMITS = {
   minEventAge: Duration.seconds(60),
   maxEventAge: Duration.hours(24),
   maxRetryAttempts: 185,
+  /** Lambda's own retries of an asynchronous invocation (EventInvokeConfig MaximumRetryAttempts: 0 to 2). */
+  maxLambdaRetryAttempts: 2,
+  /**
+   * A PutEvents target (AWS's Scheduler API model, `EventBridgeParameters`: DetailType 1 to 128
+   * characters, Source 1 to 256 and not starting with `aws.`), and the PutEvents entry it becomes:
+   * at most 256 KB (262,144 bytes) counted as EventBridge counts an entry (UTF-8 bytes of Source,
+   * DetailType and Detail, plus Time and Resources when set; "Calculating PutEvents event entry
+   * size", EventBridge User Guide).
+   */
+  maxDetailTypeLength: 128,
+  maxSourceLength: 256,
+  maxPutEventsEntryBytes: 256 * 1024,
 };
 
 /** IANA zones this Node.js knows (Intl), plus the UTC aliases Scheduler accepts. */

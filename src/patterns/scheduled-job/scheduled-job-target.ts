@@ -1,13 +1,54 @@
+import { Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { SCHEDULED_JOB_LIMITS } from './rules';
 import { checkConsumerCode, consumerFunction } from '../../core/consumer/consumer-defaults';
 import { ConsumerCodeOptions } from '../../core/consumer/consumer-options';
 import { Violations } from '../../core/validation';
+
+/**
+ * How the function a Lambda target builds handles a run that FAILED inside it. Scheduler invokes
+ * Lambda asynchronously: its retry policy and dead-letter queue cover only invocations Scheduler
+ * could not make; a run whose code throws is retried by Lambda and then, without an on-failure
+ * destination, dropped. Applies to a function the job builds from `code` + `handler`; configure
+ * your own function's asynchronous failure handling yourself.
+ */
+export interface ScheduledLambdaOptions {
+  /**
+   * On-failure destination of the function's asynchronous invocations: a run that still fails
+   * after Lambda's retries lands here as a record with the request, the error and the response.
+   *
+   * @default - the job's dead-letter queue (alarmed when not empty), so one queue holds every failed run
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+
+  /**
+   * Lambda's own retries of a failed run, before the on-failure destination. Range: 0 to 2.
+   *
+   * @default 2 (Lambda's default, stated so it is visible in the template)
+   */
+  readonly retryAttempts?: number;
+}
+
+/**
+ * A Scheduler input as the template will hold it, rendered in a scratch stack; undefined when it
+ * is not a plain string at synth (a token: a reference to a resource or a parameter).
+ */
+function renderScheduleInput(input: scheduler.ScheduleTargetInput): string | undefined {
+  try {
+    const scratch = new Stack();
+    const rendered: unknown = scratch.resolve(input.bind(scratch as unknown as scheduler.ISchedule));
+    return typeof rendered === 'string' && !Token.isUnresolved(rendered) ? rendered : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Options of a queue target. */
 export interface ScheduledQueueOptions {
@@ -46,9 +87,14 @@ export interface ScheduledPutEventsOptions {
  * by this account's schedules), a dead-letter queue and a retry policy.
  */
 export abstract class ScheduledJobTarget {
-  /** A Lambda consumer: your code with the library's consumer defaults, or your function. */
-  public static lambda(consumer: ConsumerCodeOptions, input?: scheduler.ScheduleTargetInput): ScheduledJobTarget {
-    return new LambdaJobTarget(consumer, input);
+  /**
+   * A Lambda consumer: your code with the library's consumer defaults, or your function. A
+   * function built from code gets an on-failure destination (default: the job's dead-letter
+   * queue) and 2 Lambda retries for runs that fail inside it; see {@link ScheduledLambdaOptions}.
+   */
+  public static lambda(consumer: ConsumerCodeOptions, input?: scheduler.ScheduleTargetInput,
+    options: ScheduledLambdaOptions = {}): ScheduledJobTarget {
+    return new LambdaJobTarget(consumer, input, options);
   }
 
   /** An SQS queue (FIFO queues need `messageGroupId`). */
@@ -69,6 +115,9 @@ export abstract class ScheduledJobTarget {
   /** The function the job runs, for a Lambda target (after the job is built). */
   public function?: lambda.IFunction;
 
+  /** The on-failure destination of a function the job built (after the job is built). */
+  public functionDeadLetterQueue?: sqs.IQueue;
+
   /** What kind of target this is. */
   public readonly kind: string;
 
@@ -86,14 +135,36 @@ export abstract class ScheduledJobTarget {
 }
 
 class LambdaJobTarget extends ScheduledJobTarget {
-  constructor(private readonly consumer: ConsumerCodeOptions, private readonly input?: scheduler.ScheduleTargetInput) {
+  constructor(private readonly consumer: ConsumerCodeOptions, private readonly input: scheduler.ScheduleTargetInput | undefined,
+    private readonly options: ScheduledLambdaOptions) {
     super('lambda');
   }
-  public _validate(scope: Construct): void {
+  public _validate(scope: Construct, v: Violations): void {
     checkConsumerCode(scope, 'target.consumer', this.consumer);
+    if (this.consumer.function) {
+      for (const [prop, value] of Object.entries({ deadLetterQueue: this.options.deadLetterQueue, retryAttempts: this.options.retryAttempts })) {
+        v.notSetWith('SCHEDULED_JOB_LAMBDA_FAILURE_WITH_FUNCTION', `target.${prop}`, value,
+          'when target.consumer.function is given (your function is not reconfigured)',
+          'configure your function\'s asynchronous failure handling (e.g. lambda.Function onFailure / retryAttempts), or give code + handler');
+      }
+    }
+    v.numberInRange('SCHEDULED_JOB_LAMBDA_RETRY_ATTEMPTS', 'target.retryAttempts', this.options.retryAttempts, { min: 0, max: SCHEDULED_JOB_LIMITS.maxLambdaRetryAttempts });
   }
   public _bind(scope: Construct, delivery: targets.ScheduleTargetBaseProps): scheduler.IScheduleTarget {
     this.function = consumerFunction(scope, 'Function', this.consumer, `Job of ${scope.node.path}`);
+    if (!this.consumer.function) {
+      // Scheduler invokes asynchronously: a run that throws is retried by Lambda, then sent here.
+      this.functionDeadLetterQueue = this.options.deadLetterQueue ?? delivery.deadLetterQueue!;
+      const retryAttempts = this.options.retryAttempts ?? SCHEDULED_JOB_LIMITS.maxLambdaRetryAttempts;
+      // aws-cdk-lib compares retryAttempts without a token check: a token goes in as an override.
+      this.function.configureAsyncInvoke({
+        onFailure: new destinations.SqsDestination(this.functionDeadLetterQueue),
+        retryAttempts: Token.isUnresolved(retryAttempts) ? undefined : retryAttempts,
+      });
+      if (Token.isUnresolved(retryAttempts)) {
+        (this.function.node.findChild('EventInvokeConfig').node.defaultChild as lambda.CfnEventInvokeConfig).addPropertyOverride('MaximumRetryAttempts', retryAttempts);
+      }
+    }
     return new targets.LambdaInvoke(this.function, { ...delivery, input: this.input });
   }
 }
@@ -137,6 +208,49 @@ class StateMachineJobTarget extends ScheduledJobTarget {
 class PutEventsJobTarget extends ScheduledJobTarget {
   constructor(private readonly eventBus: events.IEventBus, private readonly options: ScheduledPutEventsOptions) {
     super('putEvents');
+  }
+  public _validate(_scope: Construct, v: Violations): void {
+    const { source, detailType } = this.options;
+    const L = SCHEDULED_JOB_LIMITS;
+    if (!Token.isUnresolved(source)) {
+      const n = [...source].length;
+      v.check('SCHEDULED_JOB_PUT_EVENTS_SOURCE', n >= 1 && n <= L.maxSourceLength && !source.startsWith('aws.'), {
+        prop: 'target.source',
+        value: `"${n > 40 ? `${source.slice(0, 40)}…` : source}" (${n} characters)`,
+        allowed: `1 to ${L.maxSourceLength} characters, not starting with "aws." (reserved for AWS services)`,
+        fix: 'name the source for your application, e.g. "prices.scheduler"',
+      });
+    }
+    if (!Token.isUnresolved(detailType)) {
+      const n = [...detailType].length;
+      v.check('SCHEDULED_JOB_PUT_EVENTS_DETAIL_TYPE', n >= 1 && n <= L.maxDetailTypeLength, {
+        prop: 'target.detailType',
+        value: `${n} characters`,
+        allowed: `1 to ${L.maxDetailTypeLength} characters`,
+        fix: 'shorten the detail-type, e.g. "FetchPrices"',
+      });
+    }
+    const detail = renderScheduleInput(this.options.detail ?? scheduler.ScheduleTargetInput.fromObject({}));
+    if (detail === undefined) return;
+    let isObject = false;
+    try {
+      const parsed: unknown = JSON.parse(detail);
+      isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+    } catch { /* not JSON */ }
+    v.check('SCHEDULED_JOB_PUT_EVENTS_DETAIL_JSON', isObject, {
+      prop: 'target.detail',
+      value: `${JSON.stringify(detail.length > 40 ? `${detail.slice(0, 40)}…` : detail)} (not a JSON object)`,
+      allowed: 'a JSON object (PutEvents Detail)',
+      fix: 'give detail as scheduler.ScheduleTargetInput.fromObject({ ... })',
+    });
+    if (Token.isUnresolved(source) || Token.isUnresolved(detailType)) return;
+    const bytes = Buffer.byteLength(source, 'utf8') + Buffer.byteLength(detailType, 'utf8') + Buffer.byteLength(detail, 'utf8');
+    v.check('SCHEDULED_JOB_PUT_EVENTS_SIZE', bytes <= L.maxPutEventsEntryBytes, {
+      prop: 'target.detail',
+      value: `${bytes.toLocaleString('en-US')} bytes (Source + DetailType + Detail, UTF-8)`,
+      allowed: `a PutEvents entry of at most ${L.maxPutEventsEntryBytes.toLocaleString('en-US')} bytes (256 KB, EventBridge's limit per entry)`,
+      fix: 'put the large part in S3 (or a table) and send its key in the detail',
+    });
   }
   public _bind(_scope: Construct, delivery: targets.ScheduleTargetBaseProps): scheduler.IScheduleTarget {
     return new targets.EventBridgePutEvents({

@@ -32,6 +32,11 @@ export class ScheduledJob extends Construct implements IMonitoredBlock {
   public readonly role: iam.IRole;
   /** The function, for a Lambda target. */
   public readonly function?: lambda.IFunction;
+  /**
+   * Where the function the job built sends runs that failed inside it (its on-failure
+   * destination), for a Lambda target built from code.
+   */
+  public readonly functionDeadLetterQueue?: sqs.IQueue;
   /** The alarms of the job. */
   public readonly alarms: cloudwatch.IAlarm[] = [];
   /** The dashboard, when the job has one. */
@@ -64,6 +69,7 @@ export class ScheduledJob extends Construct implements IMonitoredBlock {
       maxEventAge: maxEventAge.isUnresolved() ? undefined : maxEventAge,
     });
     this.function = props.target.function;
+    this.functionDeadLetterQueue = props.target.functionDeadLetterQueue;
     const window = props.flexibleWindow;
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
@@ -141,5 +147,15 @@ export class ScheduledJob extends Construct implements IMonitoredBlock {
       description: `The dead-letter queue of ${what} holds runs that failed. Fix the cause, then run them again.`,
       alarmTopic: props.alarmTopic,
     }));
+    const failed = props.target.functionDeadLetterQueue;
+    if (failed && failed !== this.deadLetterQueue) {
+      this.alarms.push(createAlarm(this, 'FunctionDeadLettersAlarm', {
+        metric: QueueMetrics.visibleMessages(failed),
+        threshold: 0,
+        evaluationPeriods: 1,
+        description: `The on-failure destination of ${what}'s function holds runs that failed inside the function. Fix the cause, then run them again.`,
+        alarmTopic: props.alarmTopic,
+      }));
+    }
   }
 }
