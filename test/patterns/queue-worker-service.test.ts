@@ -6,7 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { readWorkerConfig, WORKER_DEFAULTS } from '../../lambda/queue-worker/config';
 import { BacklogScaling, QueueWorkerAutoScalingGroup, QueueWorkerService, QueueWorkerServiceProps } from '../../src';
-import { errorMessageOf, expectBadInput, expectFragmentsInOrder, newStack, templateOf } from '../support';
+import { expectBadInput, expectFragmentsInOrder, newStack, templateOf } from '../support';
 
 const logicalId = (c: IConstruct) => Stack.of(c).getLogicalId((c instanceof CfnElement ? c : c.node.defaultChild) as CfnElement);
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
@@ -257,13 +257,13 @@ describe('QueueWorkerService bad input', () => {
     ['heartbeat interval >= visibility timeout', qws({ visibilityTimeout: Duration.seconds(60), heartbeatInterval: Duration.seconds(60) }), W, 'QUEUE_WORKER_HEARTBEAT_VISIBILITY',
       'heartbeatInterval', '1 minute (60 s) with visibilityTimeout 1 minute (60 s)', 'less than visibilityTimeout (1 minute (60 s)); a heartbeat that comes later than the timeout lets another worker receive the message mid-job',
       'lower heartbeatInterval to a quarter of visibilityTimeout (15 seconds) or raise visibilityTimeout'],
-    ['processing time >= acceptable latency (through BacklogScaling)', qws({ scaling: { acceptableLatency: Duration.seconds(10), averageProcessingTime: Duration.seconds(20) } }), `${W}/Scaling`,
-      'BACKLOG_SCALING_LATENCY_UNDER_PROCESSING', 'averageProcessingTime', '20 seconds with acceptableLatency 10 seconds', 'less than acceptableLatency (10 seconds)',
-      'raise acceptableLatency above the processing time, or make processing faster'],
-    ['max workers 0 (through BacklogScaling)', qws({ scaling: { ...scaling, maxWorkers: 0 } }), `${W}/Scaling`, 'BACKLOG_SCALING_MAX_WORKERS', 'maxWorkers', '0', 'from 1 to', 'set maxWorkers'],
-    ['min workers above max workers (through BacklogScaling)', qws({ scaling: { ...scaling, minWorkers: 3, maxWorkers: 2 } }), `${W}/Scaling`, 'BACKLOG_SCALING_MIN_OVER_MAX',
-      'minWorkers', '3 with maxWorkers 2', 'at most maxWorkers', 'lower minWorkers'],
-    ['negative target backlog (through BacklogScaling)', qws({ scaling: { targetBacklogPerWorker: -1 } }), `${W}/Scaling`, 'BACKLOG_SCALING_TARGET', 'targetBacklogPerWorker', '-1', 'a number greater than 0, up to 1,000,000 (messages per worker)',
+    ['processing time >= acceptable latency (the scaling rules, under scaling.)', qws({ scaling: { acceptableLatency: Duration.seconds(10), averageProcessingTime: Duration.seconds(20) } }), W,
+      'BACKLOG_SCALING_LATENCY_UNDER_PROCESSING', 'scaling.averageProcessingTime', '20 seconds with scaling.acceptableLatency 10 seconds', 'less than scaling.acceptableLatency (10 seconds)',
+      'raise scaling.acceptableLatency above the processing time, or make processing faster'],
+    ['max workers 0 (the scaling rules, under scaling.)', qws({ scaling: { ...scaling, maxWorkers: 0 } }), W, 'BACKLOG_SCALING_MAX_WORKERS', 'scaling.maxWorkers', '0', 'from 1 to', 'set scaling.maxWorkers'],
+    ['min workers above max workers (the scaling rules, under scaling.)', qws({ scaling: { ...scaling, minWorkers: 3, maxWorkers: 2 } }), W, 'BACKLOG_SCALING_MIN_OVER_MAX',
+      'scaling.minWorkers', '3 with scaling.maxWorkers 2', 'at most scaling.maxWorkers (2)', 'lower scaling.minWorkers to 2 or less'],
+    ['negative target backlog (the scaling rules, under scaling.)', qws({ scaling: { targetBacklogPerWorker: -1 } }), W, 'BACKLOG_SCALING_TARGET', 'scaling.targetBacklogPerWorker', '-1', 'a number greater than 0, up to 1,000,000 (messages per worker)',
       'set targetBacklogPerWorker to the messages one worker may have waiting'],
     ['visibility set on the queue instead of the service', qws({ queueProps: { visibilityTimeout: Duration.minutes(1) } }), W, 'QUEUE_WORKER_VISIBILITY_ON_QUEUE',
       'queueProps.visibilityTimeout', '1 minute (60 s)', 'no value on a worker queue (the workers\' heartbeat needs to know it)', 'set visibilityTimeout on the worker construct instead'],

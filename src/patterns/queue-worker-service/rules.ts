@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { QueueWorkerOptions, QueueWorkerServiceProps } from './props';
 import { QueueWorkerAutoScalingGroupProps } from './queue-worker-auto-scaling-group';
 import { secureQueueRules } from '../../core/secure-queue-rules';
+import { backlogScalingOptionsRules } from '../backlog-scaling/rules';
 import { Rule, describeDuration, nested, secondsOf, usable } from '../../core/validation';
 
 /** Environment variables the construct sets for the worker runtime (a user may not set them). */
@@ -41,6 +42,7 @@ export const QUEUE_WORKER_RULES: ReadonlyArray<Rule<QueueWorkerOptions>> = [
     }
   },
   nested(p => p.queueProps, secureQueueRules('queueProps.')),
+  nested(p => p.scaling, backlogScalingOptionsRules('scaling.')),
 ];
 
 /** Fargate's CPU units and the memory (MiB) each allows: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html */
