@@ -1,4 +1,5 @@
 import { CfnParameter, Duration, SecretValue, Size, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -135,7 +136,7 @@ const scalingBase = (leaf: string) => (['acceptableLatency', 'averageProcessingT
 const backlogScaling: Build = (s, p, v) => {
   const queue = new sqs.Queue(s, 'Jobs');
   if (p === 'instanceWarmup') { // EC2 fleets only
-    const asg = new (require('aws-cdk-lib/aws-autoscaling').AutoScalingGroup)(s, 'Asg', {
+    const asg = new autoscaling.AutoScalingGroup(s, 'Asg', {
       vpc: isolatedVpc(s), instanceType: new ec2.InstanceType('t4g.small'), machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
     });
     new BacklogScaling(s, 'Scaling', { queue, autoScalingGroup: asg, ...set(scalingBase(p), p, v) });
@@ -148,9 +149,8 @@ const workerProps = (p: string, v: unknown) => {
   return leaf !== undefined ? { scaling: set(scalingBase(leaf), leaf, v) } : { scaling: { targetBacklogPerWorker: 5 }, ...set({}, p, v) };
 };
 const queueWorkerService: Build = (s, p, v) => {
-  const props = workerProps(p, v);
-  // Fargate sizes: a token cpu with the default memory, a token memory with the default cpu.
-  new QueueWorkerService(s, 'Workers', { image, ...props });
+  // Fargate sizes: a token cpu with the default memory, a token memory with the default cpu (never compared).
+  new QueueWorkerService(s, 'Workers', { image, ...workerProps(p, v) });
 };
 const queueWorkerAsg: Build = (s, p, v) => {
   new QueueWorkerAutoScalingGroup(s, 'Workers', { vpc: isolatedVpc(s, ec2.SubnetType.PUBLIC), startCommands: ['run-worker'], ...workerProps(p, v) });
