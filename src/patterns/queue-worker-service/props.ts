@@ -50,7 +50,8 @@ export interface QueueWorkerOptions extends AlarmOptions {
    * (`HEARTBEAT_INTERVAL_SECONDS`). Must be shorter than `visibilityTimeout`, or messages become
    * visible again while they are being processed.
    *
-   * @default - a quarter of `visibilityTimeout` (30 seconds for the default 2 minutes)
+   * @default - a quarter of `visibilityTimeout` (30 seconds for the default 2 minutes); with a token
+   * `visibilityTimeout`, the worker runtime computes the quarter itself
    */
   readonly heartbeatInterval?: Duration;
 
