@@ -3,7 +3,7 @@
  * Counts the bad-input cases asserted through the one shared helper (expectBadInput, test/support)
  * per construct. Runs the test files that call it once, with BAD_INPUT_LOG set: the helper appends
  * one line per passing case (construct class at the error's path, rule code, prop). A case is one
- * distinct (test file, construct path, code, prop, value).
+ * distinct (test file, test, construct, path, code, prop, value).
  *
  *   node scripts/count-bad-input.js [--min 150] [--json out.json]
  *
@@ -31,12 +31,12 @@ const run = spawnSync('npx', ['jest', '--coverage=false', '--silent', ...files],
 // The owning construct: the class at the error's path in the helper's stack; for stacks a test
 // builds in its own app (architectures, synth-time checks), the rule code's block, else the test file.
 const PREFIXES = [
-  ['SECURE_QUEUE_', 'SecureQueue'], ['SECURE_TOPIC_', 'SecureTopic'], ['CONSUMER_', 'consumer module'], ['FAN_OUT_', 'TopicFanOut'],
+  ['SECURE_QUEUE_', 'SecureQueue'], ['SECURE_TOPIC_', 'SecureTopic'], ['CONSUMER_', 'consumer module'], ['FAN_OUT_', 'TopicFanOut'], ['BACKLOG_SCALING_', 'BacklogScaling'],
 ];
 const seen = new Map();
 for (const line of fs.readFileSync(log, 'utf8').split('\n').filter(Boolean)) {
   const c = JSON.parse(line);
-  const key = [c.file, c.path, c.code, c.prop, c.value].join('\u0000');
+  const key = [c.file, c.test, c.construct, c.path, c.code, c.prop, c.value].join('\u0000');
   if (seen.has(key)) continue;
   let construct = c.construct;
   if (!construct || construct === 'Stack' || construct === 'Construct') {
