@@ -125,12 +125,22 @@ describe('VideoProcessingStack', () => {
     custom.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '2048', ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([{ Name: 'OUTPUT_WIDTH', Value: '640' }]) })],
     });
-    expectBadInput({ build: () => build({ outputWidth: 8000 }), path: 'VideoProcessing', prop: 'outputWidth', value: '8000',
-      allowed: 'a whole number from 16 to 7,680', fix: 'set outputWidth to a whole number from 16 to 7,680' });
+    expectBadInput({
+      build: () => build({ outputWidth: 8000 }),
+      path: 'VideoProcessing',
+      prop: 'outputWidth',
+      value: '8000',
+      allowed: 'a whole number from 16 to 7,680',
+      fix: 'set outputWidth to a whole number from 16 to 7,680',
+    });
     expectBadInput({
       build: () => build({ scaling: { acceptableLatency: Duration.seconds(30), averageProcessingTime: Duration.minutes(2) } }),
-      path: 'VideoProcessing/Transcoders', code: 'BACKLOG_SCALING_LATENCY_UNDER_PROCESSING', prop: 'scaling.averageProcessingTime',
-      value: '2 minutes (120 s) with scaling.acceptableLatency 30 seconds', allowed: 'less than scaling.acceptableLatency (30 seconds)', fix: 'raise scaling.acceptableLatency above the processing time',
+      path: 'VideoProcessing/Transcoders',
+      code: 'BACKLOG_SCALING_LATENCY_UNDER_PROCESSING',
+      prop: 'scaling.averageProcessingTime',
+      value: '2 minutes (120 s) with scaling.acceptableLatency 30 seconds',
+      allowed: 'less than scaling.acceptableLatency (30 seconds)',
+      fix: 'raise scaling.acceptableLatency above the processing time',
     });
   });
 

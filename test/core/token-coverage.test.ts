@@ -6,12 +6,13 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import {
-  BacklogScaling, EventRouter, FanOutSubscriber, FrontDoor, FrontDoorAuthorization, FrontDoorRoute, FrontDoorValue, QueueEncryption, QueueWorkerAutoScalingGroup,
-  QueueWorkerService, RealtimeApi, RealtimeSchema, RouteTarget, Saga, ScheduledJob, ScheduledJobTarget, SecureQueue, SecureTopic, StreamPipeline, TopicFanOut, WriteBuffer,
+  BacklogScaling, EventRouter, FanOutSubscriber, FrontDoor, FrontDoorAuthorization, FrontDoorRoute, FrontDoorValue, QueueEncryption,
+  QueueWorkerAutoScalingGroup, QueueWorkerService, RealtimeApi, RealtimeSchema, RouteTarget, Saga, ScheduledJob, ScheduledJobTarget,
+  SecureQueue, SecureTopic, StreamPipeline, TopicFanOut, WriteBuffer,
   WriteBufferSink, Workflow,
 } from '../../src';
 import { expectBadInput, expectNumberTokenAccepted } from '../support';
@@ -383,7 +384,12 @@ describe('a token where the construct must derive a number from it at synth gets
         const n = new CfnParameter(stack, 'NumberParam', { type: 'Number', default: 1 }).valueAsNumber;
         BUILDERS[c.construct](stack, c.path, tokenValue(c.construct, c.path, c.kind, n), n);
       },
-      path: d.path, code: d.code, prop: d.prop, value: '<token>', allowed: 'a value known at synth time', fix: d.fix,
+      path: d.path,
+      code: d.code,
+      prop: d.prop,
+      value: '<token>',
+      allowed: 'a value known at synth time',
+      fix: d.fix,
     });
   });
 });

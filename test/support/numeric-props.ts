@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise */ // TypeScript's type, symbol and modifier flags are bit sets.
 import * as path from 'path';
 import * as ts from 'typescript';
 
@@ -31,7 +32,9 @@ export function numericPropsOfConstructs(root = path.resolve(__dirname, '../..')
     return name === 'Duration' || name === 'Size' ? name : undefined;
   };
   const typeOf = (s: ts.Symbol) => strip(checker.getTypeOfSymbolAtLocation(s, (s.valueDeclaration ?? s.declarations![0])));
-  const isPublic = (s: ts.Symbol) => !(s.valueDeclaration && ts.getCombinedModifierFlags(s.valueDeclaration as ts.Declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected));
+  const isPublic = (s: ts.Symbol) =>
+    !(s.valueDeclaration
+      && ts.getCombinedModifierFlags(s.valueDeclaration as ts.Declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected));
 
   function walkType(t: ts.Type, prefix: string, acc: string[], seen: Set<ts.Type>): void {
     if (checker.isArrayType(t)) return walkType(strip(checker.getTypeArguments(t as ts.TypeReference)[0]), `${prefix.replace(/\.$/, '')}[].`, acc, seen);

@@ -73,7 +73,7 @@ export function backlogScalingOptionsRules(P = ''): Rule<ScalingRuleInput>[] {
         v.notSetWith('BACKLOG_SCALING_INTERVAL_ON_EC2', `${P}controlInterval`, p.controlInterval, 'for an Auto Scaling group (EC2 fleets scale with target tracking, not the controller)', `remove ${P}controlInterval; use ${P}instanceWarmup`);
       }
     },
-  (p, v) => targetRules(P, p, v),
+    (p, v) => targetRules(P, p, v),
   ];
 }
 

@@ -2,8 +2,8 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { QueueWorkerOptions, QueueWorkerServiceProps } from './props';
 import { QueueWorkerAutoScalingGroupProps } from './queue-worker-auto-scaling-group';
 import { secureQueueRules } from '../../core/secure-queue-rules';
-import { backlogScalingOptionsRules } from '../backlog-scaling/rules';
 import { Rule, describeDuration, nested, secondsOf, usable } from '../../core/validation';
+import { backlogScalingOptionsRules } from '../backlog-scaling/rules';
 
 /** Environment variables the construct sets for the worker runtime (a user may not set them). */
 export const RESERVED_WORKER_ENVIRONMENT = ['QUEUE_URL', 'WORKER_CONCURRENCY', 'VISIBILITY_TIMEOUT_SECONDS', 'HEARTBEAT_INTERVAL_SECONDS', 'SHUTDOWN_GRACE_SECONDS'];
@@ -43,7 +43,9 @@ export const QUEUE_WORKER_RULES: ReadonlyArray<Rule<QueueWorkerOptions>> = [
   (p, v) => {
     for (const key of Object.keys(p.environment ?? {})) {
       v.check('QUEUE_WORKER_RESERVED_ENVIRONMENT', !RESERVED_WORKER_ENVIRONMENT.includes(key), {
-        prop: `environment.${key}`, value: 'set by you', allowed: `names other than ${RESERVED_WORKER_ENVIRONMENT.join(', ')} (the construct sets them)`,
+        prop: `environment.${key}`,
+        value: 'set by you',
+        allowed: `names other than ${RESERVED_WORKER_ENVIRONMENT.join(', ')} (the construct sets them)`,
         fix: `remove ${key}; set it through the construct's props`,
       });
     }
@@ -72,15 +74,20 @@ export const QUEUE_WORKER_SERVICE_RULES: ReadonlyArray<Rule<QueueWorkerServicePr
     const size = FARGATE_SIZES.find(([c]) => c === cpu);
     if (!size) {
       v.add({
-        code: 'QUEUE_WORKER_SERVICE_FARGATE_CPU', prop: 'cpu', value: `${cpu}`, allowed: `one of Fargate's CPU sizes: ${FARGATE_SIZES.map(s => s[0]).join(', ')}`,
+        code: 'QUEUE_WORKER_SERVICE_FARGATE_CPU',
+        prop: 'cpu',
+        value: `${cpu}`,
+        allowed: `one of Fargate's CPU sizes: ${FARGATE_SIZES.map(s => s[0]).join(', ')}`,
         fix: 'set cpu to one of those (256 = 0.25 vCPU), or leave it unset for 256',
       });
       return;
     }
     const [, min, max, step] = size;
     v.check('QUEUE_WORKER_SERVICE_FARGATE_MEMORY', memory >= min && memory <= max && (memory - min) % step === 0, {
-      prop: 'memoryLimitMiB', value: `${memory} MiB with cpu ${cpu}`, allowed: `with cpu ${cpu}: ${min} to ${max} MiB in steps of ${step} (Fargate's combinations)`,
-      fix: `set memoryLimitMiB to one of those, or change cpu`,
+      prop: 'memoryLimitMiB',
+      value: `${memory} MiB with cpu ${cpu}`,
+      allowed: `with cpu ${cpu}: ${min} to ${max} MiB in steps of ${step} (Fargate's combinations)`,
+      fix: 'set memoryLimitMiB to one of those, or change cpu',
     });
   },
   ...QUEUE_WORKER_RULES,

@@ -23,7 +23,8 @@ export function workerQueue(scope: Construct, props: QueueWorkerOptions): Worker
   const visibility = props.visibilityTimeout ?? Duration.minutes(2);
   const visibilitySeconds = secondsOf(visibility);
   // A token visibility cannot be divided here: the runtime then derives the heartbeat itself (a quarter).
-  const heartbeat = props.heartbeatInterval ?? (visibilitySeconds === undefined ? undefined : Duration.seconds(Math.max(1, Math.floor(visibilitySeconds / 4))));
+  const heartbeat = props.heartbeatInterval
+    ?? (visibilitySeconds === undefined ? undefined : Duration.seconds(Math.max(1, Math.floor(visibilitySeconds / 4))));
   const concurrency = props.workerConcurrency ?? 1;
   const existing = queueProps.existingQueue !== undefined;
   const secureQueue = new SecureQueue(scope, 'Jobs', {
