@@ -8,7 +8,7 @@
  * is the e2e suite's (globalSetup) when one runs, else this file starts and stops its own.
  * ffmpeg comes from scripts/ensure-ffmpeg.sh (apt-get when missing).
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -21,7 +21,7 @@ import { LocalClients, localClients } from './harness/clients';
 import { localAwsEnv } from './harness/deploy';
 import { EmulatorState, installEmulator, readEmulatorState, reportStop, startEmulator, stopEmulator } from './harness/emulator';
 import { progress, REPO_ROOT } from './harness/paths';
-import { groupMembers, killGroup } from './harness/process';
+import { groupMembers, JsonLogProcess, killGroup } from './harness/process';
 
 const BUNDLE = path.join(REPO_ROOT, 'assets', 'video-transcoder', 'index.js');
 const RUN = `qw${Date.now().toString(36)}`;
@@ -36,14 +36,10 @@ const res = { uploads: `${RUN}-uploads`, outputs: `${RUN}-outputs`, jobsUrl: '',
 const completions: Array<Record<string, any>> = [];
 const workers: Worker[] = [];
 
-/** A worker process and its JSON log lines. */
-class Worker {
-  public readonly lines: Array<Record<string, any>> = [];
-  public readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly child: ChildProcess;
-
-  constructor(public readonly name: string, extraEnv: Record<string, string> = {}) {
-    const env = {
+/** A worker process (the queue-worker bundle) and its JSON log lines: the harness's JsonLogProcess. */
+class Worker extends JsonLogProcess {
+  constructor(name: string, extraEnv: Record<string, string> = {}) {
+    super(name, BUNDLE, {
       ...localAwsEnv(emulator.endpoint),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       S3_FORCE_PATH_STYLE: 'true',
@@ -56,49 +52,8 @@ class Worker {
       RECEIVE_WAIT_TIME_SECONDS: '1',
       LOG_LEVEL: 'debug',
       ...extraEnv,
-    };
-    // Own process group: kill -9 takes the worker and its ffmpeg, as a stopped container would.
-    this.child = spawn(process.execPath, [BUNDLE], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const logFile = fs.createWriteStream(path.join(workDir, `${name}.log`));
-    let partial = '';
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      logFile.write(chunk);
-      const parts = (partial + chunk.toString('utf8')).split('\n');
-      partial = parts.pop() ?? '';
-      for (const line of parts) {
-        try { this.lines.push(JSON.parse(line)); } catch { this.lines.push({ msg: line, raw: true }); }
-      }
-    });
-    this.child.stderr!.on('data', (chunk: Buffer) => logFile.write(chunk));
-    this.exited = new Promise(resolve => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    }, workDir);
     workers.push(this);
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  logged(msg: string): Array<Record<string, any>> {
-    return this.lines.filter(l => l.msg === msg);
-  }
-
-  async waitFor(msg: string, timeoutMs = 30_000): Promise<Record<string, any>> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const hit = this.lines.find(l => l.msg === msg);
-      if (hit) return hit;
-      await sleep(100);
-    }
-    throw new Error(`${this.name}: no "${msg}" log line within ${timeoutMs} ms; log: ${path.join(workDir, `${this.name}.log`)}\n`
-      + this.lines.slice(-10).map(l => JSON.stringify(l)).join('\n'));
-  }
-
-  /**
-   * SIGTERM goes to the worker alone, as `docker stop`/ECS send it to the container's PID 1
-   * (ffmpeg, its child, is not signalled); SIGKILL goes to the whole group, as a killed container.
-   */
-  signal(signal: NodeJS.Signals): void {
-    process.kill(signal === 'SIGKILL' ? -this.pid : this.pid, signal);
   }
 }
 

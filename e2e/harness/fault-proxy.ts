@@ -6,10 +6,9 @@
  *
  * A Lambda pointed at it with `AWS_ENDPOINT_URL_DYNAMODB` (SDK v3 honours the per-service
  * endpoint variable) sees real throttling while every write that does go through lands in the
- * emulator's table.
+ * emulator's table. The proxy loop is proxy-core.ts's, shared with the Kinesis and EventBridge proxies.
  */
-import * as http from 'http';
-import { AddressInfo } from 'net';
+import { startProxy } from './proxy-core';
 
 /** What the proxy did, for the report. */
 export interface FaultCounts {
@@ -41,88 +40,48 @@ const THROTTLE_BODY = JSON.stringify({
 
 /** Starts the proxy in front of `upstream` (the emulator endpoint). */
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
-  const target = new URL(upstream);
   let until = 0;
   let batchWrites = 0;
   let throttled = 0;
   let partial = 0;
   let unprocessedItems = 0;
 
-  const forward = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse, rewrite?: (upstreamBody: Buffer) => Buffer): void => {
-    const headers = { ...req.headers, 'content-length': String(body.length) };
-    const out = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, up => {
-      const chunks: Buffer[] = [];
-      up.on('data', c => chunks.push(c));
-      up.on('end', () => {
-        let payload: Buffer = Buffer.concat(chunks);
-        if (rewrite && up.statusCode === 200) payload = rewrite(payload);
-        const outHeaders: http.OutgoingHttpHeaders = { ...up.headers, 'content-length': String(payload.length) };
-        delete outHeaders['x-amz-crc32']; // the body may have changed
-        res.writeHead(up.statusCode ?? 502, outHeaders);
-        res.end(payload);
-      });
-    });
-    out.on('error', err => {
-      res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end(`fault proxy: upstream error ${err.message}`);
-    });
-    out.end(body);
-  };
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', c => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const isBatchWrite = req.headers['x-amz-target'] === 'DynamoDB_20120810.BatchWriteItem';
-      if (!isBatchWrite) return forward(req, body, res);
-      batchWrites++;
-      if (Date.now() >= until) return forward(req, body, res);
-      // In the window: one request in three throttled, one in three half-written, one passes.
-      const turn = batchWrites % 3;
-      if (turn === 0) {
-        throttled++;
-        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'content-length': String(Buffer.byteLength(THROTTLE_BODY)) });
-        res.end(THROTTLE_BODY);
-        return;
-      }
-      if (turn === 1) {
-        const request = JSON.parse(body.toString('utf8')) as { RequestItems: WriteRequests };
-        const kept: WriteRequests = {};
-        const held: WriteRequests = {};
-        for (const [table, items] of Object.entries(request.RequestItems)) {
-          const half = Math.ceil(items.length / 2);
-          kept[table] = items.slice(0, half);
-          if (items.length > half) held[table] = items.slice(half);
-        }
-        const heldCount = Object.values(held).reduce((n, items) => n + items.length, 0);
-        if (heldCount > 0) {
-          partial++;
-          unprocessedItems += heldCount;
-          const rewritten = Buffer.from(JSON.stringify({ ...request, RequestItems: kept }));
-          return forward(req, rewritten, res, upstreamBody => {
-            const answer = JSON.parse(upstreamBody.toString('utf8')) as { UnprocessedItems?: WriteRequests };
-            const unprocessed: WriteRequests = { ...(answer.UnprocessedItems ?? {}) };
-            for (const [table, items] of Object.entries(held)) unprocessed[table] = [...(unprocessed[table] ?? []), ...items];
-            return Buffer.from(JSON.stringify({ ...answer, UnprocessedItems: unprocessed }));
-          });
-        }
-      }
-      return forward(req, body, res);
-    });
+  const proxy = await startProxy(upstream, async (req, body, forward) => {
+    if (req.headers['x-amz-target'] !== 'DynamoDB_20120810.BatchWriteItem') return undefined;
+    batchWrites++;
+    if (Date.now() >= until) return undefined;
+    // In the window: one request in three throttled, one in three half-written, one passes.
+    const turn = batchWrites % 3;
+    if (turn === 0) {
+      throttled++;
+      return { status: 400, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from(THROTTLE_BODY) };
+    }
+    if (turn !== 1) return undefined;
+    const request = JSON.parse(body.toString('utf8')) as { RequestItems: WriteRequests };
+    const kept: WriteRequests = {};
+    const held: WriteRequests = {};
+    for (const [table, items] of Object.entries(request.RequestItems)) {
+      const half = Math.ceil(items.length / 2);
+      kept[table] = items.slice(0, half);
+      if (items.length > half) held[table] = items.slice(half);
+    }
+    const heldCount = Object.values(held).reduce((n, items) => n + items.length, 0);
+    if (heldCount === 0) return undefined;
+    partial++;
+    unprocessedItems += heldCount;
+    const out = await forward(Buffer.from(JSON.stringify({ ...request, RequestItems: kept })));
+    if (out.status !== 200) return out;
+    const answer = JSON.parse(out.body.toString('utf8')) as { UnprocessedItems?: WriteRequests };
+    const unprocessed: WriteRequests = { ...(answer.UnprocessedItems ?? {}) };
+    for (const [table, items] of Object.entries(held)) unprocessed[table] = [...(unprocessed[table] ?? []), ...items];
+    const headers = { ...out.headers };
+    delete headers['x-amz-crc32']; // the body changed
+    return { status: 200, headers, body: Buffer.from(JSON.stringify({ ...answer, UnprocessedItems: unprocessed })) };
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: proxy.endpoint,
     throttleFor: ms => { until = Date.now() + ms; },
     counts: () => ({ batchWrites, throttled, partial, unprocessedItems }),
-    stop: () => new Promise<void>(resolve => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: proxy.close,
   };
 }

@@ -132,3 +132,75 @@ export function killAllGroupsNow(extra: readonly number[] = []): void {
 export async function killAllGroups(): Promise<void> {
   await Promise.all([...liveGroups].map(pgid => killGroup(pgid, 2000)));
 }
+
+/** One line of a JSON-logging program (unparseable lines are kept as `{ msg, raw: true }`). */
+export type LogLine = Record<string, any>;
+
+/**
+ * A node program (a bundled worker) run the way its container runs it: `node <bundle>` in its own
+ * process group, stdout and stderr to `<logDir>/<name>.log`, each stdout line parsed as JSON.
+ * SIGTERM goes to the program alone, as ECS and `docker stop` send it to PID 1; SIGKILL goes to
+ * the whole group (the program and e.g. its ffmpeg), as a killed container. Shared by the video
+ * fleet (video-workers.ts) and the queue-worker e2e test.
+ */
+export class JsonLogProcess {
+  public readonly lines: LogLine[] = [];
+  public readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** When the process exited (ms since the epoch). */
+  public exitedAt?: number;
+  /** Where its output goes. */
+  public readonly logPath: string;
+  private readonly child: ReturnType<typeof spawn>;
+
+  constructor(public readonly name: string, bundle: string, env: NodeJS.ProcessEnv, logDir: string) {
+    this.child = spawn(process.execPath, [bundle], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.logPath = path.join(logDir, `${name}.log`);
+    const logFile = fs.createWriteStream(this.logPath);
+    let partial = '';
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      logFile.write(chunk);
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) {
+        try { this.lines.push(JSON.parse(line)); } catch { this.lines.push({ msg: line, raw: true }); }
+      }
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => logFile.write(chunk));
+    this.exited = new Promise(resolve => this.child.once('exit', (code, signal) => {
+      this.exitedAt = Date.now();
+      logFile.end();
+      resolve({ code, signal });
+    }));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** The log lines whose `msg` is `msg`. */
+  logged(msg: string): LogLine[] {
+    return this.lines.filter(l => l.msg === msg);
+  }
+
+  /** The first log line whose `msg` is `msg`, waiting up to `timeoutMs` for it. */
+  async waitFor(msg: string, timeoutMs = 30_000): Promise<LogLine> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const hit = this.lines.find(l => l.msg === msg);
+      if (hit) return hit;
+      await sleep(100);
+    }
+    throw new Error(`${this.name}: no "${msg}" log line within ${timeoutMs} ms; log: ${this.logPath}\n`
+      + this.lines.slice(-10).map(l => JSON.stringify(l)).join('\n'));
+  }
+
+  /** SIGKILL to the process group (a killed container); any other signal to the program alone (PID 1). */
+  signal(signal: NodeJS.Signals): void {
+    process.kill(signal === 'SIGKILL' ? -this.pid : this.pid, signal);
+  }
+
+  /** Kills the group if anything of it still runs (cleanup). */
+  async kill(): Promise<void> {
+    if (groupMembers(this.pid).length > 0) await killGroup(this.pid, 2000);
+  }
+}

@@ -9,12 +9,10 @@
  * Each worker runs in its own process group: SIGKILL takes the worker and its ffmpeg, as a
  * stopped container would; SIGTERM goes to the worker alone, as ECS sends it to PID 1.
  */
-import { ChildProcess, spawn } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { localAwsEnv } from './deploy';
 import { REPO_ROOT } from './paths';
-import { groupMembers, killGroup } from './process';
+import { groupMembers, JsonLogProcess, killGroup, LogLine } from './process';
 
 /** The bundle the container image runs (`CMD ["node", "/app/index.js"]`). */
 export const TRANSCODER_BUNDLE = path.join(REPO_ROOT, 'assets', 'video-transcoder', 'index.js');
@@ -50,52 +48,18 @@ export function localWorkerEnv(endpoint: string, taskEnvironment: Record<string,
   };
 }
 
-export type LogLine = Record<string, any>;
+export type { LogLine } from './process';
 
-/** One worker process and its JSON log lines. */
-export class LocalWorker {
-  public readonly lines: LogLine[] = [];
-  public readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  public exitedAt?: number;
-  private readonly child: ChildProcess;
-
-  constructor(public readonly name: string, env: NodeJS.ProcessEnv, logDir: string) {
-    this.child = spawn(process.execPath, [TRANSCODER_BUNDLE], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const logFile = fs.createWriteStream(path.join(logDir, `${name}.log`));
-    let partial = '';
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      logFile.write(chunk);
-      const parts = (partial + chunk.toString('utf8')).split('\n');
-      partial = parts.pop() ?? '';
-      for (const line of parts) {
-        try { this.lines.push(JSON.parse(line)); } catch { this.lines.push({ msg: line, raw: true }); }
-      }
-    });
-    this.child.stderr!.on('data', (chunk: Buffer) => logFile.write(chunk));
-    this.exited = new Promise(resolve => this.child.once('exit', (code, signal) => {
-      this.exitedAt = Date.now();
-      logFile.end();
-      resolve({ code, signal });
-    }));
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  logged(msg: string): LogLine[] {
-    return this.lines.filter(l => l.msg === msg);
+/** One worker process of the fleet: the transcoder bundle, with its JSON log lines. */
+export class LocalWorker extends JsonLogProcess {
+  constructor(name: string, env: NodeJS.ProcessEnv, logDir: string) {
+    super(name, TRANSCODER_BUNDLE, env, logDir);
   }
 
   /** The job this worker is in the middle of (its last job line is `job started`), if any. */
   jobInProgress(): LogLine | undefined {
     const last = [...this.lines].reverse().find(l => typeof l.messageId === 'string');
     return last?.msg === 'job started' ? last : undefined;
-  }
-
-  /** SIGKILL to the process group (worker + ffmpeg: a killed container); SIGTERM to the worker alone. */
-  signal(signal: NodeJS.Signals): void {
-    process.kill(signal === 'SIGKILL' ? -this.pid : this.pid, signal);
   }
 }
 

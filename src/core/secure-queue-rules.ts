@@ -10,6 +10,11 @@ export function queueIsFifo(props: SecureQueueProps): boolean {
   return props.fifo ?? (props.queueName !== undefined && !Token.isUnresolved(props.queueName) && props.queueName.endsWith('.fifo'));
 }
 
+/** Whether a retention in seconds is within SQS's 60 s to 14 days (else SECURE_QUEUE_RETENTION reports it). */
+function retentionInRange(seconds: number): boolean {
+  return seconds >= 60 && seconds <= 14 * 24 * 3600;
+}
+
 function checkFifoPair(v: Violations, prop: string, sourceIsFifo: boolean, dlq: sqs.IQueue): void {
   v.check('SECURE_QUEUE_DLQ_TYPE', dlq.fifo === sourceIsFifo, {
     prop,
@@ -70,10 +75,11 @@ export function secureQueueRules(prefix = ''): Rule<SecureQueueProps>[] {
       const dlq = q.deadLetterRetentionPeriod ?? Duration.days(14);
       const r = secondsOf(retention);
       const d = secondsOf(dlq);
-      if (r === undefined || d === undefined) return;
+      // An out-of-range retention is reported by its own rule; comparing with it would only repeat that.
+      if (r === undefined || d === undefined || !retentionInRange(r)) return;
       v.check('SECURE_QUEUE_DLQ_RETENTION_SHORTER', d >= r, {
         prop: p('deadLetterRetentionPeriod'),
-        value: describeDuration(dlq),
+        value: `${describeDuration(dlq)}${q.deadLetterRetentionPeriod === undefined ? ' (the default)' : ''}`,
         allowed: `at least ${p('retentionPeriod')} (${describeDuration(retention)}); SQS counts a message's age from its first enqueue, so a shorter DLQ retention deletes failed messages early`,
         fix: `raise ${p('deadLetterRetentionPeriod')} to ${describeDuration(retention)} or more (14 days is the maximum and the default)`,
       });
@@ -85,10 +91,10 @@ export function secureQueueRules(prefix = ''): Rule<SecureQueueProps>[] {
       const maxAge = q.maxMessageAge ?? Duration.minutes(15);
       const r = secondsOf(retention);
       const a = secondsOf(maxAge);
-      if (r === undefined || a === undefined) return;
+      if (r === undefined || a === undefined || !retentionInRange(r)) return;
       v.check('SECURE_QUEUE_AGE_ALARM_NEVER_FIRES', a < r, {
         prop: p('maxMessageAge'),
-        value: describeDuration(maxAge),
+        value: `${describeDuration(maxAge)}${q.maxMessageAge === undefined ? ' (the default)' : ''}`,
         allowed: `less than ${p('retentionPeriod')} (${describeDuration(retention)}); messages expire before an older age can be seen, so the alarm could never fire`,
         fix: `lower ${p('maxMessageAge')} or raise ${p('retentionPeriod')}`,
       });

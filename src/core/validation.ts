@@ -103,6 +103,7 @@ function fmt(n: number): string {
 
 function render(value: unknown): string {
   if (value instanceof Duration) return describeDuration(value);
+  if ((typeof value === 'number' || typeof value === 'string') && Token.isUnresolved(value)) return '<token>';
   if (typeof value === 'object' && value !== null) {
     const name = (value as { node?: { path?: string } }).node?.path;
     return name ? `construct ${name}` : JSON.stringify(value);

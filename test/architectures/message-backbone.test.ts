@@ -2,7 +2,7 @@ import { App, CfnElement, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { MessageBackboneStack } from '../../src';
-import { nagFindings } from '../support';
+import { expectBadInput, nagFindings } from '../support';
 
 function build(props = {}) {
   const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
@@ -119,9 +119,17 @@ describe('MessageBackboneStack', () => {
   });
 
   test('consumer.maxConcurrency outside 2–1000 is an error', () => {
-    expect(() => build({ consumer: { maxConcurrency: 1 } })).toThrow(
-      '[Backbone] invalid consumer.maxConcurrency: 1. Allowed: a whole number from 2 to 1,000. Fix: set consumer.maxConcurrency from 2 to 1,000');
-    expect(() => build({ consumer: { maxConcurrency: 1001 } })).toThrow('invalid consumer.maxConcurrency: 1001');
+    for (const maxConcurrency of [1, 1001]) {
+      expectBadInput({
+        build: () => build({ consumer: { maxConcurrency } }),
+        path: 'Backbone',
+        code: 'CONSUMER_MAX_CONCURRENCY',
+        prop: 'consumer.maxConcurrency',
+        value: String(maxConcurrency),
+        allowed: 'a whole number from 2 to 1,000',
+        fix: 'set consumer.maxConcurrency from 2 to 1,000',
+      });
+    }
   });
 
   test('the queue\'s visibility follows the consumer module\'s rule: 6 x consumer.timeout + consumer.maxBatchingWindow', () => {

@@ -2,7 +2,7 @@ import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { VideoProcessingStack, VideoProcessingStackProps } from '../../src';
-import { errorMessageOf, expectBadInput, nagFindings } from '../support';
+import { expectBadInput, nagFindings } from '../support';
 
 function build(props: VideoProcessingStackProps = {}) {
   const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
@@ -125,9 +125,23 @@ describe('VideoProcessingStack', () => {
     custom.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '2048', ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([{ Name: 'OUTPUT_WIDTH', Value: '640' }]) })],
     });
-    expect(errorMessageOf(() => build({ outputWidth: 8000 }))).toContain('invalid outputWidth: 8000');
-    expect(errorMessageOf(() => build({ scaling: { acceptableLatency: Duration.seconds(30), averageProcessingTime: Duration.minutes(2) } })))
-      .toContain('invalid averageProcessingTime');
+    expectBadInput({
+      build: () => build({ outputWidth: 8000 }),
+      path: 'VideoProcessing',
+      prop: 'outputWidth',
+      value: '8000',
+      allowed: 'a whole number from 16 to 7,680',
+      fix: 'set outputWidth to a whole number from 16 to 7,680',
+    });
+    expectBadInput({
+      build: () => build({ scaling: { acceptableLatency: Duration.seconds(30), averageProcessingTime: Duration.minutes(2) } }),
+      path: 'VideoProcessing/Transcoders',
+      code: 'BACKLOG_SCALING_LATENCY_UNDER_PROCESSING',
+      prop: 'scaling.averageProcessingTime',
+      value: '2 minutes (120 s) with scaling.acceptableLatency 30 seconds',
+      allowed: 'less than scaling.acceptableLatency (30 seconds)',
+      fix: 'raise scaling.acceptableLatency above the processing time',
+    });
   });
 
   test('snapshot', () => {

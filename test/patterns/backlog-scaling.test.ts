@@ -8,7 +8,7 @@ import { IConstruct } from 'constructs';
 import { readControllerConfig } from '../../lambda/backlog-controller/config';
 import { BacklogScaling, BacklogScalingProps } from '../../src';
 import { CONTROLLER_METRIC_NAMESPACE } from '../../src/patterns/backlog-scaling/backlog-controller';
-import { errorMessageOf, expectBadInput, expectFragmentsInOrder, expectNumberTokenAccepted, nagFindings, newStack } from '../support';
+import { expectBadInput, expectNumberTokenAccepted, nagFindings, newStack } from '../support';
 
 const logicalId = (c: IConstruct) => Stack.of(c).getLogicalId((c instanceof CfnElement ? c : c.node.defaultChild) as CfnElement);
 
@@ -357,8 +357,17 @@ describe('BacklogScaling bad input', () => {
   });
 
   test('a group whose group metrics leave out what the policies read', () => {
-    const f = asgFixture([new autoscaling.GroupMetrics(autoscaling.GroupMetric.MIN_SIZE)]);
-    expectFragmentsInOrder(errorMessageOf(() => new BacklogScaling(f.stack, 'Scaling', { queue: f.queue, autoScalingGroup: f.asg, targetBacklogPerWorker: 5 })),
-      ['invalid autoScalingGroup', 'leave out GroupDesiredCapacity', 'add autoscaling.GroupMetric.DESIRED_CAPACITY']);
+    expectBadInput({
+      build: () => {
+        const f = asgFixture([new autoscaling.GroupMetrics(autoscaling.GroupMetric.MIN_SIZE)]);
+        new BacklogScaling(f.stack, 'Scaling', { queue: f.queue, autoScalingGroup: f.asg, targetBacklogPerWorker: 5 });
+      },
+      path,
+      code: 'BACKLOG_SCALING_GROUP_METRICS',
+      prop: 'autoScalingGroup',
+      value: 'whose groupMetrics leave out GroupDesiredCapacity',
+      allowed: 'a group that collects GroupDesiredCapacity and GroupInServiceInstances (the scaling policies read them)',
+      fix: 'add autoscaling.GroupMetric.DESIRED_CAPACITY and GroupMetric.IN_SERVICE_INSTANCES to the group\'s groupMetrics, or remove groupMetrics',
+    });
   });
 });

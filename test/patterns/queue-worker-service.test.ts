@@ -6,7 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { readWorkerConfig, WORKER_DEFAULTS } from '../../lambda/queue-worker/config';
 import { BacklogScaling, QueueWorkerAutoScalingGroup, QueueWorkerService, QueueWorkerServiceProps } from '../../src';
-import { errorMessageOf, expectBadInput, expectFragmentsInOrder, newStack, templateOf } from '../support';
+import { expectBadInput, expectFragmentsInOrder, newStack, templateOf } from '../support';
 
 const logicalId = (c: IConstruct) => Stack.of(c).getLogicalId((c instanceof CfnElement ? c : c.node.defaultChild) as CfnElement);
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
@@ -250,44 +250,63 @@ describe('QueueWorkerAutoScalingGroup', () => {
 });
 
 describe('QueueWorkerService bad input', () => {
-  const attempt = (props: Partial<QueueWorkerServiceProps>) => errorMessageOf(() => {
-    const stack = newStack();
-    new QueueWorkerService(stack, 'Workers', { image, scaling, ...props });
-  });
-
-  test('heartbeat interval >= visibility timeout', () => {
-    expectFragmentsInOrder(attempt({ visibilityTimeout: Duration.seconds(60), heartbeatInterval: Duration.seconds(60) }), [
-      '[TestStack/Workers] invalid heartbeatInterval: 1 minute (60 s) with visibilityTimeout 1 minute (60 s)',
-      'less than visibilityTimeout', 'another worker receive the message mid-job', 'Fix: lower heartbeatInterval to a quarter of visibilityTimeout (15 seconds)',
-    ]);
-  });
-
-  test('processing time >= acceptable latency, max workers 0, min > max, target <= 0 (through BacklogScaling)', () => {
-    expect(attempt({ scaling: { acceptableLatency: Duration.seconds(10), averageProcessingTime: Duration.seconds(20) } })).toContain('[TestStack/Workers/Scaling] invalid averageProcessingTime');
-    expect(attempt({ scaling: { ...scaling, maxWorkers: 0 } })).toContain('invalid maxWorkers: 0');
-    expect(attempt({ scaling: { ...scaling, minWorkers: 3, maxWorkers: 2 } })).toContain('invalid minWorkers: 3 with maxWorkers 2');
-    expect(attempt({ scaling: { targetBacklogPerWorker: -1 } })).toContain('invalid targetBacklogPerWorker: -1');
-  });
-
-  test('visibility set on the queue instead of the service; concurrency in the scaling; reserved env names; vpc with cluster', () => {
-    expectFragmentsInOrder(attempt({ queueProps: { visibilityTimeout: Duration.minutes(1) } }), ['invalid queueProps.visibilityTimeout', 'set visibilityTimeout on the worker construct instead']);
-    expectFragmentsInOrder(attempt({ scaling: { ...scaling, workerConcurrency: 2 } }), ['invalid scaling.workerConcurrency', 'set workerConcurrency on the worker construct instead']);
-    expectFragmentsInOrder(attempt({ environment: { QUEUE_URL: 'x' } }), ['invalid environment.QUEUE_URL', 'the construct sets them']);
-    expect(attempt({ workerConcurrency: 0 })).toContain('invalid workerConcurrency: 0. Allowed: a whole number from 1 to 100');
-    expect(attempt({ stopTimeout: Duration.minutes(5) })).toContain('invalid stopTimeout');
-    const msg = errorMessageOf(() => {
-      const stack = newStack();
+  const qws = (props: Partial<QueueWorkerServiceProps>) => (stack: Stack) => { new QueueWorkerService(stack, 'Workers', { image, scaling, ...props }); };
+  const W = 'TestStack/Workers';
+  // [name, build, path, code, prop, value, allowed, fix]
+  const cases: Array<[string, (s: Stack) => void, string, string, string, string, string, string]> = [
+    ['heartbeat interval >= visibility timeout', qws({ visibilityTimeout: Duration.seconds(60), heartbeatInterval: Duration.seconds(60) }), W, 'QUEUE_WORKER_HEARTBEAT_VISIBILITY',
+      'heartbeatInterval', '1 minute (60 s) with visibilityTimeout 1 minute (60 s)', 'less than visibilityTimeout (1 minute (60 s)); a heartbeat that comes later than the timeout lets another worker receive the message mid-job',
+      'lower heartbeatInterval to a quarter of visibilityTimeout (15 seconds) or raise visibilityTimeout'],
+    ['processing time >= acceptable latency (the scaling rules, under scaling.)', qws({ scaling: { acceptableLatency: Duration.seconds(10), averageProcessingTime: Duration.seconds(20) } }), W,
+      'BACKLOG_SCALING_LATENCY_UNDER_PROCESSING', 'scaling.averageProcessingTime', '20 seconds with scaling.acceptableLatency 10 seconds', 'less than scaling.acceptableLatency (10 seconds)',
+      'raise scaling.acceptableLatency above the processing time, or make processing faster'],
+    ['max workers 0 (the scaling rules, under scaling.)', qws({ scaling: { ...scaling, maxWorkers: 0 } }), W, 'BACKLOG_SCALING_MAX_WORKERS', 'scaling.maxWorkers', '0', 'from 1 to', 'set scaling.maxWorkers'],
+    ['min workers above max workers (the scaling rules, under scaling.)', qws({ scaling: { ...scaling, minWorkers: 3, maxWorkers: 2 } }), W, 'BACKLOG_SCALING_MIN_OVER_MAX',
+      'scaling.minWorkers', '3 with scaling.maxWorkers 2', 'at most scaling.maxWorkers (2)', 'lower scaling.minWorkers to 2 or less'],
+    ['negative target backlog (the scaling rules, under scaling.)', qws({ scaling: { targetBacklogPerWorker: -1 } }), W, 'BACKLOG_SCALING_TARGET', 'scaling.targetBacklogPerWorker', '-1', 'a number greater than 0, up to 1,000,000 (messages per worker)',
+      'set targetBacklogPerWorker to the messages one worker may have waiting'],
+    ['visibility set on the queue instead of the service', qws({ queueProps: { visibilityTimeout: Duration.minutes(1) } }), W, 'QUEUE_WORKER_VISIBILITY_ON_QUEUE',
+      'queueProps.visibilityTimeout', '1 minute (60 s)', 'no value on a worker queue (the workers\' heartbeat needs to know it)', 'set visibilityTimeout on the worker construct instead'],
+    ['concurrency in the scaling options', qws({ scaling: { ...scaling, workerConcurrency: 2 } }), W, 'QUEUE_WORKER_CONCURRENCY_IN_SCALING', 'scaling.workerConcurrency', '2',
+      'no value on a worker fleet (it also sets WORKER_CONCURRENCY)', 'set workerConcurrency on the worker construct instead'],
+    ['reserved environment name', qws({ environment: { QUEUE_URL: 'x' } }), W, 'QUEUE_WORKER_RESERVED_ENVIRONMENT', 'environment.QUEUE_URL', 'set by you',
+      'names other than QUEUE_URL, WORKER_CONCURRENCY, VISIBILITY_TIMEOUT_SECONDS, HEARTBEAT_INTERVAL_SECONDS, SHUTDOWN_GRACE_SECONDS (the construct sets them)', 'remove QUEUE_URL; set it through the construct\'s props'],
+    ['worker concurrency 0', qws({ workerConcurrency: 0 }), W, 'QUEUE_WORKER_CONCURRENCY', 'workerConcurrency', '0', 'a whole number from 1 to 100',
+      'set workerConcurrency from 1 to 100 (the worker runtime\'s WORKER_CONCURRENCY range); for more parallel jobs, run more workers'],
+    ['worker concurrency NaN', qws({ workerConcurrency: NaN }), W, 'QUEUE_WORKER_CONCURRENCY', 'workerConcurrency', 'NaN', 'a whole number from 1 to 100', 'set workerConcurrency from 1 to 100'],
+    ['visibility timeout below 10 s', qws({ visibilityTimeout: Duration.seconds(5) }), W, 'QUEUE_WORKER_VISIBILITY_TIMEOUT', 'visibilityTimeout', '5 seconds', '10 seconds to 12 hours (43,200 s)',
+      'set visibilityTimeout between 10 seconds and 12 hours'],
+    ['heartbeat interval below 1 s', qws({ heartbeatInterval: Duration.millis(500) }), W, 'QUEUE_WORKER_HEARTBEAT_INTERVAL', 'heartbeatInterval', '500 millis', '1 second to 12 hours',
+      'set heartbeatInterval between 1 second and 12 hours'],
+    ['stop timeout above ECS\'s 2 minutes', qws({ stopTimeout: Duration.minutes(5) }), W, 'QUEUE_WORKER_SERVICE_STOP_TIMEOUT', 'stopTimeout', '5 minutes (300 s)', '2 seconds to 2 minutes (120 s)',
+      'set stopTimeout between 2 seconds and 2 minutes'],
+    ['vpc together with cluster', (stack) => {
       const vpc = new ec2.Vpc(stack, 'Vpc');
       new QueueWorkerService(stack, 'Workers', { image, scaling, vpc, cluster: new ecs.Cluster(stack, 'C', { vpc }) });
-    });
-    expect(msg).toContain('invalid vpc: given together with cluster');
+    }, W, 'QUEUE_WORKER_SERVICE_VPC_WITH_CLUSTER', 'vpc', 'given together with cluster', 'vpc only when no cluster is given (the cluster has its VPC)', 'remove vpc, or remove cluster'],
+    ['a CPU size Fargate does not offer', qws({ cpu: 300 }), W, 'QUEUE_WORKER_SERVICE_FARGATE_CPU', 'cpu', '300', 'one of Fargate\'s CPU sizes: 256, 512, 1024, 2048, 4096, 8192, 16384',
+      'set cpu to one of those (256 = 0.25 vCPU), or leave it unset for 256'],
+    ['a memory size the CPU size does not take', qws({ cpu: 1024, memoryLimitMiB: 512 }), W, 'QUEUE_WORKER_SERVICE_FARGATE_MEMORY', 'memoryLimitMiB', '512 MiB with cpu 1024',
+      'with cpu 1024: 2048 to 8192 MiB in steps of 1024 (Fargate\'s combinations)', 'set memoryLimitMiB to one of those, or change cpu'],
+    ['a memory size off the CPU size\'s steps', qws({ memoryLimitMiB: 768 }), W, 'QUEUE_WORKER_SERVICE_FARGATE_MEMORY', 'memoryLimitMiB', '768 MiB with cpu 256',
+      'with cpu 256: 512 to 2048 MiB in steps of 512', 'set memoryLimitMiB to one of those'],
+    ['jobs queue settings are checked under queueProps (nested)', qws({ queueProps: { maxReceiveCount: 0 } }), W, 'SECURE_QUEUE_MAX_RECEIVE_COUNT', 'queueProps.maxReceiveCount', '0',
+      'a whole number from 1 to 1,000', 'set queueProps.maxReceiveCount to a whole number from 1 to 1,000'],
+    ['ASG variant without start commands', (stack) => { new QueueWorkerAutoScalingGroup(stack, 'Workers', { vpc: new ec2.Vpc(stack, 'Vpc'), startCommands: [], scaling }); },
+      W, 'QUEUE_WORKER_ASG_START_COMMANDS', 'startCommands', 'an empty list', 'at least one command that starts the worker', 'add the commands that install and start your worker program'],
+    ['ASG variant: the shared worker rules apply too', (stack) => {
+      new QueueWorkerAutoScalingGroup(stack, 'Workers', { vpc: new ec2.Vpc(stack, 'Vpc'), startCommands: ['run'], scaling, workerConcurrency: 101 });
+    }, W, 'QUEUE_WORKER_CONCURRENCY', 'workerConcurrency', '101', 'a whole number from 1 to 100', 'set workerConcurrency from 1 to 100'],
+  ];
+  test.each(cases)('%s', (_name, build, path, code, prop, value, allowed, fix) => {
+    expectBadInput({ build, path, code, prop, value, allowed, fix });
   });
 
-  test('ASG variant without start commands', () => {
-    const msg = errorMessageOf(() => {
-      const stack = newStack();
-      new QueueWorkerAutoScalingGroup(stack, 'Workers', { vpc: new ec2.Vpc(stack, 'Vpc'), startCommands: [], scaling });
-    });
-    expectFragmentsInOrder(msg, ['invalid startCommands: an empty list', 'add the commands that install and start your worker program']);
+  test('every Fargate combination AWS lists synthesizes (the rule refuses none of them)', () => {
+    for (const [cpu, memories] of [[256, [512, 1024, 2048]], [4096, [8192, 30720]], [16384, [32768, 122880]]] as const) {
+      for (const memoryLimitMiB of memories) {
+        expect(() => new QueueWorkerService(newStack(), 'Workers', { image, scaling, cpu, memoryLimitMiB })).not.toThrow();
+      }
+    }
   });
 });

@@ -485,20 +485,39 @@ describe('TopicFanOut bad input', () => {
   });
 
   test('more than 200 filter policies on one topic (the default quota)', () => {
-    const stack = newStack();
-    const topic = new TopicFanOut(stack, 'Orders', { shareDeadLetterQueue: true, alarmsEnabled: false });
-    const queue = sqs.Queue.fromQueueArn(stack, 'Q', 'arn:aws:sqs:us-east-1:111111111111:q');
-    for (let i = 0; i < 200; i++) topic.addSubscriber(`S${i}`, { queueProps: { existingQueue: queue }, filterPolicy: highTier });
-    expect(() => topic.addSubscriber('S200', { queueProps: { existingQueue: queue }, filterPolicy: highTier }))
-      .toThrow(/\[TestStack\/Orders\] invalid addSubscriber\("S200"\)\.filterPolicy: filter policy number 201 on this topic \(subscriber "S200"; 201 in all\)\. Allowed: at most 200 filter policies per topic/);
+    let added = 0;
+    expectBadInput({
+      build: (stack) => {
+        const topic = new TopicFanOut(stack, 'Orders', { shareDeadLetterQueue: true, alarmsEnabled: false });
+        const queue = sqs.Queue.fromQueueArn(stack, 'Q', 'arn:aws:sqs:us-east-1:111111111111:q');
+        for (let i = 0; i <= 200; i++, added++) topic.addSubscriber(`S${i}`, { queueProps: { existingQueue: queue }, filterPolicy: highTier });
+      },
+      path: 'TestStack/Orders',
+      code: 'FAN_OUT_FILTER_POLICIES_PER_TOPIC',
+      prop: 'addSubscriber("S200").filterPolicy',
+      value: 'filter policy number 201 on this topic (subscriber "S200"; 201 in all)',
+      allowed: 'at most 200 filter policies per topic (SNS quota; the default is 200)',
+      fix: 'merge subscribers that filter alike, split the subscribers across topics, or raise the SNS quota "filter policies per topic" and set maxFilterPolicies',
+    });
+    expect(added).toBe(200); // the first 200 were accepted
   });
 
   test('a stack over 500 resources: says how many subscribers fit and how to split', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Big', { env: { account: '111111111111', region: 'us-east-1' } });
-    const big = new TopicFanOut(stack, 'Orders');
-    for (let i = 0; i < 75; i++) big.addSubscriber(`S${i}`);
-    expect(() => app.synth()).toThrow(/\[Big\/Orders\] invalid subscribers: 75 subscribers \(about 7\.0 resources each\), making 530 resources in stack Big\. Allowed: at most 500 resources per CloudFormation stack: 70 such subscribers fit beside the stack's other 5 resources\. Fix: keep 70 subscribers in this stack and move the rest to another stack .*shareDeadLetterQueue: true/s);
+    expectBadInput({
+      build: () => {
+        const app = new App();
+        const stack = new Stack(app, 'Big', { env: { account: '111111111111', region: 'us-east-1' } });
+        const big = new TopicFanOut(stack, 'Orders');
+        for (let i = 0; i < 75; i++) big.addSubscriber(`S${i}`);
+        app.synth();
+      },
+      path: 'Big/Orders',
+      code: 'FAN_OUT_STACK_RESOURCES',
+      prop: 'subscribers',
+      value: '75 subscribers (about 7.0 resources each), making 530 resources in stack Big',
+      allowed: 'at most 500 resources per CloudFormation stack: 70 such subscribers fit beside the stack\'s other 5 resources',
+      fix: 'keep 70 subscribers in this stack and move the rest to another stack',
+    });
   });
 
   test('70 subscribers fit', () => {

@@ -1,3 +1,4 @@
+import { appendFileSync } from 'fs';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -82,7 +83,10 @@ export function expectBadInput(c: BadInputCase): string {
   }
   if (error === undefined) throw new Error(`expected a PatternValidationError for ${c.prop}, but synth-time construction succeeded`);
   const e = error as Error & { violations?: Array<{ code?: string; prop: string }> };
-  if (e.name !== 'PatternValidationError') throw new Error(`expected a PatternValidationError, got ${e.name}: ${e.message}`);
+  // Rules that need the whole stack run at synth (node.addValidation): CDK reports them as ValidationFailedWithErrors.
+  if (e.name !== 'PatternValidationError' && e.name !== 'ValidationFailedWithErrors') {
+    throw new Error(`expected a PatternValidationError, got ${e.name}: ${e.message}`);
+  }
   const message = e.message;
   expectFragmentsInOrder(message, [`[${c.path}]`]);
   const line = message.split('\n').find(l => l.includes(`invalid ${c.prop}: `) && l.includes(c.value));
@@ -90,8 +94,9 @@ export function expectBadInput(c: BadInputCase): string {
   expectFragmentsInOrder(line, [`invalid ${c.prop}: `, c.value, 'Allowed: ', c.allowed, 'Fix: ', c.fix]);
   if (c.code) {
     const codes = (e.violations ?? []).map(v => v.code);
-    if (!codes.includes(c.code)) throw new Error(`expected rule code ${c.code} among ${JSON.stringify(codes)}:\n${message}`);
+    if (!codes.includes(c.code) && !line.includes(`[${c.code}]`)) throw new Error(`expected rule code ${c.code} among ${JSON.stringify(codes)}:\n${message}`);
   }
+  recordBadInputCase(stack, c, line);
   return message;
 }
 
@@ -104,4 +109,19 @@ export function expectNumberTokenAccepted(build: (stack: Stack, token: number) =
   const token = new CfnParameter(stack, 'NumberParam', { type: 'Number', default: 1 }).valueAsNumber;
   build(stack, token);
   return Template.fromStack(stack);
+}
+
+/**
+ * With BAD_INPUT_LOG set (scripts/count-bad-input.js), every passing expectBadInput case is
+ * appended there as one JSON line: the construct class at the error's path, the rule code, the prop.
+ */
+function recordBadInputCase(stack: Stack, c: BadInputCase, line: string): void {
+  const log = process.env.BAD_INPUT_LOG;
+  if (!log) return;
+  const at = stack.node.findAll().find(n => n.node.path === c.path);
+  const code = c.code ?? /\[([A-Z0-9_]+)\]\s*$/.exec(line)?.[1];
+  const state = expect.getState();
+  appendFileSync(log, JSON.stringify({
+    file: state.testPath, test: state.currentTestName, construct: at?.constructor.name, path: c.path, code, prop: c.prop, value: c.value,
+  }) + '\n');
 }

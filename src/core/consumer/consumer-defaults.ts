@@ -4,7 +4,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ConsumerCodeOptions, ConsumerFunctionOptions } from './consumer-options';
-import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange } from '../validation';
+import { consumerCodeRules, consumerFunctionRules } from './consumer-rules';
+import { validateProps } from '../validation';
 
 /**
  * The Node.js runtime every bundled handler is built for (the newest Lambda offers).
@@ -28,9 +29,8 @@ export interface ConsumerFunctionParts {
  * logs, and a role that may write only to that log group (no AWSLambdaBasicExecutionRole,
  * whose `logs:*` on every group is broader than a consumer needs).
  */
-export function consumerFunctionProps(scope: Construct, id: string, options: ConsumerFunctionOptions = {}): ConsumerFunctionParts {
-  checkNumberInRange(scope, 'memorySize', options.memorySize, { min: 128, max: 10_240, unit: 'MB' });
-  checkDurationInRange(scope, 'timeout', options.timeout, { min: Duration.seconds(1), max: Duration.minutes(15) });
+export function consumerFunctionProps(scope: Construct, id: string, options: ConsumerFunctionOptions = {}, prefix = ''): ConsumerFunctionParts {
+  validateProps(scope, options, consumerFunctionRules(prefix));
 
   const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
     retention: options.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -67,26 +67,8 @@ export function consumerFunctionProps(scope: Construct, id: string, options: Con
  * errors, e.g. `consumer`): not both, and no function settings next to an existing function.
  */
 export function checkConsumerCode(scope: Construct, prop: string, consumer: ConsumerCodeOptions): void {
-  if (consumer.function) {
-    checkNotSetWith(scope, `${prop}.code`, consumer.code, `together with ${prop}.function`, 'give either code + handler (a new function) or function (yours)');
-    const options: Array<[string, unknown]> = [
-      ['handler', consumer.handler], ['runtime', consumer.runtime], ['environment', consumer.environment],
-      ['memorySize', consumer.memorySize], ['timeout', consumer.timeout], ['architecture', consumer.architecture],
-      ['logRetention', consumer.logRetention], ['applicationLogLevel', consumer.applicationLogLevel],
-      ['tracing', consumer.tracing], ['environmentEncryption', consumer.environmentEncryption],
-    ];
-    for (const [option, value] of options) {
-      checkNotSetWith(scope, `${prop}.${option}`, value, `when ${prop}.function is given (your function is not reconfigured)`,
-        `set ${option} on your function, or give code + handler instead of function`);
-    }
-  } else {
-    check(scope, consumer.code !== undefined && consumer.handler !== undefined, {
-      prop,
-      value: `code ${consumer.code ? 'given' : 'missing'}, handler ${consumer.handler ? `"${consumer.handler}"` : 'missing'}`,
-      allowed: 'code and handler together (a new function), or function (an existing one)',
-      fix: `give ${prop}.code (e.g. lambda.Code.fromAsset(...)) and ${prop}.handler (e.g. "index.handler"), or ${prop}.function`,
-    });
-  }
+  // The code/function rule only: the function settings are checked where the caller checks its consumer.
+  validateProps(scope, consumer, consumerCodeRules(`${prop}.`).slice(0, 1));
 }
 
 /** The user's function, or a new one built from `code` + `handler` with the consumer defaults. */

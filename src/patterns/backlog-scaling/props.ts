@@ -14,6 +14,8 @@ export interface BacklogScalingOptions {
    * fleet to `ceil(inFlight / (2 x workerConcurrency) + visible / targetBacklogPerWorker)`; EC2:
    * the target of the target tracking policy on backlog per worker. Give it directly, or give
    * `acceptableLatency` and `averageProcessingTime` to have it computed. Must be more than 0.
+   * A token (a CfnParameter) is fine here; the computed target needs `acceptableLatency`,
+   * `averageProcessingTime` and `workerConcurrency` known at synth time (CloudFormation cannot divide).
    *
    * @default - `workerConcurrency x acceptableLatency / averageProcessingTime`
    */

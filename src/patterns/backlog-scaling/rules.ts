@@ -14,7 +14,70 @@ function wholeMinutes(d: Duration): number | undefined {
   return Number.isInteger(minutes) ? minutes : undefined;
 }
 
-/** The rules every BacklogScaling (and every worker fleet's `scaling`) obeys. Codes are stable. */
+/** What the scaling rules read: the options, and (for a BacklogScaling) which kind of fleet it scales. */
+interface ScalingRuleInput extends BacklogScalingOptions {
+  readonly service?: unknown;
+  readonly autoScalingGroup?: unknown;
+}
+
+/**
+ * The rules of the scaling options, under the prefix the user wrote them (`scaling.` inside a
+ * worker fleet's props), so the message names `scaling.maxWorkers`. Codes are stable.
+ */
+export function backlogScalingOptionsRules(P = ''): Rule<ScalingRuleInput>[] {
+  return [
+    (p, v) => v.numberInRange('BACKLOG_SCALING_MIN_WORKERS', `${P}minWorkers`, p.minWorkers, { min: 0, max: 10_000 }),
+    (p, v) => v.numberInRange('BACKLOG_SCALING_MAX_WORKERS', `${P}maxWorkers`, p.maxWorkers, {
+      min: 1, max: 10_000, fix: `set ${P}maxWorkers to at least 1 (a fleet of at most 0 workers never processes a message), or leave it unset for 10`,
+    }),
+    (p, v) => {
+      const min = p.minWorkers ?? 0;
+      const max = p.maxWorkers ?? 10;
+      if (Token.isUnresolved(min) || Token.isUnresolved(max) || !Number.isFinite(min) || !Number.isFinite(max)) return;
+      v.check('BACKLOG_SCALING_MIN_OVER_MAX', min <= max, {
+        prop: `${P}minWorkers`,
+        value: `${min} with ${P}maxWorkers ${max}`,
+        allowed: `at most ${P}maxWorkers (${max})`,
+        fix: `lower ${P}minWorkers to ${max} or less, or raise ${P}maxWorkers to ${min} or more`,
+      });
+    },
+    (p, v) => v.numberInRange('BACKLOG_SCALING_WORKER_CONCURRENCY', `${P}workerConcurrency`, p.workerConcurrency, {
+      ...WORKER_CONCURRENCY_RANGE,
+      fix: `set ${P}workerConcurrency from 1 to 100 (the worker runtime's WORKER_CONCURRENCY range); for more parallel jobs, run more workers`,
+    }),
+    (p, v) => v.durationInRange('BACKLOG_SCALING_INSTANCE_WARMUP', `${P}instanceWarmup`, p.instanceWarmup, { min: Duration.seconds(0), max: Duration.hours(1) }),
+    (p, v) => {
+      v.durationInRange('BACKLOG_SCALING_CONTROL_INTERVAL', `${P}controlInterval`, p.controlInterval, {
+        min: Duration.minutes(1), max: Duration.hours(1), fix: `set ${P}controlInterval to whole minutes between 1 minute and 1 hour, or leave it unset for 1 minute`,
+      });
+      if (p.controlInterval && !p.controlInterval.isUnresolved()) {
+        v.check('BACKLOG_SCALING_CONTROL_INTERVAL_MINUTES', wholeMinutes(p.controlInterval) !== undefined, {
+          prop: `${P}controlInterval`, value: describeDuration(p.controlInterval), allowed: 'whole minutes (an EventBridge Scheduler rate is in minutes)', fix: 'round it to whole minutes',
+        });
+      }
+    },
+    (p, v) => {
+      v.durationInRange('BACKLOG_SCALING_AT_MAX_PERIOD', `${P}atMaxWorkersAlarmPeriod`, p.atMaxWorkersAlarmPeriod, {
+        min: Duration.minutes(1), max: Duration.days(1), fix: `set ${P}atMaxWorkersAlarmPeriod to whole minutes between 1 minute and 1 day`,
+      });
+      if (p.atMaxWorkersAlarmPeriod && !p.atMaxWorkersAlarmPeriod.isUnresolved()) {
+        v.check('BACKLOG_SCALING_AT_MAX_PERIOD_MINUTES', wholeMinutes(p.atMaxWorkersAlarmPeriod) !== undefined, {
+          prop: `${P}atMaxWorkersAlarmPeriod`, value: describeDuration(p.atMaxWorkersAlarmPeriod), allowed: 'whole minutes (the alarm evaluates 1-minute periods)', fix: 'round it to whole minutes',
+        });
+      }
+    },
+    (p, v) => {
+      if (p.service) {
+        v.notSetWith('BACKLOG_SCALING_WARMUP_ON_ECS', `${P}instanceWarmup`, p.instanceWarmup, 'for an ECS service (it applies to EC2 instances)', `remove ${P}instanceWarmup; the controller reads running tasks itself`);
+      } else if (p.autoScalingGroup) {
+        v.notSetWith('BACKLOG_SCALING_INTERVAL_ON_EC2', `${P}controlInterval`, p.controlInterval, 'for an Auto Scaling group (EC2 fleets scale with target tracking, not the controller)', `remove ${P}controlInterval; use ${P}instanceWarmup`);
+      }
+    },
+    (p, v) => targetRules(P, p, v),
+  ];
+}
+
+/** The rules every BacklogScaling obeys. Codes are stable. */
 export const BACKLOG_SCALING_RULES: ReadonlyArray<Rule<BacklogScalingProps>> = [
   (p, v) => v.check('BACKLOG_SCALING_TARGET_KIND', (p.service === undefined) !== (p.autoScalingGroup === undefined), {
     prop: 'service',
@@ -22,91 +85,55 @@ export const BACKLOG_SCALING_RULES: ReadonlyArray<Rule<BacklogScalingProps>> = [
     allowed: 'exactly one of service (ECS) and autoScalingGroup (EC2)',
     fix: 'pass the ECS service or the Auto Scaling group the workers run in, not both',
   }),
-  (p, v) => v.numberInRange('BACKLOG_SCALING_MIN_WORKERS', 'minWorkers', p.minWorkers, { min: 0, max: 10_000 }),
-  (p, v) => v.numberInRange('BACKLOG_SCALING_MAX_WORKERS', 'maxWorkers', p.maxWorkers, {
-    min: 1, max: 10_000, fix: 'set maxWorkers to at least 1 (a fleet of at most 0 workers never processes a message), or leave it unset for 10',
-  }),
-  (p, v) => {
-    const min = p.minWorkers ?? 0;
-    const max = p.maxWorkers ?? 10;
-    if (Token.isUnresolved(min) || Token.isUnresolved(max) || !Number.isFinite(min) || !Number.isFinite(max)) return;
-    v.check('BACKLOG_SCALING_MIN_OVER_MAX', min <= max, {
-      prop: 'minWorkers',
-      value: `${min} with maxWorkers ${max}`,
-      allowed: `at most maxWorkers (${max})`,
-      fix: `lower minWorkers to ${max} or less, or raise maxWorkers to ${min} or more`,
-    });
-  },
-  (p, v) => v.numberInRange('BACKLOG_SCALING_WORKER_CONCURRENCY', 'workerConcurrency', p.workerConcurrency, {
-    ...WORKER_CONCURRENCY_RANGE,
-    fix: 'set workerConcurrency from 1 to 100 (the worker runtime\'s WORKER_CONCURRENCY range); for more parallel jobs, run more workers',
-  }),
-  (p, v) => v.durationInRange('BACKLOG_SCALING_INSTANCE_WARMUP', 'instanceWarmup', p.instanceWarmup, { min: Duration.seconds(0), max: Duration.hours(1) }),
-  (p, v) => {
-    v.durationInRange('BACKLOG_SCALING_CONTROL_INTERVAL', 'controlInterval', p.controlInterval, {
-      min: Duration.minutes(1), max: Duration.hours(1), fix: 'set controlInterval to whole minutes between 1 minute and 1 hour, or leave it unset for 1 minute',
-    });
-    if (p.controlInterval && !p.controlInterval.isUnresolved()) {
-      v.check('BACKLOG_SCALING_CONTROL_INTERVAL_MINUTES', wholeMinutes(p.controlInterval) !== undefined, {
-        prop: 'controlInterval', value: describeDuration(p.controlInterval), allowed: 'whole minutes (an EventBridge Scheduler rate is in minutes)', fix: 'round it to whole minutes',
-      });
-    }
-  },
-  (p, v) => {
-    v.durationInRange('BACKLOG_SCALING_AT_MAX_PERIOD', 'atMaxWorkersAlarmPeriod', p.atMaxWorkersAlarmPeriod, {
-      min: Duration.minutes(1), max: Duration.days(1), fix: 'set atMaxWorkersAlarmPeriod to whole minutes between 1 minute and 1 day',
-    });
-    if (p.atMaxWorkersAlarmPeriod && !p.atMaxWorkersAlarmPeriod.isUnresolved()) {
-      v.check('BACKLOG_SCALING_AT_MAX_PERIOD_MINUTES', wholeMinutes(p.atMaxWorkersAlarmPeriod) !== undefined, {
-        prop: 'atMaxWorkersAlarmPeriod', value: describeDuration(p.atMaxWorkersAlarmPeriod), allowed: 'whole minutes (the alarm evaluates 1-minute periods)', fix: 'round it to whole minutes',
-      });
-    }
-  },
-  (p, v) => {
-    if (p.service) {
-      v.notSetWith('BACKLOG_SCALING_WARMUP_ON_ECS', 'instanceWarmup', p.instanceWarmup, 'for an ECS service (it applies to EC2 instances)', 'remove instanceWarmup; the controller reads running tasks itself');
-    } else if (p.autoScalingGroup) {
-      v.notSetWith('BACKLOG_SCALING_INTERVAL_ON_EC2', 'controlInterval', p.controlInterval, 'for an Auto Scaling group (EC2 fleets scale with target tracking, not the controller)', 'remove controlInterval; use instanceWarmup');
-    }
-  },
-  (p, v) => targetRules(p, v),
+  ...backlogScalingOptionsRules(),
 ];
 
 /** The target: given, or computed from latency and processing time (not both, not neither). */
-function targetRules(p: BacklogScalingOptions, v: Parameters<Rule<BacklogScalingProps>>[1]): void {
+function targetRules(P: string, p: BacklogScalingOptions, v: Parameters<Rule<BacklogScalingProps>>[1]): void {
   if (p.targetBacklogPerWorker !== undefined) {
-    const because = 'together with targetBacklogPerWorker (the target is given, not computed)';
-    const fix = (prop: string) => `remove ${prop}, or remove targetBacklogPerWorker to compute it from acceptableLatency / averageProcessingTime`;
-    v.notSetWith('BACKLOG_SCALING_TARGET_AND_LATENCY', 'acceptableLatency', p.acceptableLatency, because, fix('acceptableLatency'));
-    v.notSetWith('BACKLOG_SCALING_TARGET_AND_PROCESSING', 'averageProcessingTime', p.averageProcessingTime, because, fix('averageProcessingTime'));
-    v.notSetWith('BACKLOG_SCALING_TARGET_AND_CONCURRENCY', 'workerConcurrency', p.workerConcurrency, because, fix('workerConcurrency'));
+    const because = `together with ${P}targetBacklogPerWorker (the target is given, not computed)`;
+    const fix = (prop: string) => `remove ${prop}, or remove ${P}targetBacklogPerWorker to compute it from ${P}acceptableLatency / ${P}averageProcessingTime`;
+    v.notSetWith('BACKLOG_SCALING_TARGET_AND_LATENCY', `${P}acceptableLatency`, p.acceptableLatency, because, fix(`${P}acceptableLatency`));
+    v.notSetWith('BACKLOG_SCALING_TARGET_AND_PROCESSING', `${P}averageProcessingTime`, p.averageProcessingTime, because, fix(`${P}averageProcessingTime`));
+    v.notSetWith('BACKLOG_SCALING_TARGET_AND_CONCURRENCY', `${P}workerConcurrency`, p.workerConcurrency, because, fix(`${P}workerConcurrency`));
     if (!Token.isUnresolved(p.targetBacklogPerWorker)) {
       v.check('BACKLOG_SCALING_TARGET', Number.isFinite(p.targetBacklogPerWorker) && p.targetBacklogPerWorker > 0 && p.targetBacklogPerWorker <= 1_000_000, {
-        prop: 'targetBacklogPerWorker', value: String(p.targetBacklogPerWorker), allowed: 'a number greater than 0, up to 1,000,000 (messages per worker)', fix: fixTarget,
+        prop: `${P}targetBacklogPerWorker`, value: String(p.targetBacklogPerWorker), allowed: 'a number greater than 0, up to 1,000,000 (messages per worker)', fix: fixTarget,
       });
     }
     return;
   }
-  const missing = ([['acceptableLatency', p.acceptableLatency], ['averageProcessingTime', p.averageProcessingTime]] as const).filter(([, value]) => value === undefined);
+  const missing = ([[`${P}acceptableLatency`, p.acceptableLatency], [`${P}averageProcessingTime`, p.averageProcessingTime]] as const).filter(([, value]) => value === undefined);
   for (const [prop] of missing) {
     v.check('BACKLOG_SCALING_TARGET_MISSING', false, {
       prop,
       value: 'not set',
-      allowed: 'a duration (with the other of acceptableLatency and averageProcessingTime), or targetBacklogPerWorker instead',
-      fix: 'give acceptableLatency and averageProcessingTime, e.g. Duration.minutes(5) and Duration.seconds(30), or give targetBacklogPerWorker',
+      allowed: `a duration (with the other of ${P}acceptableLatency and ${P}averageProcessingTime), or ${P}targetBacklogPerWorker instead`,
+      fix: `give ${P}acceptableLatency and ${P}averageProcessingTime, e.g. Duration.minutes(5) and Duration.seconds(30), or give ${P}targetBacklogPerWorker`,
     });
   }
   if (missing.length > 0) return;
   const latency = p.acceptableLatency!;
   const processing = p.averageProcessingTime!;
-  if (latency.isUnresolved() || processing.isUnresolved()) return;
+  const tokens = ([[`${P}acceptableLatency`, latency.isUnresolved()], [`${P}averageProcessingTime`, processing.isUnresolved()],
+    [`${P}workerConcurrency`, p.workerConcurrency !== undefined && Token.isUnresolved(p.workerConcurrency)]] as const).filter(([, unresolved]) => unresolved);
+  for (const [prop] of tokens) {
+    // Not a check of the token: the target is derived from it at synth time, which a token cannot be (CloudFormation cannot divide).
+    v.check('BACKLOG_SCALING_TARGET_FROM_TOKEN', false, {
+      prop,
+      value: '<token>',
+      allowed: `a value known at synth time here: the target backlog per worker (${P}workerConcurrency x ${P}acceptableLatency / ${P}averageProcessingTime) is computed while synthesizing, and CloudFormation cannot divide a parameter`,
+      fix: `give ${P}targetBacklogPerWorker instead (it may be a token, e.g. a CfnParameter), and leave ${P}acceptableLatency, ${P}averageProcessingTime and ${P}workerConcurrency unset`,
+    });
+  }
+  if (tokens.length > 0 || latency.isUnresolved() || processing.isUnresolved()) return;
   v.check('BACKLOG_SCALING_PROCESSING_TIME', Number.isFinite(processing.toMilliseconds()) && processing.toMilliseconds() > 0, {
-    prop: 'averageProcessingTime', value: describeDuration(processing), allowed: 'more than 0', fix: 'give the measured average time one message takes',
+    prop: `${P}averageProcessingTime`, value: describeDuration(processing), allowed: 'more than 0', fix: 'give the measured average time one message takes',
   });
   v.check('BACKLOG_SCALING_LATENCY_UNDER_PROCESSING', !(processing.toMilliseconds() >= latency.toMilliseconds()), {
-    prop: 'averageProcessingTime',
-    value: `${describeDuration(processing)} with acceptableLatency ${describeDuration(latency)}`,
-    allowed: `less than acceptableLatency (${describeDuration(latency)}); a message that takes longer to process than it may wait in total can never meet the latency, whatever the fleet size`,
-    fix: 'raise acceptableLatency above the processing time, or make processing faster',
+    prop: `${P}averageProcessingTime`,
+    value: `${describeDuration(processing)} with ${P}acceptableLatency ${describeDuration(latency)}`,
+    allowed: `less than ${P}acceptableLatency (${describeDuration(latency)}); a message that takes longer to process than it may wait in total can never meet the latency, whatever the fleet size`,
+    fix: `raise ${P}acceptableLatency above the processing time, or make processing faster`,
   });
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -58,7 +58,7 @@ export function frontDoorAlarms(scope: Construct, metrics: FrontDoorMetrics, t: 
       metric: metrics.clientErrorRate(),
       threshold: t.clientErrorRate,
       evaluationPeriods: 3,
-      description: `More than ${t.clientErrorRate * 100} % of requests were answered 4XX for 15 minutes: a caller sends invalid bodies, a key or token broke, or throttling is set too low (429 in the access logs).`,
+      description: `More than ${Token.isUnresolved(t.clientErrorRate) ? 'clientErrorRateThreshold' : `${t.clientErrorRate * 100} %`} of requests were answered 4XX for 15 minutes: a caller sends invalid bodies, a key or token broke, or throttling is set too low (429 in the access logs).`,
       alarmTopic: t.alarmTopic,
     }),
     createAlarm(scope, 'LatencyAlarm', {

@@ -50,7 +50,8 @@ export interface QueueWorkerOptions extends AlarmOptions {
    * (`HEARTBEAT_INTERVAL_SECONDS`). Must be shorter than `visibilityTimeout`, or messages become
    * visible again while they are being processed.
    *
-   * @default - a quarter of `visibilityTimeout` (30 seconds for the default 2 minutes)
+   * @default - a quarter of `visibilityTimeout` (30 seconds for the default 2 minutes); with a token
+   * `visibilityTimeout`, the worker runtime computes the quarter itself
    */
   readonly heartbeatInterval?: Duration;
 
@@ -127,6 +128,9 @@ export interface QueueWorkerServiceProps extends QueueWorkerOptions {
   /**
    * How long ECS waits after SIGTERM before it kills the container: time for the worker to
    * finish or release the messages in hand. Range: 2 seconds to 2 minutes (Fargate's limit).
+   * The worker gets `SHUTDOWN_GRACE_SECONDS` = this minus 5 s; with a token (a CfnParameter) that
+   * cannot be computed at synth time, so the grace is 0: jobs in hand are released at once and
+   * reappear on the queue after their visibility timeout.
    *
    * @default Duration.minutes(2)
    */

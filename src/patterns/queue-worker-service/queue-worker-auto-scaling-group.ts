@@ -6,9 +6,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { QueueWorkerOptions } from './props';
+import { QUEUE_WORKER_ASG_RULES } from './rules';
 import { workerQueue } from './worker-queue';
 import { SecureQueue } from '../../core/secure-queue';
-import { check } from '../../core/validation';
+import { validateProps } from '../../core/validation';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
 import { BacklogScaling } from '../backlog-scaling';
@@ -80,9 +81,7 @@ export class QueueWorkerAutoScalingGroup extends Construct implements IMonitored
 
   constructor(scope: Construct, id: string, props: QueueWorkerAutoScalingGroupProps) {
     super(scope, id);
-    check(this, props.startCommands.length > 0, {
-      prop: 'startCommands', value: 'an empty list', allowed: 'at least one command that starts the worker', fix: 'add the commands that install and start your worker program',
-    });
+    validateProps(this, props, QUEUE_WORKER_ASG_RULES);
     const worker = workerQueue(this, props);
     this.secureQueue = worker.secureQueue;
     this.queue = worker.secureQueue.queue;

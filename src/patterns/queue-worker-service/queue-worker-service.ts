@@ -7,10 +7,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { QueueWorkerServiceProps } from './props';
+import { QUEUE_WORKER_SERVICE_RULES } from './rules';
 import { workerQueue, workerVpc } from './worker-queue';
 import { acknowledgeWildcardResource } from '../../core/nag-acknowledgements';
 import { SecureQueue } from '../../core/secure-queue';
-import { check, checkDurationInRange } from '../../core/validation';
+import { secondsOf, validateProps } from '../../core/validation';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
 import { PatternDashboard } from '../../monitoring/pattern-dashboard';
 import { BacklogScaling } from '../backlog-scaling';
@@ -62,10 +63,7 @@ export class QueueWorkerService extends Construct implements IMonitoredBlock {
 
   constructor(scope: Construct, id: string, props: QueueWorkerServiceProps) {
     super(scope, id);
-    check(this, props.cluster === undefined || props.vpc === undefined, {
-      prop: 'vpc', value: 'given together with cluster', allowed: 'vpc only when no cluster is given (the cluster has its VPC)', fix: 'remove vpc, or remove cluster',
-    });
-    checkDurationInRange(this, 'stopTimeout', props.stopTimeout, { min: Duration.seconds(2), max: Duration.minutes(2) });
+    validateProps(this, props, QUEUE_WORKER_SERVICE_RULES);
     const stopTimeout = props.stopTimeout ?? Duration.minutes(2);
     const worker = workerQueue(this, props);
     this.secureQueue = worker.secureQueue;
@@ -73,7 +71,7 @@ export class QueueWorkerService extends Construct implements IMonitoredBlock {
     this.deadLetterQueue = worker.secureQueue.deadLetterQueue;
     // The runtime finishes jobs in hand for this long after SIGTERM, then releases the rest
     // (a few seconds before ECS kills the container).
-    this.environment = { ...worker.environment, SHUTDOWN_GRACE_SECONDS: String(Math.max(0, stopTimeout.toSeconds() - 5)) };
+    this.environment = { ...worker.environment, SHUTDOWN_GRACE_SECONDS: shutdownGrace(stopTimeout) };
     this.alarms.push(...this.secureQueue.alarms);
 
     const newVpc = props.cluster === undefined && props.vpc === undefined;
@@ -154,4 +152,14 @@ export class QueueWorkerService extends Construct implements IMonitoredBlock {
       width: 24,
     });
   }
+}
+
+/**
+ * Seconds the runtime may finish jobs in hand after SIGTERM: the stop timeout minus 5 s. A token
+ * stop timeout cannot be subtracted from at synth time: then 0 (jobs in hand are released at once
+ * and reappear on the queue after their visibility timeout; nothing is lost).
+ */
+function shutdownGrace(stopTimeout: Duration): string {
+  const seconds = secondsOf(stopTimeout);
+  return String(seconds === undefined ? 0 : Math.max(0, seconds - 5));
 }

@@ -1,10 +1,10 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tokenization } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { QueueWorkerOptions } from './props';
 import { SecureQueue } from '../../core/secure-queue';
-import { check, checkDurationInRange, checkNotSetWith, checkNumberInRange, describeDuration } from '../../core/validation';
+import { secondsOf } from '../../core/validation';
 import { BacklogScalingOptions } from '../backlog-scaling';
 
 /** The queue-worker runtime's default grace after SIGTERM: QueueWorkerService's default stopTimeout (2 minutes) minus 5 s. */
@@ -17,30 +17,14 @@ interface WorkerQueue {
   readonly scaling: BacklogScalingOptions;
 }
 
-/** Validates the shared worker settings and builds the queue and the worker environment. */
+/** Builds (after the construct ran its rule table) the queue and the worker environment. */
 export function workerQueue(scope: Construct, props: QueueWorkerOptions): WorkerQueue {
   const queueProps = props.queueProps ?? {};
-  checkNotSetWith(scope, 'queueProps.visibilityTimeout', queueProps.visibilityTimeout, 'on a worker queue (the workers\' heartbeat needs to know it)',
-    'set visibilityTimeout on the worker construct instead');
-  checkNotSetWith(scope, 'scaling.workerConcurrency', props.scaling.workerConcurrency, 'on a worker fleet (it also sets WORKER_CONCURRENCY)',
-    'set workerConcurrency on the worker construct instead');
-  // The one range of workerConcurrency: BacklogScaling's rule and the runtime's WORKER_CONCURRENCY
-  // allow the same (test/patterns/queue-worker-service.test.ts checks all three agree).
-  checkNumberInRange(scope, 'workerConcurrency', props.workerConcurrency, {
-    min: 1, max: 100, fix: 'set workerConcurrency from 1 to 100 (the worker runtime\'s WORKER_CONCURRENCY range); for more parallel jobs, run more workers',
-  });
-  checkDurationInRange(scope, 'visibilityTimeout', props.visibilityTimeout, { min: Duration.seconds(10), max: Duration.hours(12) });
   const visibility = props.visibilityTimeout ?? Duration.minutes(2);
-  const heartbeat = props.heartbeatInterval ?? Duration.seconds(Math.max(1, Math.floor(visibility.toSeconds() / 4)));
-  checkDurationInRange(scope, 'heartbeatInterval', props.heartbeatInterval, { min: Duration.seconds(1), max: Duration.hours(12) });
-  if (!visibility.isUnresolved() && !heartbeat.isUnresolved()) {
-    check(scope, heartbeat.toSeconds() < visibility.toSeconds(), {
-      prop: 'heartbeatInterval',
-      value: `${describeDuration(heartbeat)} with visibilityTimeout ${describeDuration(visibility)}`,
-      allowed: `less than visibilityTimeout (${describeDuration(visibility)}); a heartbeat that comes later than the timeout lets another worker receive the message mid-job`,
-      fix: `lower heartbeatInterval to a quarter of visibilityTimeout (${describeDuration(Duration.seconds(Math.floor(visibility.toSeconds() / 4)))}) or raise visibilityTimeout`,
-    });
-  }
+  const visibilitySeconds = secondsOf(visibility);
+  // A token visibility cannot be divided here: the runtime then derives the heartbeat itself (a quarter).
+  const heartbeat = props.heartbeatInterval
+    ?? (visibilitySeconds === undefined ? undefined : Duration.seconds(Math.max(1, Math.floor(visibilitySeconds / 4))));
   const concurrency = props.workerConcurrency ?? 1;
   const existing = queueProps.existingQueue !== undefined;
   const secureQueue = new SecureQueue(scope, 'Jobs', {
@@ -49,20 +33,14 @@ export function workerQueue(scope: Construct, props: QueueWorkerOptions): Worker
     alarmTopic: queueProps.alarmTopic ?? props.alarmTopic,
     alarmsEnabled: (props.alarmsEnabled ?? true) && (queueProps.alarmsEnabled ?? true),
   });
-  const reserved = ['QUEUE_URL', 'WORKER_CONCURRENCY', 'VISIBILITY_TIMEOUT_SECONDS', 'HEARTBEAT_INTERVAL_SECONDS', 'SHUTDOWN_GRACE_SECONDS'];
-  for (const key of Object.keys(props.environment ?? {})) {
-    check(scope, !reserved.includes(key), {
-      prop: `environment.${key}`, value: 'set by you', allowed: `names other than ${reserved.join(', ')} (the construct sets them)`, fix: `remove ${key}; set it through the construct's props`,
-    });
-  }
   return {
     secureQueue,
     environment: {
       ...props.environment,
       QUEUE_URL: secureQueue.queue.queueUrl,
-      WORKER_CONCURRENCY: String(concurrency),
-      VISIBILITY_TIMEOUT_SECONDS: String(visibility.toSeconds()),
-      HEARTBEAT_INTERVAL_SECONDS: String(heartbeat.toSeconds()),
+      WORKER_CONCURRENCY: Tokenization.stringifyNumber(concurrency),
+      VISIBILITY_TIMEOUT_SECONDS: Tokenization.stringifyNumber(visibility.toSeconds()),
+      ...(heartbeat ? { HEARTBEAT_INTERVAL_SECONDS: Tokenization.stringifyNumber(heartbeat.toSeconds()) } : {}),
       // After SIGTERM, jobs in hand may finish for this long, then the rest are released. The
       // runtime's default; QueueWorkerService sets it from its container's stopTimeout.
       SHUTDOWN_GRACE_SECONDS: String(DEFAULT_SHUTDOWN_GRACE_SECONDS),
