@@ -119,7 +119,8 @@ const fanOutSubscriber: Build = (s, p, v) => { new FanOutSubscriber(s, 'S', { to
 
 const table = (s: Stack) => new dynamodb.Table(s, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
 const writeBuffer: Build = (s, p, v) => {
-  const base = p.startsWith('frontDoor.') ? { frontDoor: {} } : {};
+  const base = p.startsWith('frontDoor.cors.') ? { frontDoor: { cors: { allowOrigins: ['https://shop.example.com'] } } }
+    : p.startsWith('frontDoor.') ? { frontDoor: {} } : {};
   new WriteBuffer(s, 'B', { sink: WriteBufferSink.dynamoDb({ table: table(s) }), ...set(base, p, v) });
 };
 
@@ -196,6 +197,8 @@ const eventRoute: Build = (s, p, v) => { new EventRouter(s, 'Router').addRoute('
 const scheduledJob: Build = (s, p, v) => {
   const target = /^target\.lambda\(consumer\)\.(.+)$/.exec(p);
   if (target) { new ScheduledJob(s, 'Job', { cronExpression: '0 21 * * ? *', target: ScheduledJobTarget.lambda(set(fn, target[1], v)) }); return; }
+  const options = /^target\.lambda\(options\)\.(.+)$/.exec(p);
+  if (options) { new ScheduledJob(s, 'Job', { cronExpression: '0 21 * * ? *', target: ScheduledJobTarget.lambda(fn, undefined, set({}, options[1], v)) }); return; }
   const when = p === 'rate' ? {} : { cronExpression: '0 21 * * ? *' };
   new ScheduledJob(s, 'Job', { ...when, target: ScheduledJobTarget.lambda(fn), ...set({}, p, v) });
 };
