@@ -34,4 +34,9 @@ export const ARCHITECTURES: BenchArchitecture[] = [
     ours: 'bench/apps/order-intake.ours.ts',
     peer: 'bench/apps/order-intake.peer.ts',
   },
+  {
+    name: 'DailyPrice',
+    ours: 'bench/apps/daily-price.ours.ts',
+    peer: 'bench/apps/daily-price.peer.ts',
+  },
 ];
