@@ -29,4 +29,14 @@ export const ARCHITECTURES: BenchArchitecture[] = [
     ours: 'bench/apps/clickstream.ours.ts',
     peer: 'bench/apps/clickstream.peer.ts',
   },
+  {
+    name: 'OrderIntake',
+    ours: 'bench/apps/order-intake.ours.ts',
+    peer: 'bench/apps/order-intake.peer.ts',
+  },
+  {
+    name: 'DailyPrice',
+    ours: 'bench/apps/daily-price.ours.ts',
+    peer: 'bench/apps/daily-price.peer.ts',
+  },
 ];

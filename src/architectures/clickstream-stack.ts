@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { secureBucketProps } from '../core/bucket-defaults';
 import { ClickstreamAggregatorFunction } from './handlers/clickstream-aggregator-function';
-import { clickstreamRules } from './rules';
+import { clickstreamRules } from './clickstream-rules';
 import { consumerFunctionProps } from '../core/consumer/consumer-defaults';
 import { SecureTopic } from '../core/secure-topic';
 import { validateProps } from '../core/validation';

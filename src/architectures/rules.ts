@@ -1,12 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
-import { ClickstreamStackProps } from './clickstream-stack';
 import { MessageBackboneStackProps } from './message-backbone-stack';
 import { OrderFanOutStackProps } from './order-fan-out-stack';
 import { OrderIntakeStackProps } from './order-intake-stack';
 import { QueueConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { consumerFunctionRules, queueConsumerRules } from '../core/consumer/consumer-rules';
 import { Rule, nested } from '../core/validation';
-import { streamEventSourceRules } from '../patterns/stream-pipeline/rules';
 
 /** The bundled queue consumer of an architecture (`consumer`): function settings and event source. */
 function queueConsumer<P extends { readonly consumer?: QueueConsumerFunctionOptions }>(): Rule<P>[] {
@@ -41,11 +38,4 @@ export function orderIntakeRules(): Rule<OrderIntakeStackProps>[] {
   return [...queueConsumer<OrderIntakeStackProps>(), maxReceiveCount()];
 }
 
-/** The rule table of {@link ClickstreamStack}'s props. */
-export function clickstreamRules(): Rule<ClickstreamStackProps>[] {
-  return [
-    nested(p => p.consumer, consumerFunctionRules('consumer.')),
-    nested(p => p.consumer, streamEventSourceRules('consumer.', Duration.hours(24))),
-    (p, v) => v.durationInRange('CLICKSTREAM_ARCHIVE_BUFFERING_INTERVAL', 'archiveBufferingInterval', p.archiveBufferingInterval, { min: Duration.seconds(0), max: Duration.seconds(900) }),
-  ];
-}
+// clickstreamRules lives in ./clickstream-rules (it needs the stream pipeline's rules).

@@ -36,8 +36,9 @@ export function checkNumberInRange(scope: IConstruct, prop: string, value: numbe
   if (value === undefined || isUnresolved(value)) return;
   const unit = opts.unit ? ` ${opts.unit}` : '';
   const integer = opts.integer ?? true;
-  const allowed = `${integer ? 'a whole number ' : ''}from ${fmt(opts.min)} to ${fmt(opts.max)}${unit}`;
   const ok = Number.isFinite(value) && value >= opts.min && value <= opts.max && (!integer || Number.isInteger(value));
+  if (ok) return; // the message is built only for a violation (synth allocates less)
+  const allowed = `${integer ? 'a whole number ' : ''}from ${fmt(opts.min)} to ${fmt(opts.max)}${unit}`;
   check(scope, ok, {
     prop,
     value: `${value}${unit}`,
@@ -58,8 +59,10 @@ export interface DurationRangeOptions {
 export function checkDurationInRange(scope: IConstruct, prop: string, value: Duration | undefined, opts: DurationRangeOptions): void {
   if (value === undefined || value.isUnresolved()) return;
   const ms = value.toMilliseconds();
+  const ok = ms >= opts.min.toMilliseconds() && ms <= opts.max.toMilliseconds();
+  if (ok) return; // the message is built only for a violation
   const allowed = `${describeDuration(opts.min)} to ${describeDuration(opts.max)}`;
-  check(scope, ms >= opts.min.toMilliseconds() && ms <= opts.max.toMilliseconds(), {
+  check(scope, ok, {
     prop,
     value: describeDuration(value),
     allowed,
@@ -211,8 +214,9 @@ export class Violations {
     if (value === undefined || isUnresolved(value)) return;
     const unit = opts.unit ? ` ${opts.unit}` : '';
     const integer = opts.integer ?? true;
-    const allowed = `${integer ? 'a whole number ' : ''}from ${fmt(opts.min)} to ${fmt(opts.max)}${unit}`;
     const ok = Number.isFinite(value) && value >= opts.min && value <= opts.max && (!integer || Number.isInteger(value));
+    if (ok) return; // the message is built only for a violation (synth allocates less)
+    const allowed = `${integer ? 'a whole number ' : ''}from ${fmt(opts.min)} to ${fmt(opts.max)}${unit}`;
     this.check(code, ok, { prop, value: `${value}${unit}`, allowed, fix: opts.fix ?? `set ${prop} to ${allowed}, or leave it unset for the default` });
   }
 
@@ -220,8 +224,10 @@ export class Violations {
   public durationInRange(code: string, prop: string, value: Duration | undefined, opts: DurationRangeOptions): void {
     if (value === undefined || value.isUnresolved()) return;
     const ms = value.toSeconds({ integral: false }) * 1000;
+    const ok = Number.isFinite(ms) && ms >= opts.min.toMilliseconds() && ms <= opts.max.toMilliseconds();
+    if (ok) return; // the message is built only for a violation
     const allowed = `${describeDuration(opts.min)} to ${describeDuration(opts.max)}`;
-    this.check(code, Number.isFinite(ms) && ms >= opts.min.toMilliseconds() && ms <= opts.max.toMilliseconds(), {
+    this.check(code, ok, {
       prop,
       value: describeDuration(value),
       allowed,
@@ -240,7 +246,8 @@ export class Violations {
     const problems: string[] = [];
     if (value.length < rule.minLength || value.length > rule.maxLength) problems.push(`${value.length} characters`);
     if (!rule.pattern.test(value)) problems.push('characters outside the allowed set');
-    this.check(code, problems.length === 0, {
+    if (problems.length === 0) return; // the message is built only for a violation
+    this.check(code, false, {
       prop,
       value: `"${value}" (${problems.join(', ')})`,
       allowed: `a ${rule.what} of ${fmt(rule.minLength)} to ${fmt(rule.maxLength)} characters: ${rule.characters}`,
