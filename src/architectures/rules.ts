@@ -1,6 +1,8 @@
+import { Duration } from 'aws-cdk-lib';
 import { MessageBackboneStackProps } from './message-backbone-stack';
 import { OrderFanOutStackProps } from './order-fan-out-stack';
 import { OrderIntakeStackProps } from './order-intake-stack';
+import { VideoProcessingStackProps } from './video-processing-stack';
 import { QueueConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { consumerFunctionRules, queueConsumerRules } from '../core/consumer/consumer-rules';
 import { Rule, nested } from '../core/validation';
@@ -39,3 +41,12 @@ export function orderIntakeRules(): Rule<OrderIntakeStackProps>[] {
 }
 
 // clickstreamRules lives in ./clickstream-rules (it needs the stream pipeline's rules).
+
+/** The rule table of {@link VideoProcessingStack}'s own props (the fleet's are QueueWorkerService's and BacklogScaling's). */
+export function videoProcessingRules(): Rule<VideoProcessingStackProps>[] {
+  return [
+    (p, v) => v.numberInRange('VIDEO_PROCESSING_OUTPUT_WIDTH', 'outputWidth', p.outputWidth, { min: 16, max: 7680 }),
+    // Without the fleet, QueueWorkerService (which checks it when deployed) is not there to.
+    (p, v) => { if (p.deployWorkers === false) v.durationInRange('VIDEO_PROCESSING_VISIBILITY_TIMEOUT', 'visibilityTimeout', p.visibilityTimeout, { min: Duration.seconds(10), max: Duration.hours(12) }); },
+  ];
+}

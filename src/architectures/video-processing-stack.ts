@@ -14,13 +14,14 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PresignUploadFunction } from './handlers/presign-upload-function';
+import { videoProcessingRules } from './rules';
 import { secureBucketProps } from '../core/bucket-defaults';
 import { consumerFunctionProps } from '../core/consumer/consumer-defaults';
 import { ConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { acknowledgeBucketNotificationsHandler, acknowledgeWildcardResource } from '../core/nag-acknowledgements';
 import { SecureQueue } from '../core/secure-queue';
 import { SecureTopic } from '../core/secure-topic';
-import { check, checkDurationInRange, checkNumberInRange, describeDuration } from '../core/validation';
+import { check, describeDuration, validateProps } from '../core/validation';
 import { FunctionMetrics } from '../monitoring/function-metrics';
 import { PatternDashboard } from '../monitoring/pattern-dashboard';
 import { BacklogScalingOptions } from '../patterns/backlog-scaling';
@@ -158,7 +159,7 @@ export class VideoProcessingStack extends Stack {
 
   constructor(scope: Construct, id: string, props: VideoProcessingStackProps = {}) {
     super(scope, id, props);
-    checkNumberInRange(this, 'outputWidth', props.outputWidth, { min: 16, max: 7680 });
+    validateProps(this, props, videoProcessingRules());
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.alarmTopic = new SecureTopic(this, 'Alarms');
@@ -227,8 +228,7 @@ export class VideoProcessingStack extends Stack {
     } else {
       // Without the fleet: the same jobs queue at the same construct path (same logical IDs), and
       // the environment QueueWorkerService gives its container (the e2e contract test compares them).
-      // (QueueWorkerService checks these settings when the fleet is deployed.)
-      checkDurationInRange(this, 'visibilityTimeout', props.visibilityTimeout, { min: Duration.seconds(10), max: Duration.hours(12) });
+      // (QueueWorkerService checks these settings when the fleet is deployed; videoProcessingRules when not.)
       const unresolved = heartbeatInterval.isUnresolved() || visibilityTimeout.isUnresolved();
       check(this, unresolved || heartbeatInterval.toSeconds() < visibilityTimeout.toSeconds(), {
         code: 'VIDEO_PROCESSING_HEARTBEAT_INTERVAL',

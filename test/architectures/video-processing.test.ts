@@ -128,6 +128,7 @@ describe('VideoProcessingStack', () => {
     expectBadInput({
       build: () => build({ outputWidth: 8000 }),
       path: 'VideoProcessing',
+      code: 'VIDEO_PROCESSING_OUTPUT_WIDTH',
       prop: 'outputWidth',
       value: '8000',
       allowed: 'a whole number from 16 to 7,680',
@@ -204,6 +205,20 @@ describe('VideoProcessingStack without the transcoder fleet (deployWorkers: fals
 
   test('cdk-nag AwsSolutions: no unacknowledged finding', () => {
     expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('bad input: a visibility timeout SQS refuses, without the fleet (no QueueWorkerService to check it)', () => {
+    expectBadInput({
+      build: scope => new VideoProcessingStack(scope.node.root as App, 'BadVisibility', {
+        deployWorkers: false, visibilityTimeout: Duration.hours(13),
+      }),
+      path: 'BadVisibility',
+      code: 'VIDEO_PROCESSING_VISIBILITY_TIMEOUT',
+      prop: 'visibilityTimeout',
+      value: '13 hours',
+      allowed: '10 seconds to 12 hours',
+      fix: 'visibilityTimeout',
+    });
   });
 
   test('bad input: a heartbeat that is not shorter than the visibility timeout', () => {
