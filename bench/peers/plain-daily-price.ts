@@ -25,8 +25,8 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  bufferQueue, bundle, dashboard, deadLetters, nodeFunction, notifying, ONE_MINUTE, queueAlarms, queueWidgets, recordsTable, section, secureTopic,
-  writeBufferTitle, writerParts,
+  batchWriter, bufferQueue, bundle, dashboard, deadLetters, nodeFunction, notifying, ONE_MINUTE, queueAlarms, queueWidgets, recordsTable, section,
+  secureTopic, writeBufferTitle, writerParts,
 } from './plain-parts';
 
 const PRICE_SCHEMA = {
@@ -60,21 +60,8 @@ export class PlainDailyPriceStack extends Stack {
     // History: buffer queue (with DLQ) -> batch writer -> table.
     const table = recordsTable(this, 'PriceHistory', 'priceId');
     const history = bufferQueue(this, 'History', 'HistoryQueue', { visibilityTimeout: Duration.seconds(6 * 30), maxReceiveCount: 5 });
-    const { queue: historyQueue, deadLetterQueue: historyDlq } = history;
-    const writer = nodeFunction(this, 'Writer', {
-      asset: bundle('write-buffer-writer'),
-      rolePath: 'History/Writer',
-      description: `Writes the messages of ${p}/History in batches (dynamodb sink); poison messages to the dead-letter queue`,
-      environment: {
-        DEAD_LETTER_QUEUE_URL: historyDlq.queueUrl,
-        MESSAGE_SCHEMA: JSON.stringify(PRICE_SCHEMA),
-        WRITE_BUFFER_SINK: 'dynamodb',
-        TABLE_NAME: table.tableName,
-        PARTITION_KEY: 'priceId',
-      },
-    });
-    historyDlq.grant(writer, 'sqs:SendMessage');
-    table.grant(writer, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem');
+    const historyQueue = history.queue;
+    const writer = batchWriter(this, 'History', history, table, PRICE_SCHEMA, 'priceId');
     writer.addEventSource(new SqsEventSource(historyQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }));
 
     const historyQueueAlarms = queueAlarms(alarm, history, {

@@ -21,7 +21,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import {
-  alarmRow, alarmTopic, bufferQueue, bundle, consumerAlarms, consumerGraph, header, messagesKey, ONE_MINUTE, queueAlarms, queueWidgets,
+  alarmRow, alarmTopic, bufferQueue, bundle, consumerAlarms, consumerGraph, header, messagesKey, notificationsGraph, ONE_MINUTE, queueAlarms, queueWidgets,
   recordsTable, nodeFunction, TOPIC_FAILED_HELP,
 } from './plain-parts';
 
@@ -75,13 +75,7 @@ export class PlainMessageBackboneStack extends Stack {
     dashboard.addWidgets(
       new cloudwatch.TextWidget({ markdown: `# ${this.stackName}\nOrders topic -> buffer queue (DLQ) -> idempotent recorder -> orders table.`, width: 24, height: 2 }),
       header('Orders topic'),
-      new cloudwatch.GraphWidget({
-        title: 'Orders: notifications',
-        left: [ordersTopic.metricNumberOfMessagesPublished({ statistic: 'Sum', period: ONE_MINUTE }),
-          ordersTopic.metricNumberOfNotificationsDelivered({ statistic: 'Sum', period: ONE_MINUTE })],
-        right: [topicFailed],
-        width: 24,
-      }),
+      notificationsGraph('Orders', ordersTopic, topicFailed),
       alarmRow('Orders topic: alarms', topicAlarms),
       header('Orders buffer'),
       ...queueWidgets('OrdersQueue', buffer),

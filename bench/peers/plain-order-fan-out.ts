@@ -27,7 +27,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
-  alarmRow, alarmTopic, bucketWithAccessLogs, bufferQueue, bundle, consumerAlarms, consumerGraph, fromThisAccount, header, messagesKey, nodeFunction,
+  alarmRow, alarmTopic, bucketWithAccessLogs, bufferQueue, bundle, consumerAlarms, consumerGraph, fromThisAccount, header, messagesKey, nodeFunction, notificationsGraph,
   ONE_MINUTE, queueAlarms, queueWidgets, recordsTable, TOPIC_FAILED_HELP,
 } from './plain-parts';
 
@@ -51,35 +51,27 @@ export class PlainOrderFanOutStack extends Stack {
     // Alarm topic: encrypted, TLS only, CloudWatch may publish (and use the key).
     const p = this.node.path;
     const { alarm } = alarmTopic(this);
-    const topicSection = (board: cloudwatch.Dashboard, title: string, topic: sns.Topic, failed: cloudwatch.Metric,
-      failedAlarm: cloudwatch.IAlarm) => board.addWidgets(
-      new cloudwatch.TextWidget({ markdown: `# ${this.stackName}/${title}\nTopic fan-out: notifications published and failed, then one section per subscriber (queue traffic, lag, dead letters, consumer).`, width: 24, height: 2 }),
-      header('Topic'),
-      new cloudwatch.GraphWidget({
-        title: 'Topic: notifications',
-        left: [topic.metricNumberOfMessagesPublished({ statistic: 'Sum', period: ONE_MINUTE }),
-          topic.metricNumberOfNotificationsDelivered({ statistic: 'Sum', period: ONE_MINUTE })],
-        right: [failed],
-        width: 24,
-      }),
-      alarmRow('Topic: alarms', [failedAlarm]),
-    );
-
-    // Orders topic.
-    const ordersKey = messagesKey(this, 'OrdersKey', 'Orders/Topic');
-    const ordersTopic = new sns.Topic(this, 'OrdersTopic', { masterKey: ordersKey, enforceSSL: true });
-    const topicFailed = ordersTopic.metricNumberOfNotificationsFailed({ statistic: 'Sum', period: ONE_MINUTE });
-    const ordersFailedAlarm = alarm(topicFailed, 'OrdersTopicFailedAlarm', { alarmDescription: `${p}/Orders/Topic: ${TOPIC_FAILED_HELP}` });
-    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard');
-    topicSection(dashboard, 'Orders', ordersTopic, topicFailed, ordersFailedAlarm);
-
-    // Uploads topic, with a dashboard per fan-out, as the library makes one per pattern.
-    const uploadsKey = messagesKey(this, 'UploadsKey', 'UploadEvents/Topic');
-    const uploadsTopic = new sns.Topic(this, 'UploadsTopic', { masterKey: uploadsKey, enforceSSL: true });
-    const uploadsFailed = uploadsTopic.metricNumberOfNotificationsFailed({ statistic: 'Sum', period: ONE_MINUTE });
-    const uploadsFailedAlarm = alarm(uploadsFailed, 'UploadsTopicFailedAlarm', { alarmDescription: `${p}/UploadEvents/Topic: ${TOPIC_FAILED_HELP}` });
-    const uploadsDashboard = new cloudwatch.Dashboard(this, 'UploadsDashboard');
-    topicSection(uploadsDashboard, 'UploadEvents', uploadsTopic, uploadsFailed, uploadsFailedAlarm);
+    // A topic per fan-out (Orders, UploadEvents), each with its own dashboard, as the library makes one per pattern.
+    const fanOutTopic = (name: string, fanOut: string, dashboardId: string) => {
+      const key = messagesKey(this, `${name}Key`, `${fanOut}/Topic`);
+      const topic = new sns.Topic(this, `${name}Topic`, { masterKey: key, enforceSSL: true });
+      const failed = topic.metricNumberOfNotificationsFailed({ statistic: 'Sum', period: ONE_MINUTE });
+      const failedAlarm = alarm(failed, `${name}TopicFailedAlarm`, { alarmDescription: `${p}/${fanOut}/Topic: ${TOPIC_FAILED_HELP}` });
+      const board = new cloudwatch.Dashboard(this, dashboardId);
+      board.addWidgets(
+        new cloudwatch.TextWidget({
+          markdown: `# ${this.stackName}/${fanOut}\nTopic fan-out: notifications published and failed, then one section per subscriber (queue traffic, lag, dead letters, consumer).`,
+          width: 24,
+          height: 2,
+        }),
+        header('Topic'),
+        notificationsGraph('Topic', topic, failed),
+        alarmRow('Topic: alarms', [failedAlarm]),
+      );
+      return { key, topic, board };
+    };
+    const { topic: ordersTopic, board: dashboard } = fanOutTopic('Orders', 'Orders', 'Dashboard');
+    const { key: uploadsKey, topic: uploadsTopic, board: uploadsDashboard } = fanOutTopic('Uploads', 'UploadEvents', 'UploadsDashboard');
 
     // Subscribers: queue (with DLQ) <- subscription (filter, same DLQ) [-> recorder -> table].
     const orders = { eventType: sns.SubscriptionFilter.stringFilter({ allowlist: ['OrderPlaced'] }) };

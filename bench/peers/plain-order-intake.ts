@@ -22,7 +22,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
-  alarmTopic, bufferQueue, bundle, dashboard, nodeFunction, ONE_MINUTE, queueAlarms, queueWidgets, recordsTable, section, writeBufferTitle, writerParts,
+  alarmTopic, batchWriter, bufferQueue, dashboard, ONE_MINUTE, queueAlarms, queueWidgets, recordsTable, section, writeBufferTitle, writerParts,
 } from './plain-parts';
 
 /** The order body: the API validates it, the writer checks it again. */
@@ -52,20 +52,7 @@ export class PlainOrderIntakeStack extends Stack {
     const buffer = bufferQueue(this, 'Orders', 'OrdersQueue', { visibilityTimeout: Duration.seconds(6 * 30 + 1), maxReceiveCount: 5 });
     const { queue, deadLetterQueue } = buffer;
 
-    const writer = nodeFunction(this, 'Writer', {
-      asset: bundle('write-buffer-writer'),
-      rolePath: 'Orders/Writer',
-      description: `Writes the messages of ${p}/Orders in batches (dynamodb sink); poison messages to the dead-letter queue`,
-      environment: {
-        DEAD_LETTER_QUEUE_URL: deadLetterQueue.queueUrl,
-        MESSAGE_SCHEMA: JSON.stringify(ORDER_SCHEMA),
-        WRITE_BUFFER_SINK: 'dynamodb',
-        TABLE_NAME: table.tableName,
-        PARTITION_KEY: 'orderId',
-      },
-    });
-    deadLetterQueue.grant(writer, 'sqs:SendMessage');
-    table.grant(writer, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem');
+    const writer = batchWriter(this, 'Orders', buffer, table, ORDER_SCHEMA, 'orderId');
     writer.addEventSource(new SqsEventSource(queue, {
       batchSize: 25,
       maxBatchingWindow: Duration.seconds(1),

@@ -42,7 +42,9 @@ export function messagesKey(stack: Stack, id: string, what: string): kms.Key {
 }
 
 /** An alarm that fires above 0 on one datapoint (override with `options`), missing data not breaching. */
-export function thresholdAlarm(stack: Stack, id: string, metric: cloudwatch.IMetric, options: Partial<cloudwatch.CreateAlarmOptions>): cloudwatch.Alarm {
+export function thresholdAlarm(
+  stack: Stack, id: string, metric: cloudwatch.IMetric, options: Partial<cloudwatch.CreateAlarmOptions>,
+): cloudwatch.Alarm {
   return new cloudwatch.Alarm(stack, id, {
     metric,
     threshold: 0,
@@ -81,7 +83,8 @@ export function secureTopic(stack: Stack, name: string, servicePrincipal: string
 }
 
 /** Creates an alarm that notifies the alarm topic (on alarm and on OK) unless `notify` is false. */
-export type AlarmFactory = (metric: cloudwatch.IMetric, alarmId: string, options: Partial<cloudwatch.CreateAlarmOptions>, notify?: boolean) => cloudwatch.Alarm;
+export type AlarmFactory =
+  (metric: cloudwatch.IMetric, alarmId: string, options: Partial<cloudwatch.CreateAlarmOptions>, notify?: boolean) => cloudwatch.Alarm;
 
 /** The alarm topic (`AlarmsKey`, `AlarmsTopic`, `AlarmsTopicFailedAlarm`) CloudWatch may publish to, and an {@link AlarmFactory} notifying it. */
 export function alarmTopic(stack: Stack, failedAlarmId = 'AlarmsTopicFailedAlarm'): { readonly topic: sns.Topic; readonly alarm: AlarmFactory } {
@@ -261,6 +264,30 @@ export function nodeFunction(stack: Stack, id: string, options: NodeFunctionOpti
   });
 }
 
+/**
+ * The write buffer's batch writer `Writer` (the library's bundle, dynamodb sink) for the buffer at
+ * `<stack path>/<buffer>`: it may send to the dead-letter queue and batch-write the table.
+ */
+export function batchWriter(
+  stack: Stack, buffer: string, queue: BufferQueue, table: dynamodb.ITableV2, schema: object, partitionKey: string,
+): lambda.Function {
+  const writer = nodeFunction(stack, 'Writer', {
+    asset: bundle('write-buffer-writer'),
+    rolePath: `${buffer}/Writer`,
+    description: `Writes the messages of ${stack.node.path}/${buffer} in batches (dynamodb sink); poison messages to the dead-letter queue`,
+    environment: {
+      DEAD_LETTER_QUEUE_URL: queue.deadLetterQueue.queueUrl,
+      MESSAGE_SCHEMA: JSON.stringify(schema),
+      WRITE_BUFFER_SINK: 'dynamodb',
+      TABLE_NAME: table.tableName,
+      PARTITION_KEY: partitionKey,
+    },
+  });
+  queue.deadLetterQueue.grant(writer, 'sqs:SendMessage');
+  table.grant(writer, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem');
+  return writer;
+}
+
 /** A consumer function's error and throttle metrics and alarms. */
 export interface ConsumerAlarms {
   readonly errors: cloudwatch.Metric;
@@ -269,7 +296,9 @@ export interface ConsumerAlarms {
 }
 
 /** `<id>ErrorsAlarm` (2 of 3 periods) and `<id>ThrottlesAlarm` (3 of 5 periods). */
-export function consumerAlarms(alarm: AlarmFactory, fn: lambda.IFunction, id: string, errorsDescription: string, throttlesDescription: string): ConsumerAlarms {
+export function consumerAlarms(
+  alarm: AlarmFactory, fn: lambda.IFunction, id: string, errorsDescription: string, throttlesDescription: string,
+): ConsumerAlarms {
   const errors = fn.metricErrors({ statistic: 'Sum', period: ONE_MINUTE });
   const throttles = fn.metricThrottles({ statistic: 'Sum', period: ONE_MINUTE });
   const alarms = [
@@ -312,6 +341,17 @@ export function writerParts(alarm: AlarmFactory, writer: lambda.IFunction, table
     new cloudwatch.GraphWidget({ title: 'Table: write throttle events', left: [tableThrottles], width: 12 }),
   ];
   return { alarms, widgets };
+}
+
+/** `<title>: notifications`: published and delivered on the left, `failed` on the right. */
+export function notificationsGraph(title: string, topic: sns.ITopic, failed: cloudwatch.IMetric): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title: `${title}: notifications`,
+    left: [topic.metricNumberOfMessagesPublished({ statistic: 'Sum', period: ONE_MINUTE }),
+      topic.metricNumberOfNotificationsDelivered({ statistic: 'Sum', period: ONE_MINUTE })],
+    right: [failed],
+    width: 24,
+  });
 }
 
 /** The title of a write buffer's dashboard. */
