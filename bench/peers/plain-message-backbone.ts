@@ -21,8 +21,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import {
-  alarmRow, alarmTopic, bufferQueue, bundle, consumerAlarms, consumerGraph, header, messagesKey, notificationsGraph, ONE_MINUTE, queueAlarms, queueWidgets,
-  recordsTable, nodeFunction, TOPIC_FAILED_HELP,
+  alarmRow, alarmTopic, bufferQueue, bundle, consumerAlarms, consumerGraph, header, messagesKey, nodeFunction, notificationsGraph, ONE_MINUTE,
+  queueAlarms, queueWidgets, recordsTable, TOPIC_FAILED_HELP,
 } from './plain-parts';
 
 export class PlainMessageBackboneStack extends Stack {

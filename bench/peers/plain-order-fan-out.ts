@@ -27,8 +27,8 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
-  alarmRow, alarmTopic, bucketWithAccessLogs, bufferQueue, bundle, consumerAlarms, consumerGraph, fromThisAccount, header, messagesKey, nodeFunction, notificationsGraph,
-  ONE_MINUTE, queueAlarms, queueWidgets, recordsTable, TOPIC_FAILED_HELP,
+  alarmRow, alarmTopic, bucketWithAccessLogs, bufferQueue, bundle, consumerAlarms, consumerGraph, fromThisAccount, header, messagesKey,
+  nodeFunction, notificationsGraph, ONE_MINUTE, queueAlarms, queueWidgets, recordsTable, TOPIC_FAILED_HELP,
 } from './plain-parts';
 
 interface SubscriberSpec {
