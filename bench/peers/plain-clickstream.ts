@@ -11,25 +11,17 @@
  * bucket (gzip, dated prefixes, the six S3 actions Firehose needs — no delete) whose server access
  * logs go to a second bucket; nine alarms with descriptions and the same dashboard.
  */
-import * as path from 'path';
-import { CfnOutput, Duration, Names, RemovalPolicy, Size, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-
-/** The same bundle the library ships (`npx projen bundle` writes it). */
-const AGGREGATOR_ASSET = path.join(__dirname, '..', '..', 'assets', 'lambda', 'clickstream-aggregator.lambda');
+import { alarmRow, alarmTopic, bucketWithAccessLogs, bufferQueue, bundle, header, nodeFunction, ONE_MINUTE, queueAlarms } from './plain-parts';
 
 export class PlainClickstreamStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -37,40 +29,10 @@ export class PlainClickstreamStack extends Stack {
     // Server access logs through a bucket policy (not the LogDeliveryWrite ACL, which
     // BUCKET_OWNER_ENFORCED forbids). A user would set this in cdk.json.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
-    const oneMinute = Duration.minutes(1);
     const p = this.node.path;
-    const fromThisAccount = { StringEquals: { 'aws:SourceAccount': this.account } };
 
     // Alarm topic: encrypted, TLS only, CloudWatch may publish (and use the key).
-    const alarmKey = new kms.Key(this, 'AlarmsKey', {
-      enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY, description: `Encrypts the messages of ${p}/Alarms`,
-    });
-    const alarmTopic = new sns.Topic(this, 'AlarmsTopic', { masterKey: alarmKey, enforceSSL: true });
-    const cloudwatchPrincipal = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
-    alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['sns:Publish'], principals: [cloudwatchPrincipal], resources: [alarmTopic.topicArn], conditions: fromThisAccount,
-    }));
-    alarmKey.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], principals: [cloudwatchPrincipal], resources: ['*'], conditions: fromThisAccount,
-    }));
-    const alarmAction = new actions.SnsAction(alarmTopic);
-    const alarm = (metric: cloudwatch.IMetric, alarmId: string, options: Partial<cloudwatch.CreateAlarmOptions>, notify = true) => {
-      const a = new cloudwatch.Alarm(this, alarmId, {
-        metric,
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        ...options,
-      });
-      if (notify) {
-        a.addAlarmAction(alarmAction);
-        a.addOkAction(alarmAction);
-      }
-      return a;
-    };
-    alarm(alarmTopic.metricNumberOfNotificationsFailed({ statistic: 'Sum', period: oneMinute }), 'AlarmsTopicFailedAlarm',
-      { alarmDescription: `${p}/Alarms: SNS failed to deliver notifications; check subscriber endpoints, their policies and KMS grants.` }, false);
+    const { alarm } = alarmTopic(this);
 
     const table = new dynamodb.TableV2(this, 'CountsTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -81,40 +43,16 @@ export class PlainClickstreamStack extends Stack {
     });
 
     // The aggregator: its own log group and an execution role scoped to it.
-    const logGroup = new logs.LogGroup(this, 'AggregatorLogGroup', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const role = new iam.Role(this, 'AggregatorRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${p}/Aggregator`,
-    });
-    logGroup.grant(role, 'logs:CreateLogStream', 'logs:PutLogEvents');
-    const aggregator = new lambda.Function(this, 'Aggregator', {
-      role,
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(AGGREGATOR_ASSET),
-      memorySize: 256,
-      timeout: Duration.seconds(30),
+    const aggregator = nodeFunction(this, 'Aggregator', {
+      asset: bundle('clickstream-aggregator'),
+      rolePath: 'Aggregator',
       description: 'Aggregates click events into per-minute page counts and per-session progress',
-      environment: { TABLE_NAME: table.tableName, AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1' },
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      environment: { TABLE_NAME: table.tableName },
     });
     aggregator.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], resources: [table.tableArn] }));
 
     // Archive buckets: access logs into a second bucket.
-    const bucketProps: s3.BucketProps = {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
-    };
-    const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', bucketProps);
-    const archiveBucket = new s3.Bucket(this, 'ArchiveBucket', { ...bucketProps, serverAccessLogsBucket: accessLogs, serverAccessLogsPrefix: 'archive/' });
+    const archiveBucket = bucketWithAccessLogs(this, 'ArchiveBucket', 'archive/');
 
     // The stream, the consumer's on-failure queue (with its dead-letter queue) and the event source.
     const stream = new kinesis.Stream(this, 'ClicksStream', {
@@ -123,23 +61,8 @@ export class PlainClickstreamStack extends Stack {
       retentionPeriod: Duration.hours(24),
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const queueName = `${Names.uniqueResourceName(this, { maxLength: 40 })}-Clicks-OnFailure`;
-    const queueDefaults = {
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      receiveMessageWaitTime: Duration.seconds(20),
-      removalPolicy: RemovalPolicy.DESTROY,
-    };
-    const deadLetterQueue = new sqs.Queue(this, 'OnFailureDeadLetterQueue', {
-      ...queueDefaults,
-      queueName: `${queueName}-dlq`,
-      redriveAllowPolicy: {
-        redrivePermission: sqs.RedrivePermission.BY_QUEUE,
-        sourceQueues: [sqs.Queue.fromQueueArn(this, 'OnFailureQueueByArn', this.formatArn({ service: 'sqs', resource: queueName }))],
-      },
-    });
-    const onFailure = new sqs.Queue(this, 'OnFailureQueue', { ...queueDefaults, queueName, deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 } });
+    const onFailureBuffer = bufferQueue(this, 'OnFailure', 'Clicks-OnFailure', { retentionPeriod: Duration.days(14), maxReceiveCount: 5 });
+    const onFailure = onFailureBuffer.queue;
     aggregator.addEventSource(new KinesisEventSource(stream, {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
       batchSize: 500,
@@ -174,13 +97,13 @@ export class PlainClickstreamStack extends Stack {
 
     // Alarms, each notifying the alarm topic.
     const c = `${p}/Clicks`;
-    const kinesisMetric = (metricName: string, statistic: string) => stream.metric(metricName, { statistic, period: oneMinute });
+    const kinesisMetric = (metricName: string, statistic: string) => stream.metric(metricName, { statistic, period: ONE_MINUTE });
     const iteratorAge = kinesisMetric('GetRecords.IteratorAgeMilliseconds', 'Maximum');
     const writeThrottled = kinesisMetric('WriteProvisionedThroughputExceeded', 'Sum');
     const readThrottled = kinesisMetric('ReadProvisionedThroughputExceeded', 'Sum');
-    const failedVisible = onFailure.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: oneMinute });
-    const errors = aggregator.metricErrors({ statistic: 'Sum', period: oneMinute });
-    const consumerLag = aggregator.metric('IteratorAge', { statistic: 'Maximum', period: oneMinute });
+    const failedVisible = onFailure.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: ONE_MINUTE });
+    const errors = aggregator.metricErrors({ statistic: 'Sum', period: ONE_MINUTE });
+    const consumerLag = aggregator.metric('IteratorAge', { statistic: 'Maximum', period: ONE_MINUTE });
     const freshness = archive.metric('DeliveryToS3.DataFreshness', { statistic: 'Maximum' });
     const alarms = [
       alarm(iteratorAge, 'StreamIteratorAgeAlarm', {
@@ -199,13 +122,8 @@ export class PlainClickstreamStack extends Stack {
         datapointsToAlarm: 3,
         alarmDescription: `${c}: reads are throttled (2 MB/s and 5 GetRecords/s per shard shared by all readers); use enhanced fan-out for more readers.`,
       }),
-      alarm(onFailure.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: oneMinute }), 'OnFailureAgeAlarm', {
-        threshold: 900,
-        evaluationPeriods: 3,
-        alarmDescription: `${c}/OnFailure: the oldest message has waited more than 15 minutes (900 s); consumers are down or too slow.`,
-      }),
-      alarm(deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: oneMinute }), 'OnFailureDeadLetterAlarm', {
-        alarmDescription: `${c}/OnFailure: messages are in the dead-letter queue; they failed 5 receives. Inspect and redrive them.`,
+      ...queueAlarms(alarm, onFailureBuffer, {
+        queuePath: `${c}/OnFailure`, maxReceiveCount: 5, ageAlarmId: 'OnFailureAgeAlarm', deadLetterAlarmId: 'OnFailureDeadLetterAlarm',
       }),
       alarm(errors, 'ConsumerErrorsAlarm', {
         evaluationPeriods: 3,
@@ -235,7 +153,7 @@ export class PlainClickstreamStack extends Stack {
         width: 24,
         height: 2,
       }),
-      new cloudwatch.TextWidget({ markdown: '## Stream pipeline', width: 24, height: 1 }),
+      header('Stream pipeline'),
       new cloudwatch.GraphWidget({
         title: 'Stream: writes',
         width: 8,
@@ -247,8 +165,8 @@ export class PlainClickstreamStack extends Stack {
       new cloudwatch.GraphWidget({
         title: 'Consumer: invocations and errors',
         width: 12,
-        left: [aggregator.metricInvocations({ statistic: 'Sum', period: oneMinute }), errors],
-        right: [aggregator.metricDuration({ statistic: 'p99', period: oneMinute })],
+        left: [aggregator.metricInvocations({ statistic: 'Sum', period: ONE_MINUTE }), errors],
+        right: [aggregator.metricDuration({ statistic: 'p99', period: ONE_MINUTE })],
       }),
       new cloudwatch.GraphWidget({ title: 'Consumer: lag (ms) and failed batches', width: 12, left: [consumerLag], right: [failedVisible] }),
       new cloudwatch.GraphWidget({
@@ -257,7 +175,7 @@ export class PlainClickstreamStack extends Stack {
         left: [freshness],
         right: [archive.metric('DeliveryToS3.Records', { statistic: 'Sum' })],
       }),
-      new cloudwatch.AlarmStatusWidget({ title: 'Stream pipeline: alarms', alarms, width: 24, height: 2 }),
+      alarmRow('Stream pipeline: alarms', alarms),
     );
 
     new CfnOutput(this, 'StreamName', { value: stream.streamName });

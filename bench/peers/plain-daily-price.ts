@@ -13,28 +13,21 @@
  * Like for like, property by property: the same descriptions, names, policies, environment,
  * alarm descriptions and dashboard widgets. The bench checks every resource against ours.
  */
-import * as path from 'path';
 import { CfnOutput, Duration, Names, RemovalPolicy, Stack, StackProps, TimeZone } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-
-/** The same bundles the library ships (`npx projen bundle` writes them). */
-const WRITER_ASSET = path.join(__dirname, '..', '..', 'assets', 'lambda', 'write-buffer-writer.lambda');
-const FETCHER_ASSET = path.join(__dirname, '..', '..', 'assets', 'lambda', 'price-fetcher.lambda');
+import {
+  batchWriter, bufferQueue, bundle, dashboard, deadLetters, nodeFunction, notifying, ONE_MINUTE, queueAlarms, queueWidgets, recordsTable, section,
+  secureTopic, writeBufferTitle, writerParts,
+} from './plain-parts';
 
 const PRICE_SCHEMA = {
   type: apigateway.JsonSchemaType.OBJECT,
@@ -57,188 +50,27 @@ export interface PlainDailyPriceStackProps extends StackProps {
 export class PlainDailyPriceStack extends Stack {
   constructor(scope: Construct, id: string, props: PlainDailyPriceStackProps) {
     super(scope, id, props);
-    const oneMinute = Duration.minutes(1);
     const p = this.node.path;
-    const fromThisAccount = { StringEquals: { 'aws:SourceAccount': this.account } };
 
     // Encrypted, TLS-only topics a service may publish to (and use the key of).
-    const secureTopic = (name: string, service: string) => {
-      const key = new kms.Key(this, `${name}Key`, {
-        enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY, description: `Encrypts the messages of ${p}/${name}`,
-      });
-      const topic = new sns.Topic(this, `${name}Topic`, { masterKey: key, enforceSSL: true });
-      const principal = new iam.ServicePrincipal(service);
-      topic.addToResourcePolicy(new iam.PolicyStatement({
-        actions: ['sns:Publish'], principals: [principal], resources: [topic.topicArn], conditions: fromThisAccount,
-      }));
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], principals: [principal], resources: ['*'], conditions: fromThisAccount,
-      }));
-      topic.metricNumberOfNotificationsFailed({ statistic: 'Sum', period: oneMinute }).createAlarm(this, `${name}FailedAlarm`, {
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `${p}/${name}: SNS failed to deliver notifications; check subscriber endpoints, their policies and KMS grants.`,
-      });
-      return topic;
-    };
-    const alarmTopic = secureTopic('Alarms', 'cloudwatch.amazonaws.com');
-    const alertTopic = secureTopic('PriceAlerts', 'events.amazonaws.com');
-    const alarmAction = new actions.SnsAction(alarmTopic);
-    const alarm = (metric: cloudwatch.Metric, alarmId: string, options: Partial<cloudwatch.CreateAlarmOptions>) => {
-      const a = metric.createAlarm(this, alarmId, {
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        ...options,
-      });
-      a.addAlarmAction(alarmAction);
-      a.addOkAction(alarmAction);
-      return a;
-    };
-    const deadLetters = (queue: sqs.IQueue) => queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: oneMinute });
-    const dashboard = (dashboardId: string, title: string) => {
-      const d = new cloudwatch.Dashboard(this, dashboardId);
-      d.addWidgets(new cloudwatch.TextWidget({ markdown: title, width: 24, height: 2 }));
-      return d;
-    };
-    const section = (d: cloudwatch.Dashboard, title: string, widgets: cloudwatch.IWidget[], alarms: cloudwatch.IAlarm[]) => {
-      d.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${title}`, width: 24, height: 1 }));
-      d.addWidgets(...widgets);
-      d.addWidgets(new cloudwatch.AlarmStatusWidget({ title: `${title}: alarms`, alarms, width: 24, height: 2 }));
-    };
+    const alarmTopic = secureTopic(this, 'Alarms', 'cloudwatch.amazonaws.com', 'AlarmsFailedAlarm').topic;
+    const alertTopic = secureTopic(this, 'PriceAlerts', 'events.amazonaws.com', 'PriceAlertsFailedAlarm').topic;
+    const alarm = notifying(this, alarmTopic);
 
     // History: buffer queue (with DLQ) -> batch writer -> table.
-    const table = new dynamodb.TableV2(this, 'PriceHistory', {
-      partitionKey: { name: 'priceId', type: dynamodb.AttributeType.STRING },
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const queueName = `${Names.uniqueResourceName(this, { maxLength: 40 })}-HistoryQueue`;
-    const historyDlq = new sqs.Queue(this, 'HistoryDeadLetterQueue', {
-      queueName: `${queueName}-dlq`,
-      redriveAllowPolicy: {
-        redrivePermission: sqs.RedrivePermission.BY_QUEUE,
-        sourceQueues: [sqs.Queue.fromQueueArn(this, 'HistoryQueueByArn', this.formatArn({ service: 'sqs', resource: queueName }))],
-      },
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      receiveMessageWaitTime: Duration.seconds(20),
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const historyQueue = new sqs.Queue(this, 'HistoryQueue', {
-      queueName,
-      visibilityTimeout: Duration.seconds(6 * 30),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      receiveMessageWaitTime: Duration.seconds(20),
-      deadLetterQueue: { queue: historyDlq, maxReceiveCount: 5 },
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const writerLogs = new logs.LogGroup(this, 'WriterLogGroup', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const writerRole = new iam.Role(this, 'WriterRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${p}/History/Writer`,
-    });
-    writerLogs.grant(writerRole, 'logs:CreateLogStream', 'logs:PutLogEvents');
-    const writer = new lambda.Function(this, 'Writer', {
-      role: writerRole,
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(WRITER_ASSET),
-      memorySize: 256,
-      timeout: Duration.seconds(30),
-      description: `Writes the messages of ${p}/History in batches (dynamodb sink); poison messages to the dead-letter queue`,
-      environment: {
-        DEAD_LETTER_QUEUE_URL: historyDlq.queueUrl,
-        MESSAGE_SCHEMA: JSON.stringify(PRICE_SCHEMA),
-        WRITE_BUFFER_SINK: 'dynamodb',
-        TABLE_NAME: table.tableName,
-        PARTITION_KEY: 'priceId',
-        AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
-      },
-      logGroup: writerLogs,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
-    });
-    historyDlq.grant(writer, 'sqs:SendMessage');
-    table.grant(writer, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem');
+    const table = recordsTable(this, 'PriceHistory', 'priceId');
+    const history = bufferQueue(this, 'History', 'HistoryQueue', { visibilityTimeout: Duration.seconds(6 * 30), maxReceiveCount: 5 });
+    const historyQueue = history.queue;
+    const writer = batchWriter(this, 'History', history, table, PRICE_SCHEMA, 'priceId');
     writer.addEventSource(new SqsEventSource(historyQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }));
 
-    const oldestAge = historyQueue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: oneMinute });
-    const historyDlqDepth = deadLetters(historyDlq);
-    const queueAlarms = [
-      alarm(oldestAge, 'HistoryQueueAgeAlarm', {
-        threshold: 15 * 60,
-        evaluationPeriods: 3,
-        alarmDescription: `${p}/History/Queue: the oldest message has waited more than 15 minutes (900 s); consumers are down or too slow.`,
-      }),
-      alarm(historyDlqDepth, 'HistoryDeadLetterAlarm', {
-        alarmDescription: `${p}/History/Queue: messages are in the dead-letter queue; they failed 5 receives. Inspect and redrive them.`,
-      }),
-    ];
-    const errors = writer.metricErrors({ statistic: 'Sum', period: oneMinute });
-    const throttles = writer.metricThrottles({ statistic: 'Sum', period: oneMinute });
-    const tableThrottles = new cloudwatch.Metric({
-      namespace: 'AWS/DynamoDB', metricName: 'WriteThrottleEvents', dimensionsMap: { TableName: table.tableName }, statistic: 'Sum', period: oneMinute,
+    const historyQueueAlarms = queueAlarms(alarm, history, {
+      queuePath: `${p}/History/Queue`, maxReceiveCount: 5, ageAlarmId: 'HistoryQueueAgeAlarm', deadLetterAlarmId: 'HistoryDeadLetterAlarm',
     });
-    const writerAlarms = [
-      alarm(errors, 'WriterErrorsAlarm', {
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        alarmDescription: `${p}/History/Writer: the writer of ${p}/History is failing (whole invocations, e.g. timeouts); its messages are retried and reach the dead-letter queue after 5 receives.`,
-      }),
-      alarm(throttles, 'WriterThrottlesAlarm', {
-        evaluationPeriods: 5,
-        datapointsToAlarm: 3,
-        alarmDescription: `${p}/History/Writer: the writer of ${p}/History is throttled by Lambda; raise the account's or the function's concurrency, or lower consumer.maxConcurrency.`,
-      }),
-      alarm(tableThrottles, 'TableWriteThrottlesAlarm', {
-        evaluationPeriods: 5,
-        datapointsToAlarm: 3,
-        alarmDescription: `${p}/History: writes to the table are throttled; the writer retries and the buffer grows. Lower consumer.maxConcurrency or raise the table's write capacity.`,
-      }),
-    ];
-    const historyDashboard = dashboard('HistoryDashboard', `# ${p}/History\nWrite buffer: queue traffic and lag (age of the oldest message), dead letters, then the writer (invocations, errors, throttles, duration) and the sink's throttling.`);
-    section(historyDashboard, 'Buffer queue', [
-      new cloudwatch.GraphWidget({
-        title: 'Queue: traffic',
-        left: [historyQueue.metricNumberOfMessagesSent({ statistic: 'Sum', period: oneMinute }),
-          historyQueue.metricNumberOfMessagesDeleted({ statistic: 'Sum', period: oneMinute })],
-        right: [historyQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: oneMinute }),
-          historyQueue.metricApproximateNumberOfMessagesNotVisible({ statistic: 'Maximum', period: oneMinute })],
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Queue: lag',
-        left: [oldestAge],
-        right: [new cloudwatch.MathExpression({
-          label: 'Minutes to drain',
-          expression: 'IF(deleted > 0, visible / deleted)',
-          usingMetrics: {
-            visible: historyQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: oneMinute }),
-            deleted: historyQueue.metricNumberOfMessagesDeleted({ statistic: 'Sum', period: oneMinute }),
-          },
-          period: oneMinute,
-        })],
-        width: 6,
-      }),
-      new cloudwatch.SingleValueWidget({ title: 'Queue: dead letters', metrics: [historyDlqDepth], width: 6 }),
-    ], queueAlarms);
-    section(historyDashboard, 'Writer', [
-      new cloudwatch.GraphWidget({
-        title: 'Writer',
-        left: [writer.metricInvocations({ statistic: 'Sum', period: oneMinute }), errors, throttles],
-        right: [writer.metricDuration({ statistic: 'p99', period: oneMinute })],
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({ title: 'Table: write throttle events', left: [tableThrottles], width: 12 }),
-    ], writerAlarms);
+    const writerSection = writerParts(alarm, writer, table, `${p}/History`, 5);
+    const historyDashboard = dashboard(this, 'HistoryDashboard', writeBufferTitle(`${p}/History`));
+    section(historyDashboard, 'Buffer queue', queueWidgets('Queue', history), historyQueueAlarms);
+    section(historyDashboard, 'Writer', writerSection.widgets, writerSection.alarms);
 
     // Event bus with an archive, and two routes, each with its own dead-letter queue.
     const bus = new events.EventBus(this, 'PricesBus', { description: `Bus of ${p}/Prices` });
@@ -251,7 +83,7 @@ export class PlainDailyPriceStack extends Stack {
     // aws-cdk-lib 2.257 writes "KmsKeyIdentifier": "" without a key, which AWS rejects (aws-cdk
     // issue 37847): a careful user leaves it out, as the library does.
     (archive.node.defaultChild as events.CfnArchive).addPropertyDeletionOverride('KmsKeyIdentifier');
-    const routesDashboard = dashboard('PricesDashboard', `# ${p}/Prices\nEventRouter: per route, matched events and invocations, failures after retries, dead letters.`);
+    const routesDashboard = dashboard(this, 'PricesDashboard', `# ${p}/Prices\nEventRouter: per route, matched events and invocations, failures after retries, dead letters.`);
     const recorded = { source: ['daily-price.fetcher'], detailType: ['PriceRecorded'] };
     const route = (name: string, eventPattern: events.EventPattern, target: (dlq: sqs.IQueue) => events.IRuleTarget) => {
       const dlq = new sqs.Queue(this, `${name}RouteDeadLetterQueue`, {
@@ -260,7 +92,7 @@ export class PlainDailyPriceStack extends Stack {
       const rule = new events.Rule(this, `${name}Rule`, { eventBus: bus, description: `Route ${name} of ${p}/Prices`, eventPattern });
       rule.addTarget(target(dlq));
       const metric = (metricName: string) => new cloudwatch.Metric({
-        namespace: 'AWS/Events', metricName, dimensionsMap: { EventBusName: bus.eventBusName, RuleName: rule.ruleName }, statistic: 'Sum', period: oneMinute,
+        namespace: 'AWS/Events', metricName, dimensionsMap: { EventBusName: bus.eventBusName, RuleName: rule.ruleName }, statistic: 'Sum', period: ONE_MINUTE,
       });
       const routeName = `route ${name} (${p}/Prices/${name})`;
       const dlqDepth = deadLetters(dlq);
@@ -309,20 +141,9 @@ export class PlainDailyPriceStack extends Stack {
     const failedRuns = new sqs.Queue(this, 'FailedRuns', {
       encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
     });
-    const fetcherLogs = new logs.LogGroup(this, 'FetcherLogGroup', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const fetcherRole = new iam.Role(this, 'FetcherRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${p}/Fetcher`,
-    });
-    fetcherLogs.grant(fetcherRole, 'logs:CreateLogStream', 'logs:PutLogEvents');
-    const fetcher = new lambda.Function(this, 'Fetcher', {
-      role: fetcherRole,
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(FETCHER_ASSET),
-      memorySize: 256,
-      timeout: Duration.seconds(30),
+    const fetcher = nodeFunction(this, 'Fetcher', {
+      asset: bundle('price-fetcher'),
+      rolePath: 'Fetcher',
       deadLetterQueue: failedRuns,
       description: 'Fetches closing prices and publishes PriceRecorded events',
       environment: {
@@ -330,12 +151,7 @@ export class PlainDailyPriceStack extends Stack {
         SYMBOLS: 'AMZN',
         EVENT_BUS_NAME: bus.eventBusName,
         EVENT_SOURCE: 'daily-price.fetcher',
-        AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
       },
-      logGroup: fetcherLogs,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
     });
     bus.grantPutEventsTo(fetcher);
 
@@ -362,23 +178,23 @@ export class PlainDailyPriceStack extends Stack {
     const job = `scheduled job ${p}/DailyFetch`;
     const failedRunsDepth = deadLetters(failedRuns);
     const jobAlarms = [
-      alarm(schedulerMetric('TargetErrorCount', { period: oneMinute }), 'DailyFetchTargetErrorsAlarm', {
+      alarm(schedulerMetric('TargetErrorCount', { period: ONE_MINUTE }), 'DailyFetchTargetErrorsAlarm', {
         alarmDescription: `The target of ${job} returned errors. Check the target's logs; Scheduler retries, then dead-letters.`,
       }),
-      alarm(schedulerMetric('InvocationDroppedCount', { period: oneMinute }), 'DailyFetchDroppedAlarm', {
+      alarm(schedulerMetric('InvocationDroppedCount', { period: ONE_MINUTE }), 'DailyFetchDroppedAlarm', {
         alarmDescription: `Runs of ${job} were DROPPED after the retry policy was exhausted (no dead-letter queue took them). Check the target and the DLQ.`,
       }),
-      alarm(schedulerMetric('InvocationsSentToDeadLetterCount', { period: oneMinute }), 'DailyFetchSentToDlqAlarm', {
+      alarm(schedulerMetric('InvocationsSentToDeadLetterCount', { period: ONE_MINUTE }), 'DailyFetchSentToDlqAlarm', {
         alarmDescription: `Runs of ${job} went to its dead-letter queue. Inspect the messages and run the job again once fixed.`,
       }),
-      alarm(schedulerMetric('InvocationsFailedToBeSentToDeadLetterCount', { period: oneMinute }), 'DailyFetchFailedToDlqAlarm', {
+      alarm(schedulerMetric('InvocationsFailedToBeSentToDeadLetterCount', { period: ONE_MINUTE }), 'DailyFetchFailedToDlqAlarm', {
         alarmDescription: `Runs of ${job} could not be put on the dead-letter queue: they are LOST. Check the role's sqs:SendMessage and the queue's key.`,
       }),
       alarm(failedRunsDepth, 'DailyFetchDeadLettersAlarm', {
         alarmDescription: `The dead-letter queue of ${job} holds runs that failed. Fix the cause, then run them again.`,
       }),
     ];
-    const jobDashboard = dashboard('DailyFetchDashboard', `# ${p}/DailyFetch\nScheduledJob: attempts, target errors, dropped and dead-lettered invocations.`);
+    const jobDashboard = dashboard(this, 'DailyFetchDashboard', `# ${p}/DailyFetch\nScheduledJob: attempts, target errors, dropped and dead-lettered invocations.`);
     section(jobDashboard, `${p}/DailyFetch`, [
       new cloudwatch.GraphWidget({
         title: 'Invocations',
