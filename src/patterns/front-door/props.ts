@@ -170,6 +170,8 @@ export interface FrontDoorApiOptions {
 
   /**
    * Alarm when the 99th percentile of the latency callers see is above this for 15 minutes.
+   * A token (e.g. a CfnParameter) must be given in milliseconds, `Duration.millis(param.valueAsNumber)`:
+   * CDK cannot convert the unit of a token.
    *
    * @default Duration.seconds(2)
    */
@@ -177,6 +179,8 @@ export interface FrontDoorApiOptions {
 
   /**
    * Alarm when the 99th percentile of the backends' latency is above this for 15 minutes.
+   * A token (e.g. a CfnParameter) must be given in milliseconds, `Duration.millis(param.valueAsNumber)`:
+   * CDK cannot convert the unit of a token.
    *
    * @default Duration.seconds(1)
    */
@@ -234,6 +238,8 @@ export interface FrontDoorRouteOptions {
 
   /**
    * How long API Gateway waits for the backend: 50 ms to 29 seconds.
+   * A token (e.g. a CfnParameter) must be given in milliseconds, `Duration.millis(param.valueAsNumber)`:
+   * CDK cannot convert the unit of a token.
    *
    * @default Duration.seconds(29)
    */

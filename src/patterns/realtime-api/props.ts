@@ -74,6 +74,8 @@ export interface RealtimeApiProps extends AlarmOptions, DashboardOptions {
 
   /**
    * Alarm when the p99 latency of requests stays above this for 3 of 5 minutes.
+   * A token (e.g. a CfnParameter) must be given in milliseconds, `Duration.millis(param.valueAsNumber)`:
+   * CDK cannot convert the unit of a token.
    *
    * @default Duration.seconds(1)
    */

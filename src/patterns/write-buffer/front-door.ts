@@ -33,6 +33,8 @@ export interface WriteBufferFrontDoorOptions extends FrontDoorApiOptions {
 
   /**
    * How long API Gateway waits for SQS: 50 ms to 29 seconds.
+   * A token (e.g. a CfnParameter) must be given in milliseconds, `Duration.millis(param.valueAsNumber)`:
+   * CDK cannot convert the unit of a token.
    *
    * @default Duration.seconds(29)
    */
