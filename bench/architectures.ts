@@ -39,4 +39,14 @@ export const ARCHITECTURES: BenchArchitecture[] = [
     ours: 'bench/apps/daily-price.ours.ts',
     peer: 'bench/apps/daily-price.peer.ts',
   },
+  {
+    name: 'LiveOrders',
+    ours: 'bench/apps/live-orders.ours.ts',
+    peer: 'bench/apps/live-orders.peer.ts',
+  },
+  {
+    name: 'IngestApi',
+    ours: 'bench/apps/ingest-api.ours.ts',
+    peer: 'bench/apps/ingest-api.peer.ts',
+  },
 ];

@@ -199,9 +199,24 @@ function compare(ours: SynthSubjectResult, peer: SynthSubjectResult): SynthCompa
   };
 }
 
+/**
+ * The architectures to measure: all, or those named in `BENCH_SYNTH_ONLY` (comma-separated, e.g.
+ * `BENCH_SYNTH_ONLY=LiveOrders,IngestApi`); an unknown name is an error that lists the known ones.
+ */
+function selectedArchitectures(): BenchArchitecture[] {
+  const only = (process.env.BENCH_SYNTH_ONLY ?? '').split(',').map(n => n.trim()).filter(n => n !== '');
+  if (only.length === 0) return ARCHITECTURES;
+  const unknown = only.filter(n => !ARCHITECTURES.some(a => a.name === n));
+  if (unknown.length > 0) {
+    throw new Error(`BENCH_SYNTH_ONLY names unknown architectures: ${unknown.join(', ')} (known: ${ARCHITECTURES.map(a => a.name).join(', ')})`);
+  }
+  return ARCHITECTURES.filter(a => only.includes(a.name));
+}
+
 async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
+  const architectures = selectedArchitectures();
   const entries: Record<string, string> = {};
-  for (const arch of ARCHITECTURES) {
+  for (const arch of architectures) {
     entries[`${arch.name}.ours`] = arch.ours;
     entries[`${arch.name}.peer`] = arch.peer;
   }
@@ -218,7 +233,7 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
 
   const subjects: SynthSubjectResult[] = [];
   const comparisons: SynthComparison[] = [];
-  for (const arch of ARCHITECTURES) {
+  for (const arch of architectures) {
     for (const mode of VALIDATION_MODES) {
       const samples: Record<SubjectKey, SynthSample[]> = { ours: [], peer: [] };
       const once = async (subject: SubjectKey, tag: string) => {
@@ -277,6 +292,7 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
       ? 'cfn validation: "on" is aws-cdk-lib\'s default built-in template validation (what users get); "off" is CDK_VALIDATION=false (the constructs\' own cost).'
       : 'cfn validation: "off": the installed aws-cdk-lib has no built-in template validation engine, so each synth is the constructs\' own cost.',
   ];
+  if (architectures.length < ARCHITECTURES.length) notes.push(`BENCH_SYNTH_ONLY=${process.env.BENCH_SYNTH_ONLY}: only ${architectures.map(a => a.name).join(', ')} measured.`);
   if (eagerBarrels) notes.push('BENCH_SYNTH_EAGER_BARRELS=1: the library\'s barrels were left as tsc emits them (importing the package root loads every module), a diagnostic run.');
   if (process.env.BENCH_SYNTH_NO_SOURCE_MAPS === '1') notes.push('BENCH_SYNTH_NO_SOURCE_MAPS=1: every subject compiled without inline source maps (lib/ ships with them), a diagnostic run.');
   if (process.env.NODE_OPTIONS) {
@@ -316,7 +332,7 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
       eagerBarrels,
       loadAverage1m: { start: Number(loadAtStart.toFixed(2)), end: Number(loadAtEnd.toFixed(2)) },
       order: 'alternating (ours first on odd runs)',
-      architectures: ARCHITECTURES,
+      architectures,
     },
     results: { subjects: subjects.map(({ signatures, ...rest }) => rest), comparisons },
   };
