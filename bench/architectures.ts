@@ -49,4 +49,9 @@ export const ARCHITECTURES: BenchArchitecture[] = [
     ours: 'bench/apps/ingest-api.ours.ts',
     peer: 'bench/apps/ingest-api.peer.ts',
   },
+  {
+    name: 'OrderSaga',
+    ours: 'bench/apps/order-saga.ours.ts',
+    peer: 'bench/apps/order-saga.peer.ts',
+  },
 ];
