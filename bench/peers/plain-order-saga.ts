@@ -37,9 +37,16 @@ const SOURCE = 'shop.orders';
 const ERROR_PATH = '$.saga.error';
 const COMPENSATION_ERROR_PATH = '$.saga.compensationError';
 const ESCALATED_PATH = '$.saga.escalated';
-const RETRY: sfn.RetryProps = { errors: [sfn.Errors.ALL], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL };
+const RETRY: sfn.RetryProps = {
+  errors: [sfn.Errors.ALL], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL,
+};
 const COMPENSATION_RETRY: sfn.RetryProps = {
-  errors: [sfn.Errors.ALL], interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, maxDelay: Duration.minutes(1), jitterStrategy: sfn.JitterType.FULL,
+  errors: [sfn.Errors.ALL],
+  interval: Duration.seconds(2),
+  maxAttempts: 6,
+  backoffRate: 2,
+  maxDelay: Duration.minutes(1),
+  jitterStrategy: sfn.JitterType.FULL,
 };
 
 export class PlainOrderSagaStack extends Stack {
@@ -50,7 +57,8 @@ export class PlainOrderSagaStack extends Stack {
     const workflowPath = `${sagaPath}/Workflow`;
     // No alarm topic in this architecture: the alarms notify nobody.
     const alarm: AlarmFactory = (metric, alarmId, options) => thresholdAlarm(this, alarmId, metric, options);
-    const queueWithAlarms = (qid: string, queuePath: string, options: { visibilityTimeout?: Duration; retentionPeriod?: Duration } = {}): BufferQueue => {
+    type QueueOptions = { visibilityTimeout?: Duration; retentionPeriod?: Duration };
+    const queueWithAlarms = (qid: string, queuePath: string, options: QueueOptions = {}): BufferQueue => {
       const q = bufferQueue(this, qid, qid, { maxReceiveCount: 5, ...options });
       queueAlarms(alarm, q, { queuePath, maxReceiveCount: 5, ageAlarmId: `${qid}OldestMessageAgeAlarm`, deadLetterAlarmId: `${qid}DeadLetterQueueNotEmptyAlarm` });
       return q;
