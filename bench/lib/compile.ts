@@ -56,7 +56,8 @@ function keepSourceDirname(root: string): Plugin {
  * Compiles every `.ts` file under `dirs` (relative to `root`) file by file to CommonJS with the
  * TypeScript compiler and the project's tsconfig.json options (as jsii emits the package's `lib/`:
  * one module per source, `src/index.ts` re-exporting everything, `__importStar` returning
- * aws-cdk-lib's modules as they are), keeping the folder layout, into
+ * aws-cdk-lib's modules as they are; source maps as the tsconfig says, i.e. `.js.map` files beside
+ * the modules), keeping the folder layout, into
  * node_modules/.cache/cdk-integration-patterns-bench/tree/. So an app that imports the package
  * root loads every module of the library, as a user's app does: a bundler's tree shaking (and
  * esbuild's `__toESM`, which copies every export of every `import * as`) would measure
@@ -70,15 +71,18 @@ export async function transpileTree(root: string, dirs: string[], entries: Recor
   if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'));
   const { options } = ts.convertCompilerOptionsFromJson(config.config.compilerOptions, root);
   const compilerOptions: ts.CompilerOptions = { ...options, module: ts.ModuleKind.CommonJS, declaration: false, noEmit: false };
-  // BENCH_SYNTH_NO_SOURCE_MAPS=1: a diagnostic, what lib/ would cost without jsii's inline source maps.
+  // BENCH_SYNTH_NO_SOURCE_MAPS=1: a diagnostic, every subject compiled without any source map (not even the URL line).
   if (process.env.BENCH_SYNTH_NO_SOURCE_MAPS === '1') Object.assign(compilerOptions, { inlineSourceMap: false, inlineSources: false, sourceMap: false });
   for (const dir of dirs) {
     for (const file of await listTs(path.join(root, dir))) {
       const source = (await fs.readFile(file, 'utf8')).replace(/\b__dirname\b/g, JSON.stringify(path.dirname(file)));
-      const { outputText } = ts.transpileModule(source, { compilerOptions, fileName: file });
+      const { outputText, sourceMapText } = ts.transpileModule(source, { compilerOptions, fileName: file });
       const outfile = path.join(outdir, path.relative(root, file)).replace(/\.ts$/, '.js');
       await fs.mkdir(path.dirname(outfile), { recursive: true });
       await fs.writeFile(outfile, outputText);
+      // tsconfig.json's `sourceMap` (as lib/ ships): the map is a file beside the module, which
+      // Node reads only with --enable-source-maps; the module keeps only its sourceMappingURL line.
+      if (sourceMapText !== undefined) await fs.writeFile(`${outfile}.map`, sourceMapText);
     }
   }
   const outputs: Record<string, string> = {};

@@ -294,7 +294,7 @@ async function runSynthSuite(ctx: SuiteContext): Promise<SuiteResult> {
   ];
   if (architectures.length < ARCHITECTURES.length) notes.push(`BENCH_SYNTH_ONLY=${process.env.BENCH_SYNTH_ONLY}: only ${architectures.map(a => a.name).join(', ')} measured.`);
   if (eagerBarrels) notes.push('BENCH_SYNTH_EAGER_BARRELS=1: the library\'s barrels were left as tsc emits them (importing the package root loads every module), a diagnostic run.');
-  if (process.env.BENCH_SYNTH_NO_SOURCE_MAPS === '1') notes.push('BENCH_SYNTH_NO_SOURCE_MAPS=1: every subject compiled without inline source maps (lib/ ships with them), a diagnostic run.');
+  if (process.env.BENCH_SYNTH_NO_SOURCE_MAPS === '1') notes.push('BENCH_SYNTH_NO_SOURCE_MAPS=1: every subject compiled without any source map (lib/ ships .js.map files beside the modules), a diagnostic run.');
   if (process.env.NODE_OPTIONS) {
     notes.push(`NODE_OPTIONS=${process.env.NODE_OPTIONS} was set for every child (a diagnostic run, e.g. the same young generation for both subjects: --max-semi-space-size=8).`);
   }
