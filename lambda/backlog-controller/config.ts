@@ -46,16 +46,80 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string, min: number, max: numb
   return value;
 }
 
+/** Milliseconds in the units a CDK Duration can be made in (millis, seconds, minutes, hours, days). */
+const UNIT_MS = [1, 1_000, 60_000, 3_600_000, 86_400_000];
+
+const TARGET_RANGE = { min: 0.01, max: 1_000_000 };
+
+function isSet(env: NodeJS.ProcessEnv, name: string): boolean {
+  return (env[name] ?? '').trim() !== '';
+}
+
+/** A duration passed as its amount (NAME) and its unit in milliseconds (NAME_UNIT_MS); returns milliseconds. */
+function durationFrom(env: NodeJS.ProcessEnv, name: string, prop: string): number {
+  const raw = required(env, name, `the amount of BacklogScaling's ${prop}, a number greater than 0, in the unit ${name}_UNIT_MS gives`);
+  const amount = Number(raw);
+  if (!Number.isFinite(amount) || amount <= 0) {
+    throw new ControllerConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected a number greater than 0 (${prop}, in units of ${name}_UNIT_MS milliseconds). `
+      + `Fix: give ${prop} a value greater than 0 (it comes from BacklogScaling's ${prop}, e.g. the CfnParameter behind it).`);
+  }
+  const unitRaw = required(env, `${name}_UNIT_MS`, `the milliseconds in the unit of ${name}: one of ${UNIT_MS.join(', ')}`);
+  const unit = Number(unitRaw);
+  if (!UNIT_MS.includes(unit)) {
+    throw new ControllerConfigError(`${name}_UNIT_MS=${JSON.stringify(unitRaw)} is invalid: expected one of ${UNIT_MS.join(', ')} (milliseconds in a millisecond, second, minute, hour, day). `
+      + `Fix: set ${name}_UNIT_MS to the milliseconds of the unit ${name} is in (BacklogScaling sets it from the Duration).`);
+  }
+  return amount * unit;
+}
+
+/**
+ * The target backlog per worker: TARGET_BACKLOG_PER_WORKER when BacklogScaling knew it at synth,
+ * or `workerConcurrency x acceptable latency / average processing time` computed here from
+ * ACCEPTABLE_LATENCY and AVERAGE_PROCESSING_TIME (each an amount with its unit in
+ * milliseconds, *_UNIT_MS) when one of the inputs was a token (a CfnParameter) that CloudFormation
+ * cannot divide. Rounded to 2 decimals, as BacklogScaling rounds it.
+ */
+function targetFrom(env: NodeJS.ProcessEnv, workerConcurrency: number): number {
+  const given = isSet(env, 'TARGET_BACKLOG_PER_WORKER');
+  const derived = ['ACCEPTABLE_LATENCY', 'AVERAGE_PROCESSING_TIME'].filter(name => isSet(env, name));
+  if (given && derived.length > 0) {
+    throw new ControllerConfigError(`TARGET_BACKLOG_PER_WORKER is set together with ${derived.join(' and ')}: expected one of them, the target or its inputs. `
+      + 'Fix: set TARGET_BACKLOG_PER_WORKER alone, or ACCEPTABLE_LATENCY and AVERAGE_PROCESSING_TIME (with their _UNIT_MS) without it (BacklogScaling sets one or the other).');
+  }
+  if (given || derived.length === 0) {
+    if (!given) {
+      throw new ControllerConfigError(`TARGET_BACKLOG_PER_WORKER is not set, nor ACCEPTABLE_LATENCY and AVERAGE_PROCESSING_TIME: expected the target backlog per worker (a number from ${TARGET_RANGE.min} to ${TARGET_RANGE.max}) or its inputs. `
+        + 'Fix: set TARGET_BACKLOG_PER_WORKER, or ACCEPTABLE_LATENCY, AVERAGE_PROCESSING_TIME and their _UNIT_MS (BacklogScaling sets them on the controller function).');
+    }
+    return numberFrom(env, 'TARGET_BACKLOG_PER_WORKER', TARGET_RANGE.min, TARGET_RANGE.max, false);
+  }
+  const latencyMs = durationFrom(env, 'ACCEPTABLE_LATENCY', 'acceptableLatency');
+  const processingMs = durationFrom(env, 'AVERAGE_PROCESSING_TIME', 'averageProcessingTime');
+  if (processingMs >= latencyMs) {
+    throw new ControllerConfigError(`AVERAGE_PROCESSING_TIME=${env.AVERAGE_PROCESSING_TIME} x ${env.AVERAGE_PROCESSING_TIME_UNIT_MS} ms (${processingMs} ms) is not less than `
+      + `ACCEPTABLE_LATENCY=${env.ACCEPTABLE_LATENCY} x ${env.ACCEPTABLE_LATENCY_UNIT_MS} ms (${latencyMs} ms): expected a processing time greater than 0 and less than the acceptable latency `
+      + '(a message that takes longer to process than it may wait in total can never meet the latency, whatever the fleet size). '
+      + 'Fix: raise acceptableLatency above averageProcessingTime, or lower averageProcessingTime (the CfnParameters behind BacklogScaling\'s props).');
+  }
+  const target = Math.round((workerConcurrency * latencyMs / processingMs) * 100) / 100;
+  if (target > TARGET_RANGE.max) {
+    throw new ControllerConfigError(`The target backlog per worker computed from WORKER_CONCURRENCY=${workerConcurrency}, ACCEPTABLE_LATENCY (${latencyMs} ms) and AVERAGE_PROCESSING_TIME (${processingMs} ms) is ${target}: `
+      + `expected at most ${TARGET_RANGE.max} messages per worker. Fix: lower acceptableLatency or raise averageProcessingTime to the measured time one message takes.`);
+  }
+  return target;
+}
+
 /** Reads and checks the environment. */
 export function readControllerConfig(env: NodeJS.ProcessEnv): ControllerConfig {
+  const workerConcurrency = numberFrom(env, 'WORKER_CONCURRENCY', 1, 100, true, 1);
   const config = {
     queueUrl: required(env, 'QUEUE_URL', 'the URL of the SQS queue whose backlog sizes the fleet'),
     clusterName: required(env, 'CLUSTER_NAME', 'the name of the ECS cluster'),
     serviceName: required(env, 'SERVICE_NAME', 'the name of the ECS service to scale'),
     metricNamespace: required(env, 'METRIC_NAMESPACE', 'the CloudWatch namespace of the controller\'s metrics'),
     scalingName: required(env, 'SCALING_NAME', 'the Scaling dimension of the controller\'s metrics'),
-    targetBacklogPerWorker: numberFrom(env, 'TARGET_BACKLOG_PER_WORKER', 0.01, 1_000_000, false),
-    workerConcurrency: numberFrom(env, 'WORKER_CONCURRENCY', 1, 100, true, 1),
+    targetBacklogPerWorker: targetFrom(env, workerConcurrency),
+    workerConcurrency,
     minWorkers: numberFrom(env, 'MIN_WORKERS', 0, 10_000, true),
     maxWorkers: numberFrom(env, 'MAX_WORKERS', 1, 10_000, true),
     includeInFlight: (env.INCLUDE_IN_FLIGHT ?? 'true').trim() !== 'false',

@@ -150,6 +150,34 @@ export function secondsOf(d: Duration | undefined): number | undefined {
   return Number.isFinite(s) ? s : undefined;
 }
 
+/** A duration as the amount in the unit it was made in, and that unit in milliseconds. */
+export interface DurationAmount {
+  /** The amount, in the unit the duration was made in (a token stays a token). */
+  readonly amount: number;
+  /** Milliseconds in that unit: 1, 1000, 60000, 3600000 or 86400000. */
+  readonly msPerUnit: number;
+}
+
+const UNITS: Record<string, [number, (d: Duration) => number]> = {
+  millis: [1, d => d.toMilliseconds({ integral: false })],
+  seconds: [1_000, d => d.toSeconds({ integral: false })],
+  minutes: [60_000, d => d.toMinutes({ integral: false })],
+  hours: [3_600_000, d => d.toHours({ integral: false })],
+  days: [86_400_000, d => d.toDays({ integral: false })],
+};
+
+/**
+ * The amount of a duration in the unit it was made in, and that unit's milliseconds, token or
+ * not. CDK reads a token duration only in its own unit (`Duration.minutes(token).toMilliseconds()`
+ * throws), so anything that must turn one into milliseconds at deploy or run time multiplies
+ * `amount` (a token renders as a reference) by `msPerUnit` there.
+ */
+export function durationAmount(d: Duration): DurationAmount {
+  const unit = UNITS[d.unitLabel()];
+  if (!unit) throw new Error(`durationAmount: unknown Duration unit ${d.unitLabel()}`);
+  return { amount: unit[1](d), msPerUnit: unit[0] };
+}
+
 /** Whether a number can be used in arithmetic: given, not a token, finite. */
 export function usable(n: number | undefined): n is number {
   return n !== undefined && !Token.isUnresolved(n) && Number.isFinite(n);

@@ -69,6 +69,52 @@ describe('readControllerConfig', () => {
   });
 });
 
+describe('readControllerConfig: the target derived at run time (BacklogScaling got a token latency, processing time or concurrency)', () => {
+  const { TARGET_BACKLOG_PER_WORKER: _given, ...BASE } = ENV;
+  const DERIVED = { ...BASE, ACCEPTABLE_LATENCY: '5', ACCEPTABLE_LATENCY_UNIT_MS: '60000', AVERAGE_PROCESSING_TIME: '30', AVERAGE_PROCESSING_TIME_UNIT_MS: '1000' };
+
+  test('computes workerConcurrency x latency / processing time from the amounts and their units, rounded as at synth', () => {
+    expect(readControllerConfig(DERIVED).targetBacklogPerWorker).toBe(10); // 5 min / 30 s
+    expect(readControllerConfig({ ...DERIVED, WORKER_CONCURRENCY: '4' }).targetBacklogPerWorker).toBe(40);
+    // 4 x 2 min / 45 s = 10.666... -> 10.67, the number BacklogScaling computes for known values
+    expect(readControllerConfig({ ...DERIVED, WORKER_CONCURRENCY: '4', ACCEPTABLE_LATENCY: '120000', ACCEPTABLE_LATENCY_UNIT_MS: '1', AVERAGE_PROCESSING_TIME: '45' }).targetBacklogPerWorker).toBe(10.67);
+    expect(readControllerConfig({ ...DERIVED, ACCEPTABLE_LATENCY: '1', ACCEPTABLE_LATENCY_UNIT_MS: '3600000', AVERAGE_PROCESSING_TIME: '0.5', AVERAGE_PROCESSING_TIME_UNIT_MS: '60000' }).targetBacklogPerWorker).toBe(120);
+  });
+
+  test('the computed target decides like the given one', () => {
+    const observation = { visible: 100, inFlight: 4 };
+    expect(desiredWorkers(observation, readControllerConfig(DERIVED))).toBe(desiredWorkers(observation, readControllerConfig({ ...BASE, TARGET_BACKLOG_PER_WORKER: '10' })));
+  });
+
+  test('refuses bad amounts and units, naming the variable, the value, the range and the fix', () => {
+    expect(() => readControllerConfig({ ...DERIVED, ACCEPTABLE_LATENCY: 'abc' })).toThrow(
+      'ACCEPTABLE_LATENCY="abc" is invalid: expected a number greater than 0 (acceptableLatency, in units of ACCEPTABLE_LATENCY_UNIT_MS milliseconds). Fix: give acceptableLatency a value greater than 0');
+    expect(() => readControllerConfig({ ...DERIVED, AVERAGE_PROCESSING_TIME: '0' })).toThrow('AVERAGE_PROCESSING_TIME="0" is invalid: expected a number greater than 0');
+    expect(() => readControllerConfig({ ...DERIVED, AVERAGE_PROCESSING_TIME: '-3' })).toThrow('AVERAGE_PROCESSING_TIME="-3" is invalid');
+    expect(() => readControllerConfig({ ...DERIVED, ACCEPTABLE_LATENCY_UNIT_MS: '7' })).toThrow(
+      'ACCEPTABLE_LATENCY_UNIT_MS="7" is invalid: expected one of 1, 1000, 60000, 3600000, 86400000 (milliseconds in a millisecond, second, minute, hour, day). Fix: set ACCEPTABLE_LATENCY_UNIT_MS');
+    expect(() => readControllerConfig({ ...DERIVED, AVERAGE_PROCESSING_TIME_UNIT_MS: undefined })).toThrow('AVERAGE_PROCESSING_TIME_UNIT_MS is not set: expected the milliseconds in the unit of AVERAGE_PROCESSING_TIME');
+    expect(() => readControllerConfig({ ...DERIVED, AVERAGE_PROCESSING_TIME: undefined })).toThrow('AVERAGE_PROCESSING_TIME is not set');
+  });
+
+  test('refuses a processing time not under the latency (the cross rule BacklogScaling skips for a token)', () => {
+    expect(() => readControllerConfig({ ...DERIVED, AVERAGE_PROCESSING_TIME: '300' })).toThrow(
+      'AVERAGE_PROCESSING_TIME=300 x 1000 ms (300000 ms) is not less than ACCEPTABLE_LATENCY=5 x 60000 ms (300000 ms): expected a processing time greater than 0 and less than the acceptable latency');
+    expect(() => readControllerConfig({ ...DERIVED, AVERAGE_PROCESSING_TIME: '6', AVERAGE_PROCESSING_TIME_UNIT_MS: '60000' })).toThrow('Fix: raise acceptableLatency above averageProcessingTime');
+  });
+
+  test('refuses a computed target above 1,000,000 per worker', () => {
+    expect(() => readControllerConfig({ ...DERIVED, ACCEPTABLE_LATENCY: '1', ACCEPTABLE_LATENCY_UNIT_MS: '86400000', AVERAGE_PROCESSING_TIME: '1', AVERAGE_PROCESSING_TIME_UNIT_MS: '1', WORKER_CONCURRENCY: '100' }))
+      .toThrow('is 8640000000: expected at most 1000000 messages per worker');
+  });
+
+  test('one of the target and its inputs: both or neither is refused', () => {
+    expect(() => readControllerConfig({ ...DERIVED, TARGET_BACKLOG_PER_WORKER: '5' })).toThrow(
+      'TARGET_BACKLOG_PER_WORKER is set together with ACCEPTABLE_LATENCY and AVERAGE_PROCESSING_TIME: expected one of them');
+    expect(() => readControllerConfig(BASE)).toThrow('TARGET_BACKLOG_PER_WORKER is not set, nor ACCEPTABLE_LATENCY and AVERAGE_PROCESSING_TIME');
+  });
+});
+
 describe('controlStep', () => {
   function fakePort(queue: { visible: number; inFlight: number }, service: { desired: number; running: number }) {
     const calls: string[] = [];

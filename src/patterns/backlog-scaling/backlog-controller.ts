@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { BacklogControllerFunction } from './backlog-controller-function';
 import { consumerFunctionProps } from '../../core/consumer/consumer-defaults';
 import { acknowledgeWildcardResource } from '../../core/nag-acknowledgements';
+import { durationAmount } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
 
 /** Where the controller publishes NeededWorkers, DesiredWorkers and RunningWorkers (dimension `Scaling`). */
@@ -20,7 +21,13 @@ export const CONTROLLER_METRIC_NAMESPACE = 'CdkIntegrationPatterns/BacklogScalin
 export interface BacklogControllerProps {
   readonly queue: sqs.IQueue;
   readonly service: ecs.BaseService;
-  readonly targetBacklogPerWorker: number;
+  /** The target when it is known at synth (a number or a token given as the target). */
+  readonly targetBacklogPerWorker?: number;
+  /**
+   * The target's inputs when it is derived from a token: the controller computes
+   * `workerConcurrency x acceptableLatency / averageProcessingTime` at run time.
+   */
+  readonly derivedTarget?: { readonly acceptableLatency: Duration; readonly averageProcessingTime: Duration };
   readonly workerConcurrency: number;
   readonly minWorkers: number;
   readonly maxWorkers: number;
@@ -61,8 +68,8 @@ export class BacklogController extends Construct {
         SERVICE_NAME: props.service.serviceName,
         METRIC_NAMESPACE: CONTROLLER_METRIC_NAMESPACE,
         SCALING_NAME: this.scalingName,
-        TARGET_BACKLOG_PER_WORKER: String(props.targetBacklogPerWorker),
-        WORKER_CONCURRENCY: String(props.workerConcurrency),
+        ...targetEnvironment(props),
+        WORKER_CONCURRENCY: Tokenization.stringifyNumber(props.workerConcurrency),
         MIN_WORKERS: String(props.minWorkers),
         MAX_WORKERS: String(props.maxWorkers),
         INCLUDE_IN_FLIGHT: String(props.includeInFlight),
@@ -138,4 +145,22 @@ export class BacklogController extends Construct {
     role.addToPolicy(putMetrics);
     acknowledgeWildcardResource(role, '*', `cloudwatch:PutMetricData has no resource-level permissions: AWS requires "*". The condition limits it to the ${CONTROLLER_METRIC_NAMESPACE} namespace.`);
   }
+}
+
+/**
+ * The target in the controller's environment: TARGET_BACKLOG_PER_WORKER when it is known at synth;
+ * otherwise its inputs, each duration as its amount in the unit it was made in and that unit in
+ * milliseconds (a token duration cannot be converted at synth), for the controller to compute
+ * and check at run time (lambda/backlog-controller/config.ts).
+ */
+function targetEnvironment(props: BacklogControllerProps): Record<string, string> {
+  if (props.derivedTarget === undefined) return { TARGET_BACKLOG_PER_WORKER: String(props.targetBacklogPerWorker) };
+  const latency = durationAmount(props.derivedTarget.acceptableLatency);
+  const processing = durationAmount(props.derivedTarget.averageProcessingTime);
+  return {
+    ACCEPTABLE_LATENCY: Tokenization.stringifyNumber(latency.amount),
+    ACCEPTABLE_LATENCY_UNIT_MS: String(latency.msPerUnit),
+    AVERAGE_PROCESSING_TIME: Tokenization.stringifyNumber(processing.amount),
+    AVERAGE_PROCESSING_TIME_UNIT_MS: String(processing.msPerUnit),
+  };
 }

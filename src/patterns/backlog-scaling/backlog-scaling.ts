@@ -6,8 +6,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BacklogController } from './backlog-controller';
 import { groupPolicies, IDS } from './group-policies';
-import { BacklogScalingOptions, BacklogScalingProps } from './props';
+import { BacklogScalingProps } from './props';
 import { BACKLOG_SCALING_RULES } from './rules';
+import { isTokenTarget, ScalingTarget, scalingTarget } from './target';
 import { describeDuration, validateProps } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
@@ -38,8 +39,14 @@ import { QueueMetrics } from '../../monitoring/queue-metrics';
  * });
  */
 export class BacklogScaling extends Construct implements IMonitoredBlock {
-  /** Messages each worker may have waiting (given, or `workerConcurrency x acceptableLatency / averageProcessingTime`). */
-  public readonly targetBacklogPerWorker: number;
+  /**
+   * Messages each worker may have waiting: given, or `workerConcurrency x acceptableLatency /
+   * averageProcessingTime` rounded to 2 decimals. Undefined when it is derived from a token (a
+   * CfnParameter latency, processing time or concurrency): CloudFormation cannot divide, so the
+   * controller (ECS) computes it at run time and the EC2 policies, the alarm and the dashboard
+   * carry it as metric math. A token given as `targetBacklogPerWorker` is kept as that token.
+   */
+  public readonly targetBacklogPerWorker?: number;
   /** Fewest workers. */
   public readonly minWorkers: number;
   /** Most workers. */
@@ -71,6 +78,7 @@ export class BacklogScaling extends Construct implements IMonitoredBlock {
   public readonly alarms: cloudwatch.IAlarm[] = [];
 
   private readonly queue: sqs.IQueue;
+  private readonly target: ScalingTarget;
 
   constructor(scope: Construct, id: string, props: BacklogScalingProps) {
     super(scope, id);
@@ -79,7 +87,8 @@ export class BacklogScaling extends Construct implements IMonitoredBlock {
     this.minWorkers = props.minWorkers ?? 0;
     this.maxWorkers = props.maxWorkers ?? 10;
     this.includeInFlight = props.includeInFlight ?? true;
-    this.targetBacklogPerWorker = props.targetBacklogPerWorker ?? computeTarget(props);
+    this.target = scalingTarget(props);
+    this.targetBacklogPerWorker = this.target.value;
     const alarmsEnabled = props.alarmsEnabled ?? true;
     const atMaxPeriod = props.atMaxWorkersAlarmPeriod ?? Duration.minutes(15);
 
@@ -88,6 +97,7 @@ export class BacklogScaling extends Construct implements IMonitoredBlock {
         queue: props.queue,
         service: props.service,
         targetBacklogPerWorker: this.targetBacklogPerWorker,
+        derivedTarget: this.target.derivedFrom,
         workerConcurrency: props.workerConcurrency ?? 1,
         minWorkers: this.minWorkers,
         maxWorkers: this.maxWorkers,
@@ -117,7 +127,7 @@ export class BacklogScaling extends Construct implements IMonitoredBlock {
     if (props.autoScalingGroup) {
       const made = groupPolicies(this, {
         group: props.autoScalingGroup,
-        targetBacklogPerWorker: this.targetBacklogPerWorker,
+        target: this.target,
         minWorkers: this.minWorkers,
         maxWorkers: this.maxWorkers,
         instanceWarmup: props.instanceWarmup ?? Duration.minutes(3),
@@ -138,7 +148,7 @@ export class BacklogScaling extends Construct implements IMonitoredBlock {
       this.alarms.push(createAlarm(this, 'AtMaxWorkersAlarm', {
         metric: this.neededWorkers ?? new cloudwatch.MathExpression({
           label: 'At max workers and over target',
-          expression: `IF(${IDS.running} >= ${this.maxWorkers} AND ${this.backlogPerWorkerExpression()} > ${this.targetBacklogPerWorker}, 1, 0)`,
+          expression: `IF(${IDS.running} >= ${this.maxWorkers} AND ${this.backlogPerWorkerExpression()} > ${this.targetText()}, 1, 0)`,
           usingMetrics: this.backlogMetrics(),
           period: Duration.minutes(1),
         }),
@@ -150,7 +160,12 @@ export class BacklogScaling extends Construct implements IMonitoredBlock {
     }
   }
 
-  /** Widgets for a pattern dashboard: the workers against the need and the limit, and backlog per worker. */
+  /**
+   * Widgets for a pattern dashboard: the workers against the need and the limit, and backlog per
+   * worker against its target. The target is a horizontal annotation when it is known at synth
+   * (a token given as `targetBacklogPerWorker` included); when it is derived from tokens (an
+   * annotation cannot hold math) it is drawn as a metric-math line labelled `target`.
+   */
   public dashboardWidgets(): cloudwatch.IWidget[] {
     return [
       new cloudwatch.GraphWidget({
@@ -166,8 +181,8 @@ export class BacklogScaling extends Construct implements IMonitoredBlock {
       }),
       new cloudwatch.GraphWidget({
         title: `${this.node.id}: backlog per worker`,
-        left: [this.backlogPerWorker],
-        leftAnnotations: [{ value: this.targetBacklogPerWorker, label: 'target' }],
+        left: this.targetBacklogPerWorker === undefined ? [this.backlogPerWorker, this.targetLine()] : [this.backlogPerWorker],
+        leftAnnotations: this.targetBacklogPerWorker === undefined ? undefined : [{ value: this.targetBacklogPerWorker, label: 'target' }],
         width: 12,
       }),
     ];
@@ -189,6 +204,21 @@ export class BacklogScaling extends Construct implements IMonitoredBlock {
       : `${backlog} / IF(${desired} > ${running}, ${desired}, IF(${running} > 0, ${running}, 1))`;
   }
 
+  /** The target in metric math: the number as today when known, else the expression (CloudFormation renders it with Fn::Join). */
+  private targetText(): string {
+    return isTokenTarget(this.target) ? `(${this.target.expression})` : `${this.targetBacklogPerWorker}`;
+  }
+
+  /** The derived target as a line (metric math needs a metric to draw a constant over time: the visible messages, times 0). */
+  private targetLine(): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      label: 'target',
+      expression: `${IDS.visible} * 0 + ${this.targetText()}`,
+      usingMetrics: { [IDS.visible]: this.visibleMetric() },
+      period: Duration.minutes(1),
+    });
+  }
+
   private visibleMetric(): cloudwatch.Metric {
     return this.queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Sum', period: Duration.minutes(1) });
   }
@@ -201,10 +231,4 @@ export class BacklogScaling extends Construct implements IMonitoredBlock {
       ...(this.neededWorkers ? {} : { [IDS.desired]: this.desiredWorkers }),
     };
   }
-}
-
-function computeTarget(props: BacklogScalingOptions): number {
-  const latency = props.acceptableLatency!;
-  const processing = props.averageProcessingTime!;
-  return Math.round(((props.workerConcurrency ?? 1) * latency.toMilliseconds() / processing.toMilliseconds()) * 100) / 100;
 }

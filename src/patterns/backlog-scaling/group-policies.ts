@@ -2,17 +2,21 @@ import { Annotations, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { isTokenTarget, ScalingTarget } from './target';
 import { check } from '../../core/validation';
 
 /** Metric math ids, shared by the policies, the alarms and the dashboard (and read by bench/). */
-export const IDS = { visible: 'visible', inFlight: 'in_flight', running: 'running', desired: 'desired', backlogPerWorker: 'backlog_per_worker' };
+export const IDS = {
+  visible: 'visible', inFlight: 'in_flight', running: 'running', desired: 'desired', backlogPerWorker: 'backlog_per_worker', backlogPerTarget: 'backlog_per_target',
+};
 /** Worker counts at which the scale-out-from-zero step policy changes its answer (× target backlog per worker). */
 const FROM_ZERO_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 
 /** What the EC2 policies need from BacklogScaling. */
 export interface GroupPolicyInputs {
   readonly group: autoscaling.AutoScalingGroup;
-  readonly targetBacklogPerWorker: number;
+  /** The target backlog per worker: a number, or (a token) metric math. */
+  readonly target: ScalingTarget;
   readonly minWorkers: number;
   readonly maxWorkers: number;
   readonly instanceWarmup: Duration;
@@ -35,24 +39,34 @@ export interface GroupPolicies {
  * `minWorkers` 0, a step policy that starts instances when messages arrive and the group is at zero
  * (target tracking cannot leave zero). Instances have no scale-in protection from the worker
  * runtime, so the controller's faster scale-in (ECS) is not used here.
+ *
+ * A token target (given, or derived from token inputs: CloudFormation cannot divide, and
+ * TargetValue must be a number) is normalized instead: target tracking on `backlog per worker /
+ * target` (the target written as metric math from the tokens) with TargetValue 1, which sizes the
+ * fleet the same (target tracking scales by the metric's ratio to its target), and the from-zero
+ * steps on `visible / target` with bounds in workers (1, 2, 5, ...). The token values are not
+ * checked: a processing time of 0 makes the math divide by 0 (no data: the policies do not act),
+ * and one at or above the latency gives a target below workerConcurrency (more workers than needed).
  */
 export function groupPolicies(scope: Construct, inputs: GroupPolicyInputs): GroupPolicies {
   prepareGroup(scope, inputs);
+  const normalized = isTokenTarget(inputs.target);
+  const target = `(${inputs.target.expression})`;
   const warmup = inputs.instanceWarmup.toSeconds();
   const targetTrackingPolicy = new autoscaling.CfnScalingPolicy(scope, 'BacklogPerWorkerPolicy', {
     autoScalingGroupName: inputs.group.autoScalingGroupName,
     policyType: 'TargetTrackingScaling',
     estimatedInstanceWarmup: warmup,
     targetTrackingConfiguration: {
-      targetValue: inputs.targetBacklogPerWorker,
-      customizedMetricSpecification: { metrics: metricDataQueries(inputs) },
+      targetValue: normalized ? 1 : inputs.target.value!,
+      customizedMetricSpecification: { metrics: metricDataQueries(inputs, normalized ? target : undefined) },
     },
   });
   if (inputs.minWorkers !== 0) return { targetTrackingPolicy };
   const scaleOutFromZeroAlarm = new cloudwatch.Alarm(scope, 'ScaleOutFromZeroAlarm', {
     metric: new cloudwatch.MathExpression({
-      label: 'Visible messages while no worker is wanted',
-      expression: `IF(${IDS.desired} < 1, ${IDS.visible}, 0)`,
+      label: normalized ? 'Workers the visible messages need while no worker is wanted' : 'Visible messages while no worker is wanted',
+      expression: `IF(${IDS.desired} < 1, ${normalized ? `${IDS.visible} / ${target}` : IDS.visible}, 0)`,
       usingMetrics: { [IDS.visible]: inputs.visible, [IDS.desired]: inputs.desired },
       period: Duration.minutes(1),
     }),
@@ -68,7 +82,8 @@ export function groupPolicies(scope: Construct, inputs: GroupPolicyInputs): Grou
     adjustmentType: 'ChangeInCapacity',
     metricAggregationType: 'Maximum',
     estimatedInstanceWarmup: warmup,
-    stepAdjustments: fromZeroSteps(inputs.targetBacklogPerWorker, inputs.maxWorkers),
+    // Normalized, the metric counts workers already: the bounds are the worker counts (target 1).
+    stepAdjustments: fromZeroSteps(normalized ? 1 : inputs.target.value!, inputs.maxWorkers),
   });
   const policyArn = scaleOutFromZeroPolicy.ref;
   scaleOutFromZeroAlarm.addAlarmAction({ bind: () => ({ alarmActionArn: policyArn }) });
@@ -91,8 +106,11 @@ interface MetricDataQuery {
   readonly returnData: boolean;
 }
 
-/** The customized metric: the backlog-per-worker metric math, as metric data queries. */
-function metricDataQueries(inputs: GroupPolicyInputs): MetricDataQuery[] {
+/**
+ * The customized metric: the backlog-per-worker metric math, as metric data queries; with a token
+ * target, that divided by the target (`target`, metric math text) to be tracked at 1.
+ */
+function metricDataQueries(inputs: GroupPolicyInputs, target?: string): MetricDataQuery[] {
   const queries: MetricDataQuery[] = Object.entries(inputs.metrics).map(([id, m]) => {
     const metric = m as cloudwatch.Metric;
     return {
@@ -108,7 +126,9 @@ function metricDataQueries(inputs: GroupPolicyInputs): MetricDataQuery[] {
       returnData: false,
     };
   });
-  queries.push({ id: IDS.backlogPerWorker, label: 'Backlog per worker', expression: inputs.backlogPerWorkerExpression, returnData: true });
+  queries.push(target === undefined
+    ? { id: IDS.backlogPerWorker, label: 'Backlog per worker', expression: inputs.backlogPerWorkerExpression, returnData: true }
+    : { id: IDS.backlogPerTarget, label: 'Backlog per worker / target', expression: `(${inputs.backlogPerWorkerExpression}) / ${target}`, returnData: true });
   return queries;
 }
 

@@ -14,8 +14,11 @@ export interface BacklogScalingOptions {
    * fleet to `ceil(inFlight / (2 x workerConcurrency) + visible / targetBacklogPerWorker)`; EC2:
    * the target of the target tracking policy on backlog per worker. Give it directly, or give
    * `acceptableLatency` and `averageProcessingTime` to have it computed. Must be more than 0.
-   * A token (a CfnParameter) is fine here; the computed target needs `acceptableLatency`,
-   * `averageProcessingTime` and `workerConcurrency` known at synth time (CloudFormation cannot divide).
+   * A token (a CfnParameter) is fine here, and so are tokens in `acceptableLatency`,
+   * `averageProcessingTime` and `workerConcurrency`: CloudFormation cannot divide, so a target
+   * derived from a token is computed at run time by the controller (ECS, which checks the values
+   * and fails, alarmed, on a bad one) or carried as metric math by the EC2 policies (target
+   * tracking on backlog per worker / target, at 1).
    *
    * @default - `workerConcurrency x acceptableLatency / averageProcessingTime`
    */
@@ -25,13 +28,16 @@ export interface BacklogScalingOptions {
    * How long a message may wait before a worker finishes it: the service level the fleet is
    * sized for. With `averageProcessingTime` it gives the target backlog per worker (AWS's
    * "acceptable latency / average processing time"). Must be longer than `averageProcessingTime`.
+   * A token is accepted and read in the unit it was made in (`Duration.minutes(param.valueAsNumber)`
+   * is minutes); it is not compared with the processing time at synth (see `targetBacklogPerWorker`).
    *
    * @default - none; required unless `targetBacklogPerWorker` is given
    */
   readonly acceptableLatency?: Duration;
 
   /**
-   * How long a worker takes to process one message, on average.
+   * How long a worker takes to process one message, on average. More than 0, less than
+   * `acceptableLatency`. A token is accepted, read in the unit it was made in.
    *
    * @default - none; required unless `targetBacklogPerWorker` is given
    */

@@ -113,23 +113,15 @@ function targetRules(P: string, p: BacklogScalingOptions, v: Parameters<Rule<Bac
     });
   }
   if (missing.length > 0) return;
+  // A token input is never checked: the target is then derived at run time (ECS: the controller
+  // computes and checks it; EC2: metric math, see groupPolicies). Known values are compared here.
   const latency = p.acceptableLatency!;
   const processing = p.averageProcessingTime!;
-  const tokens = ([[`${P}acceptableLatency`, latency.isUnresolved()], [`${P}averageProcessingTime`, processing.isUnresolved()],
-    [`${P}workerConcurrency`, p.workerConcurrency !== undefined && Token.isUnresolved(p.workerConcurrency)]] as const).filter(([, unresolved]) => unresolved);
-  for (const [prop] of tokens) {
-    // Not a check of the token: the target is derived from it at synth time, which a token cannot be (CloudFormation cannot divide).
-    v.check('BACKLOG_SCALING_TARGET_FROM_TOKEN', false, {
-      prop,
-      value: '<token>',
-      allowed: `a value known at synth time here: the target backlog per worker (${P}workerConcurrency x ${P}acceptableLatency / ${P}averageProcessingTime) is computed while synthesizing, and CloudFormation cannot divide a parameter`,
-      fix: `give ${P}targetBacklogPerWorker instead (it may be a token, e.g. a CfnParameter), and leave ${P}acceptableLatency, ${P}averageProcessingTime and ${P}workerConcurrency unset`,
-    });
-  }
-  if (tokens.length > 0 || latency.isUnresolved() || processing.isUnresolved()) return;
+  if (processing.isUnresolved()) return;
   v.check('BACKLOG_SCALING_PROCESSING_TIME', Number.isFinite(processing.toMilliseconds()) && processing.toMilliseconds() > 0, {
     prop: `${P}averageProcessingTime`, value: describeDuration(processing), allowed: 'more than 0', fix: 'give the measured average time one message takes',
   });
+  if (latency.isUnresolved()) return;
   v.check('BACKLOG_SCALING_LATENCY_UNDER_PROCESSING', !(processing.toMilliseconds() >= latency.toMilliseconds()), {
     prop: `${P}averageProcessingTime`,
     value: `${describeDuration(processing)} with ${P}acceptableLatency ${describeDuration(latency)}`,

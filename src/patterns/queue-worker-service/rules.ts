@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { QueueWorkerOptions, QueueWorkerServiceProps } from './props';
 import { QueueWorkerAutoScalingGroupProps } from './queue-worker-auto-scaling-group';
 import { secureQueueRules } from '../../core/secure-queue-rules';
@@ -18,13 +18,6 @@ export const QUEUE_WORKER_RULES: ReadonlyArray<Rule<QueueWorkerOptions>> = [
   // allow the same (test/patterns/queue-worker-service.test.ts checks all three agree).
   (p, v) => v.numberInRange('QUEUE_WORKER_CONCURRENCY', 'workerConcurrency', p.workerConcurrency, {
     min: 1, max: 100, fix: 'set workerConcurrency from 1 to 100 (the worker runtime\'s WORKER_CONCURRENCY range); for more parallel jobs, run more workers',
-  }),
-  // workerConcurrency multiplies the computed target backlog (when scaling has no targetBacklogPerWorker): that needs a number at synth.
-  (p, v) => v.check('BACKLOG_SCALING_TARGET_FROM_TOKEN', p.scaling.targetBacklogPerWorker !== undefined || p.workerConcurrency === undefined || !Token.isUnresolved(p.workerConcurrency), {
-    prop: 'workerConcurrency',
-    value: '<token>',
-    allowed: 'a value known at synth time when the target backlog per worker is computed (workerConcurrency x scaling.acceptableLatency / scaling.averageProcessingTime); CloudFormation cannot divide a parameter',
-    fix: 'give scaling.targetBacklogPerWorker instead of scaling.acceptableLatency and scaling.averageProcessingTime (both it and workerConcurrency may then be tokens)',
   }),
   (p, v) => v.durationInRange('QUEUE_WORKER_VISIBILITY_TIMEOUT', 'visibilityTimeout', p.visibilityTimeout, { min: Duration.seconds(10), max: Duration.hours(12) }),
   (p, v) => v.durationInRange('QUEUE_WORKER_HEARTBEAT_INTERVAL', 'heartbeatInterval', p.heartbeatInterval, { min: Duration.seconds(1), max: Duration.hours(12) }),
