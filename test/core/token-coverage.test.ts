@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, SecretValue, Size, Stack } from 'aws-cdk-lib';
+import { Duration, SecretValue, Size, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -15,7 +15,7 @@ import {
   SecureQueue, SecureTopic, StreamPipeline, TopicFanOut, WriteBuffer,
   WriteBufferSink, Workflow,
 } from '../../src';
-import { expectBadInput, expectNumberTokenAccepted } from '../support';
+import { expectNumberTokenAccepted } from '../support';
 import { numericPropsOfConstructs } from '../support/numeric-props';
 
 /**
@@ -310,19 +310,6 @@ const REFUSED_FOR_ANY_VALUE: Record<string, string> = {
     [`${at}targets[].eventBus(options).${leaf}`, 'EVENT_ROUTER_BUS_TARGET_RETRY: EventBridge retries bus-to-bus delivery itself']))),
 };
 
-/**
- * Numeric props that are DERIVED FROM at synth time in a way CloudFormation cannot compute (it
- * cannot divide): a token there gets the library's clear refusal with the way out (a prop that
- * takes the token instead), asserted through expectBadInput. Keep this list short.
- */
-const DERIVED_AT_SYNTH: Record<string, { code: string; prop: string; path: string; fix: string }> = {
-  'BacklogScaling.acceptableLatency': { code: 'BACKLOG_SCALING_TARGET_FROM_TOKEN', prop: 'acceptableLatency', path: 'TestStack/Scaling', fix: 'give targetBacklogPerWorker instead' },
-  'BacklogScaling.averageProcessingTime': { code: 'BACKLOG_SCALING_TARGET_FROM_TOKEN', prop: 'averageProcessingTime', path: 'TestStack/Scaling', fix: 'give targetBacklogPerWorker instead' },
-  'BacklogScaling.workerConcurrency': { code: 'BACKLOG_SCALING_TARGET_FROM_TOKEN', prop: 'workerConcurrency', path: 'TestStack/Scaling', fix: 'give targetBacklogPerWorker instead' },
-  ...Object.fromEntries(['QueueWorkerService', 'QueueWorkerAutoScalingGroup'].flatMap(c => ['acceptableLatency', 'averageProcessingTime'].map(leaf =>
-    [`${c}.scaling.${leaf}`, { code: 'BACKLOG_SCALING_TARGET_FROM_TOKEN', prop: `scaling.${leaf}`, path: 'TestStack/Workers', fix: 'give scaling.targetBacklogPerWorker instead' }]))),
-};
-
 /** Numeric props that only feed synth-time checks (quotas the rules compare against), so never reach the template. */
 const SYNTH_TIME_ONLY = new Set([
   'TopicFanOut.maxFilterPolicies', 'StreamPipeline.expectedWriteBytesPerSecond', 'StreamPipeline.expectedWriteRecordsPerSecond', 'EventRouter.eventPatternSizeQuota',
@@ -339,8 +326,9 @@ const cases = Object.entries(numericProps)
     return { construct, path, kind };
   }))
   .filter(c => !REFUSED_FOR_ANY_VALUE[`${c.construct}.${c.path}`]);
-const accepted = cases.filter(c => !DERIVED_AT_SYNTH[`${c.construct}.${c.path}`]);
-const derived = cases.filter(c => DERIVED_AT_SYNTH[`${c.construct}.${c.path}`]);
+// No numeric prop is refused because it is a token: one a construct derives a number from at
+// synth (BacklogScaling's target backlog per worker) is computed at deploy or run time instead.
+const accepted = cases;
 
 describe('tripwire: every numeric prop of every construct has a token case', () => {
   test('the source still has the numeric props this test was written against (the walker works)', () => {
@@ -357,7 +345,7 @@ describe('tripwire: every numeric prop of every construct has a token case', () 
 
   test('every exemption still names a numeric prop', () => {
     const all = new Set(Object.entries(numericProps).flatMap(([c, ps]) => ps.map(e => `${c}.${e.split(': ')[0]}`)));
-    expect([...Object.keys(REFUSED_FOR_ANY_VALUE), ...Object.keys(DERIVED_AT_SYNTH)].filter(k => !all.has(k))).toEqual([]);
+    expect(Object.keys(REFUSED_FOR_ANY_VALUE).filter(k => !all.has(k))).toEqual([]);
   });
 });
 
@@ -376,23 +364,5 @@ describe('a CfnParameter token synthesizes in every numeric prop, and reaches th
     expect(json.match(/-?\d\.\d+e\+[23]\d\d/g) ?? []).toEqual([]);
     // And the token reached the template (not replaced by a default), unless the prop only feeds synth-time checks.
     expect(json.includes('"Ref":"NumberParam"')).toBe(!SYNTH_TIME_ONLY.has(`${c.construct}.${c.path}`));
-  });
-});
-
-describe('a token where the construct must derive a number from it at synth gets the clear refusal, naming the prop that takes the token', () => {
-  test.each(derived.map(c => [`${c.construct}: ${c.path}`, c] as const))('%s', (_name, c) => {
-    const d = DERIVED_AT_SYNTH[`${c.construct}.${c.path}`];
-    expectBadInput({
-      build: stack => {
-        const n = new CfnParameter(stack, 'NumberParam', { type: 'Number', default: 1 }).valueAsNumber;
-        BUILDERS[c.construct](stack, c.path, tokenValue(c.construct, c.path, c.kind, n), n);
-      },
-      path: d.path,
-      code: d.code,
-      prop: d.prop,
-      value: '<token>',
-      allowed: 'a value known at synth time',
-      fix: d.fix,
-    });
   });
 });
