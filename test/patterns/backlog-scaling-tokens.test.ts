@@ -126,7 +126,8 @@ describe('ECS: a target derived from tokens is computed by the controller at run
     const known = ecsStack();
     new BacklogScaling(known.stack, 'Scaling', { queue: known.queue, service: known.service, acceptableLatency: Duration.minutes(5), averageProcessingTime: Duration.seconds(30), workerConcurrency: 4 });
     const knownEnv = Template.fromStack(known.stack).findResources('AWS::Lambda::Function');
-    const knownVars = Object.values(knownEnv).map(r => (r as { Properties: { Environment?: { Variables: Record<string, unknown> } } }).Properties.Environment?.Variables).find(v => v?.TARGET_BACKLOG_PER_WORKER)!;
+    type Fn = { Properties: { Environment?: { Variables: Record<string, unknown> } } };
+    const knownVars = Object.values(knownEnv).map(r => (r as Fn).Properties.Environment?.Variables).find(v => v?.TARGET_BACKLOG_PER_WORKER)!;
     expect(knownVars.TARGET_BACKLOG_PER_WORKER).toBe('40');
     const knownConfig = readControllerConfig(Object.fromEntries(Object.entries(knownVars).map(([k, v]) => [k, typeof v === 'string' ? v : `token-${k}`])));
     for (const o of [{ visible: 0, inFlight: 0 }, { visible: 1, inFlight: 0 }, { visible: 399, inFlight: 7 }, { visible: 10_000, inFlight: 50 }]) {
@@ -151,19 +152,21 @@ describe('ECS: a target derived from tokens is computed by the controller at run
   });
 });
 
+type Resources = Record<string, { Type: string; Properties: any }>;
+
 /** Plain (known numbers) and token (same numbers as CfnParameters) Auto Scaling groups, side by side. */
 function ec2Pair(options: BacklogScalingOptions, tokens: (stack: Stack) => BacklogScalingOptions, params: Record<string, number>) {
   const plain = asgStack();
   const plainScaling = new BacklogScaling(plain.stack, 'Scaling', { queue: plain.queue, autoScalingGroup: plain.asg, maxWorkers: 20, ...options });
   const token = asgStack();
   const tokenScaling = new BacklogScaling(token.stack, 'Scaling', { queue: token.queue, autoScalingGroup: token.asg, maxWorkers: 20, ...tokens(token.stack) });
+  const tokenTemplate = Template.fromStack(token.stack);
   return {
     plain: { scaling: plainScaling, template: Template.fromStack(plain.stack).toJSON() },
-    token: { scaling: tokenScaling, template: Template.fromStack(token.stack), deployed: deployed(Template.fromStack(token.stack).toJSON(), params) as { Resources: Record<string, { Type: string; Properties: any }> } },
+    token: { scaling: tokenScaling, template: tokenTemplate, deployed: deployed(tokenTemplate.toJSON(), params) as { Resources: Resources } },
   };
 }
 
-type Resources = Record<string, { Type: string; Properties: any }>;
 const ofType = (t: { Resources: Resources }, type: string, where: (p: any) => boolean = () => true) =>
   Object.values(t.Resources).filter(r => r.Type === type && where(r.Properties)).map(r => r.Properties);
 
@@ -174,12 +177,15 @@ function metricValue(metrics: Array<{ Id: string; Expression?: string; ReturnDat
 }
 
 /** The step a step policy takes for a metric value (bounds relative to threshold 0). */
-function stepFor(steps: Array<{ MetricIntervalLowerBound: number; MetricIntervalUpperBound?: number; ScalingAdjustment: number }>, value: number): number | undefined {
-  return steps.find(s => value >= s.MetricIntervalLowerBound && (s.MetricIntervalUpperBound === undefined || value < s.MetricIntervalUpperBound))?.ScalingAdjustment;
+type Step = { MetricIntervalLowerBound: number; MetricIntervalUpperBound?: number; ScalingAdjustment: number };
+function stepFor(steps: Step[], value: number): number | undefined {
+  const inside = (s: Step) => value >= s.MetricIntervalLowerBound && (s.MetricIntervalUpperBound === undefined || value < s.MetricIntervalUpperBound);
+  return steps.find(inside)?.ScalingAdjustment;
 }
 
 const GRID = [0, 1, 2, 3, 7, 10, 19, 20, 21, 45, 99, 100, 101, 150, 199, 200, 201, 499, 1000, 5000];
-const POINTS = GRID.flatMap(visible => [[0, 0], [0, 1], [1, 1], [3, 5], [20, 20], [2, 0]].map(([running, desired]) => ({ visible, in_flight: visible % 7, running, desired })));
+const FLEETS = [[0, 0], [0, 1], [1, 1], [3, 5], [20, 20], [2, 0]];
+const POINTS = GRID.flatMap(visible => FLEETS.map(([running, desired]) => ({ visible, in_flight: visible % 7, running, desired })));
 
 describe.each([
   ['latency a token (minutes)', { acceptableLatency: Duration.minutes(5), averageProcessingTime: Duration.seconds(30) },
@@ -206,7 +212,9 @@ describe.each([
         TargetValue: 1,
         CustomizedMetricSpecification: {
           Metrics: Match.arrayWith([{
-            Id: 'backlog_per_target', Label: 'Backlog per worker / target', ReturnData: true,
+            Id: 'backlog_per_target',
+            Label: 'Backlog per worker / target',
+            ReturnData: true,
             Expression: { 'Fn::Join': ['', Match.arrayWith([{ Ref: Object.keys(params)[0] }])] },
           }]),
         },
@@ -272,14 +280,24 @@ describe('rules with tokens: a token is never checked, known values still are', 
   test('a known processing time of 0 is refused even when the latency is a token', () => {
     expectBadInput({
       build: asgBuild(stack => ({ acceptableLatency: Duration.minutes(param(stack, 'L', 5)), averageProcessingTime: Duration.seconds(0) })),
-      path: 'TestStack/Scaling', code: 'BACKLOG_SCALING_PROCESSING_TIME', prop: 'averageProcessingTime', value: '0 seconds', allowed: 'more than 0', fix: 'give the measured average time',
+      path: 'TestStack/Scaling',
+      code: 'BACKLOG_SCALING_PROCESSING_TIME',
+      prop: 'averageProcessingTime',
+      value: '0 seconds',
+      allowed: 'more than 0',
+      fix: 'give the measured average time',
     });
   });
 
   test('a known processing time over a known latency is still refused when the concurrency is a token', () => {
     expectBadInput({
       build: asgBuild(stack => ({ acceptableLatency: Duration.seconds(30), averageProcessingTime: Duration.minutes(1), workerConcurrency: param(stack, 'C', 2) })),
-      path: 'TestStack/Scaling', code: 'BACKLOG_SCALING_LATENCY_UNDER_PROCESSING', prop: 'averageProcessingTime', value: '1 minute (60 s) with acceptableLatency 30 seconds', allowed: 'can never meet the latency', fix: 'raise acceptableLatency',
+      path: 'TestStack/Scaling',
+      code: 'BACKLOG_SCALING_LATENCY_UNDER_PROCESSING',
+      prop: 'averageProcessingTime',
+      value: '1 minute (60 s) with acceptableLatency 30 seconds',
+      allowed: 'can never meet the latency',
+      fix: 'raise acceptableLatency',
     });
   });
 

@@ -29,6 +29,11 @@ import { QueueMetrics } from '../../monitoring/queue-metrics';
  *   group metrics, the target being `acceptable latency / average processing time`) and a step
  *   policy that starts instances from zero, which target tracking cannot do.
  *
+ * Tokens (CfnParameter values) are accepted in every input of the target. CloudFormation cannot
+ * divide, so a target derived from a token is computed at run time by the ECS controller (which
+ * checks it and fails, alarmed, on a bad value) and, on EC2, carried as metric math: target
+ * tracking on backlog per worker / target at 1, from-zero steps counted in workers.
+ *
  * @example
  * new BacklogScaling(this, 'Scaling', {
  *   queue: jobs.queue,
