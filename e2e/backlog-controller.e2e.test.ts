@@ -218,3 +218,19 @@ test('tripwire: MiniStack runs no ECS tasks (runningCount = desiredCount at once
   // When the emulator starts doing that, this fails: run the controller against its tasks instead of the model.
   expect({ desired: s.desiredCount, running: s.runningCount, pending: s.pendingCount }).toEqual({ desired: 2, running: 2, pending: 0 });
 });
+
+test('a target derived from tokens (BacklogScaling passes ACCEPTABLE_LATENCY and AVERAGE_PROCESSING_TIME with their units instead): the same decision as the given target', async () => {
+  // 150 s / 30,000 ms = 5 per worker, the TARGET_BACKLOG_PER_WORKER of the other tests; the queue holds the tripwire's 10.
+  const derived = { TARGET_BACKLOG_PER_WORKER: '', ACCEPTABLE_LATENCY: '150', ACCEPTABLE_LATENCY_UNIT_MS: '1000', AVERAGE_PROCESSING_TIME: '30000', AVERAGE_PROCESSING_TIME_UNIT_MS: '1' };
+  await send(13); // 23 waiting: ceil(23 / 5) = 5
+  const given = invoke();
+  const computed = invoke(1, derived);
+  expect(computed.code).toBe(0);
+  expect(computed.results[0]).toMatchObject({ visible: 23, desired: 5, changed: false });
+  expect(given.results[0]).toMatchObject({ visible: 23, desired: 5, changed: true });
+  // A deployed parameter that makes the processing time reach the latency fails the invocation with the fix; the service is untouched.
+  const bad = invoke(1, { ...derived, AVERAGE_PROCESSING_TIME: '150000' });
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain('AVERAGE_PROCESSING_TIME=150000 x 1 ms (150000 ms) is not less than ACCEPTABLE_LATENCY=150 x 1000 ms (150000 ms)');
+  expect(await desiredCount()).toBe(5);
+});
