@@ -174,6 +174,14 @@ describe('a CfnParameter token of the stack synthesizes in every numeric stack p
   });
 });
 
+describe('a token where no value may go gets the rule that says so (not a crash)', () => {
+  const refused = all.filter(c => REFUSED_FOR_ANY_VALUE[key(c)]);
+  test.each(refused.map(c => [`${c.name}: ${c.path} (${c.kind})`, c] as const))('%s', (_name, c) => {
+    const code = REFUSED_FOR_ANY_VALUE[key(c)].split(':')[0];
+    expect(() => Template.fromStack(buildWithToken(c.build, c.path, c.kind).stack)).toThrow(`[${code}]`);
+  });
+});
+
 describe('expected for now: BacklogScaling refuses a token it must derive the target from (h-tokens is changing that)', () => {
   test.each(expectedForNow.map(c => [`${c.name}: ${c.path} (${c.kind})`, c] as const))('%s', (_name, c) => {
     const code = EXPECTED_FOR_NOW_BACKLOG_SCALING[key(c)];
