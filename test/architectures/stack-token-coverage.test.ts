@@ -121,7 +121,8 @@ const all = Object.entries(numericProps).flatMap(([construct, props]) => props.m
 }));
 const key = (c: { construct: string; path: string }) => `${c.construct}.${c.path}`;
 const kindOf = (construct: string, path: string) => all.find(c => c.construct === construct && c.path === path)?.kind;
-const variantCases = VARIANTS.flatMap(v => v.props.map(path => ({ name: v.name, construct: v.construct, path, kind: kindOf(v.construct, path)!, build: v.build })));
+const variantCases = VARIANTS.flatMap(v => v.props.map(path =>
+  ({ name: v.name, construct: v.construct, path, kind: kindOf(v.construct, path)!, build: v.build })));
 const checked = all.filter(c => !REFUSED_FOR_ANY_VALUE[key(c)]);
 const accepted = [...checked.filter(c => !EXPECTED_FOR_NOW_BACKLOG_SCALING[key(c)]), ...variantCases];
 const expectedForNow = checked.filter(c => EXPECTED_FOR_NOW_BACKLOG_SCALING[key(c)]);
