@@ -4,6 +4,7 @@ import {
   ClickstreamStack, DailyPriceStack, IngestApiStack, LiveOrdersStack, MessageBackboneStack, OrderFanOutStack, OrderIntakeStack, OrderSagaStack,
   VideoProcessingStack,
 } from '../../src';
+import { newApp, TEST_ENV } from '../support';
 import { numericPropsOfConstructs } from '../support/numeric-props';
 
 /**
@@ -23,7 +24,7 @@ import { numericPropsOfConstructs } from '../support/numeric-props';
  */
 
 type Kind = 'number' | 'Duration' | 'Size';
-const env = { account: '111111111111', region: 'us-east-1' };
+const env = TEST_ENV;
 
 /**
  * Sets `path` (`a.b.c`) in a copy of `base` to a getter, read when the stack reads the prop (so
@@ -129,7 +130,7 @@ const expectedForNow = checked.filter(c => EXPECTED_FOR_NOW_BACKLOG_SCALING[key(
 
 /** Builds the stack with a token of its own at `path`: see the top of this file. */
 function buildWithToken(build: Build, path: string, kind: Kind): { stack: Stack; tokenText: string } {
-  const app = new App();
+  const app = newApp(); // CDK's template validation on, as for every stack the tests build
   let param: CfnParameter | undefined;
   const tokenOfTheStack = () => {
     // The stack registered itself under the app in super(); its constructor is reading the props now.
@@ -216,7 +217,7 @@ describe('where the stack writes the token into text, the text is what the numbe
   test('DailyPriceStack: a token alertThresholdPercent gives the Alerts rule the pattern the number gives (both bounds, -threshold by CloudFormation)', () => {
     const { stack } = buildWithToken(BUILDERS.DailyPriceStack, 'alertThresholdPercent', 'number');
     const withToken = alertsPattern(Template.fromStack(stack), 7.5);
-    const literal = new DailyPriceStack(new App(), 'Arch', { env, quoteEndpoint, alertThresholdPercent: 7.5 });
+    const literal = new DailyPriceStack(newApp(), 'Arch', { env, quoteEndpoint, alertThresholdPercent: 7.5 });
     const expected = alertsPattern(Template.fromStack(literal), 7.5);
     expect(expected).toMatchObject({ detail: { changePercent: [{ numeric: ['>=', 7.5] }, { numeric: ['<=', -7.5] }] } });
     expect(withToken).toEqual(expected);
