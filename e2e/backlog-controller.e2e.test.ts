@@ -21,7 +21,7 @@ import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, EC
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { clientConfig } from './harness/clients';
 import { localAwsEnv } from './harness/deploy';
-import { EmulatorState, installEmulator, readEmulatorState, reportStop, startEmulator, stopEmulator } from './harness/emulator';
+import { EmulatorState, reportStop, runningOrOwnEmulator, stopEmulator } from './harness/emulator';
 import { progress, REPO_ROOT } from './harness/paths';
 
 const BUNDLE = path.join(REPO_ROOT, 'assets', 'lambda', 'backlog-controller.lambda', 'index.js');
@@ -88,32 +88,12 @@ async function receive(n: number): Promise<string[]> {
   return handles;
 }
 
-async function emulatorHealthy(state: EmulatorState): Promise<boolean> {
-  try {
-    return (await fetch(`${state.endpoint}/_ministack/health`, { signal: AbortSignal.timeout(2000) })).ok;
-  } catch {
-    return false;
-  }
-}
-
 beforeAll(async () => {
   if (!fs.existsSync(BUNDLE)) {
     const b = spawnSync('npx', ['projen', 'bundle:lambda/backlog-controller.lambda'], { cwd: REPO_ROOT, encoding: 'utf8' });
     if (b.status !== 0) throw new Error(`npx projen bundle:lambda/backlog-controller.lambda failed:\n${b.stderr}`);
   }
-  let state: EmulatorState | undefined;
-  try {
-    state = readEmulatorState();
-  } catch {
-    state = undefined;
-  }
-  if (state && await emulatorHealthy(state)) {
-    emulator = state;
-  } else {
-    await installEmulator();
-    emulator = await startEmulator();
-    ownEmulator = true;
-  }
+  ({ emulator, own: ownEmulator } = await runningOrOwnEmulator());
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const config = clientConfig(emulator.endpoint);
   sqs = new SQSClient(config);

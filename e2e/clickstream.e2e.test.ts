@@ -9,25 +9,11 @@
  * aggregator code through e2e/harness/kinesis-esm-model.ts, a model of AWS's documented mapping
  * behaviour, on a real (emulated) stream and the stack's real on-failure queue. Its tests say so.
  */
-import { LocalClients, localClients } from './harness/clients';
-import { readOutputs } from './harness/deploy';
-import { readEmulatorState } from './harness/emulator';
-import { progress } from './harness/paths';
-import { findRow, formatReport } from './harness/report';
-import { clickstreamScenario, CLICKSTREAM_STACK, Row, ScenarioResult } from './harness/scenarios';
+import { scenarioSuite } from './harness/scenario-suite';
+import { clickstreamScenario, CLICKSTREAM_STACK } from './harness/scenarios';
 
-let clients: LocalClients;
-let result: ScenarioResult;
-
-beforeAll(async () => {
-  clients = localClients(readEmulatorState().endpoint);
-  result = await clickstreamScenario().run({ clients, outputs: readOutputs(), stackName: CLICKSTREAM_STACK, log: progress });
-  progress(`\n${formatReport([result])}`);
-}, 300_000);
-
-afterAll(() => clients?.destroy());
-
-const row = (prefix: string): Row => findRow(result, prefix);
+const suite = scenarioSuite(CLICKSTREAM_STACK, context => clickstreamScenario().run(context));
+const row = (prefix: string) => suite.row(prefix);
 const expectOk = (prefix: string) => {
   const r = row(prefix);
   expect(r.problem ?? '').toBe('');

@@ -29,7 +29,7 @@ import { readEmulatorState } from './harness/emulator';
 import { paths, progress } from './harness/paths';
 import { QuoteServerControl } from './harness/quote-server';
 import { assertScenario, DAILY_PRICE_STACK, dailyPriceScenario, DailyPriceResult } from './harness/scenarios';
-import { atExpression } from './harness/scenarios/daily-price';
+import { oneTimeCopyOfTarget } from './harness/scenarios/daily-price';
 import { SchedulerApi } from './harness/signed-aws';
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
@@ -174,15 +174,7 @@ async function failedRuns(outputs: ReturnType<typeof readOutputs>): Promise<Fail
 
     const tB = Date.now();
     const name = `daily-price-fail-${run}`;
-    await scheduler.createSchedule(name, {
-      GroupName: deployed.GroupName,
-      ScheduleExpression: atExpression(new Date(tB + 3_000)),
-      ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: deployed.Target,
-      ActionAfterCompletion: 'DELETE',
-      State: 'ENABLED',
-    });
+    await scheduler.createSchedule(name, { ...oneTimeCopyOfTarget(deployed, new Date(tB + 3_000)) });
     cleanup.push(() => scheduler.deleteSchedule(name, deployed.GroupName));
     let schedulerFired = false;
     while (Date.now() < tB + 30_000 && !schedulerFired) {

@@ -20,27 +20,14 @@
  * queues, group ids passed through), not SNS's ordering under load. It gives SNS-delivered FIFO
  * messages no SQS SequenceNumber and the envelope no SequenceNumber; the last test records that.
  */
-import { LocalClients, localClients } from './harness/clients';
 import { deployApp } from './harness/deploy';
-import { readEmulatorState } from './harness/emulator';
-import { progress } from './harness/paths';
-import { findRow, formatReport } from './harness/report';
-import { FIFO_FAN_OUT_STACK, fifoFanOutScenario, FifoFanOutResult, Row } from './harness/scenarios';
+import { scenarioSuite } from './harness/scenario-suite';
+import { FIFO_FAN_OUT_STACK, fifoFanOutScenario } from './harness/scenarios';
 
-let clients: LocalClients;
-let result: FifoFanOutResult;
-
-beforeAll(async () => {
-  const emulator = readEmulatorState();
-  const outputs = await deployApp({ endpoint: emulator.endpoint, label: 'fifo-fan-out', appFile: 'e2e/fixtures/fifo-fan-out.ts' });
-  clients = localClients(emulator.endpoint);
-  result = await fifoFanOutScenario(FIFO_FAN_OUT_STACK).run({ clients, outputs, stackName: FIFO_FAN_OUT_STACK, log: progress });
-  progress(`\n${formatReport([result])}`);
-}, 300_000);
-
-afterAll(() => clients?.destroy());
-
-const row = (where: string, prefix: string): Row => findRow(result, prefix, where);
+const suite = scenarioSuite(FIFO_FAN_OUT_STACK, context => fifoFanOutScenario(FIFO_FAN_OUT_STACK).run(context), {
+  deploy: emulator => deployApp({ endpoint: emulator.endpoint, label: 'fifo-fan-out', appFile: 'e2e/fixtures/fifo-fan-out.ts' }),
+});
+const row = (where: string, prefix: string) => suite.row(prefix, where);
 
 describe('FIFO fan-out on MiniStack (fixture stack, no consumers: the test reads the queues)', () => {
   test('the synthesized template makes a FIFO topic with content-based deduplication', () => {
@@ -54,7 +41,7 @@ describe('FIFO fan-out on MiniStack (fixture stack, no consumers: the test reads
   });
 
   test('300 messages in 10 groups + 15 duplicates were published in 32 sequential PublishBatch calls', () => {
-    expect(result.published).toEqual({ unique: 300, duplicates: 15, calls: 32 });
+    expect(suite.result.published).toEqual({ unique: 300, duplicates: 15, calls: 32 });
   });
 
   test('Ledger receives all 300 messages once, Priority the 100 with priority = high', () => {
@@ -87,7 +74,7 @@ describe('FIFO fan-out on MiniStack (fixture stack, no consumers: the test reads
   });
 
   test('MiniStack gap, recorded not hidden: SNS-delivered FIFO messages carry no SQS SequenceNumber and the envelope none either (AWS sets both)', () => {
-    const all = [...result.deliveries.Ledger, ...result.deliveries.Priority];
+    const all = [...suite.result.deliveries.Ledger, ...suite.result.deliveries.Priority];
     expect(all.length).toBeGreaterThan(0);
     // If MiniStack starts setting them, this fails: then assert they increase per group and update docs/local-aws-fidelity.md.
     expect(all.filter(d => d.sequenceNumber !== undefined).length).toBe(0);

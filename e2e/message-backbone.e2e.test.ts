@@ -11,35 +11,16 @@
 import { randomBytes } from 'crypto';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { handler } from '../lambda/idempotent-recorder.lambda';
-import { LocalClients, localClients } from './harness/clients';
 import { scanTable } from './harness/collect';
-import { readOutputs, StackOutputs } from './harness/deploy';
-import { EmulatorState, readEmulatorState } from './harness/emulator';
 import { withLambdaEnvironment } from './harness/in-process';
-import { progress } from './harness/paths';
 import { groupMembers } from './harness/process';
-import { findRow, formatReport } from './harness/report';
-import { messageBackboneScenario, output, Row, ScenarioResult } from './harness/scenarios';
+import { scenarioSuite } from './harness/scenario-suite';
+import { messageBackboneScenario, output } from './harness/scenarios';
 
 const STACK = 'IntegrationPatterns-MessageBackbone';
-let emulator: EmulatorState;
-let outputs: StackOutputs;
-let clients: LocalClients;
-let result: ScenarioResult;
-
-beforeAll(async () => {
-  emulator = readEmulatorState();
-  outputs = readOutputs();
-  clients = localClients(emulator.endpoint);
-  // 200 orders, 20 of them re-sent, 5 poison messages; waits until all settled (about 40 s).
-  result = await messageBackboneScenario(STACK).run({ clients, outputs, stackName: STACK, log: progress });
-  progress(`\n${formatReport([result])}`);
-}, 300_000);
-
-afterAll(() => clients?.destroy());
-
-/** The scenario row whose `what` starts with `prefix`; its problem text is the failure message. */
-const row = (prefix: string): Row => findRow(result, prefix);
+// 200 orders, 20 of them re-sent, 5 poison messages; waits until all settled (about 40 s).
+const suite = scenarioSuite(STACK, context => messageBackboneScenario(STACK).run(context));
+const row = (prefix: string) => suite.row(prefix);
 
 describe('message backbone on MiniStack (recorder = real Lambda worker process inside the emulator)', () => {
   test('every order published to the topic is recorded in the table exactly once: 200 of 200 ids', () => {
@@ -49,13 +30,13 @@ describe('message backbone on MiniStack (recorder = real Lambda worker process i
   });
 
   test('items were written by the recorder Lambda (each carries the SQS message id it came from)', async () => {
-    const items = (await scanTable(clients, output(outputs, STACK, 'OrdersTableName'))).filter(i => String(i.orderId).startsWith('o-'));
+    const items = (await scanTable(suite.clients, output(suite.outputs, STACK, 'OrdersTableName'))).filter(i => String(i.orderId).startsWith('o-'));
     expect(items.length).toBeGreaterThanOrEqual(200);
     expect(items.filter(i => typeof i.sqsMessageId !== 'string' || typeof i.recordedAt !== 'string')).toEqual([]);
   });
 
   test('the recorder ran as a Lambda worker process inside MiniStack (node _worker.js in the emulator\'s process group)', () => {
-    const workers = groupMembers(emulator.pid).filter(p => /node\b.*_worker\.js/.test(p));
+    const workers = groupMembers(suite.emulator.pid).filter(p => /node\b.*_worker\.js/.test(p));
     expect(workers.length).toBeGreaterThan(0);
   });
 
@@ -78,7 +59,7 @@ describe('message backbone on MiniStack (recorder = real Lambda worker process i
 describe('recorder handler IN-PROCESS against the emulated DynamoDB table (the reference stack has no FIFO queue, so MiniStack never runs this path)', () => {
   test('FIFO batch: records are written in order up to the first poison message; it and everything after it are returned as failures', async () => {
     const run = randomBytes(3).toString('hex');
-    const tableName = output(outputs, STACK, 'OrdersTableName');
+    const tableName = output(suite.outputs, STACK, 'OrdersTableName');
     const record = (messageId: string, body: string): SQSRecord => ({
       messageId,
       receiptHandle: messageId,
@@ -98,13 +79,13 @@ describe('recorder handler IN-PROCESS against the emulated DynamoDB table (the r
       ],
     };
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const response = await withLambdaEnvironment(emulator.endpoint,
+    const response = await withLambdaEnvironment(suite.emulator.endpoint,
       { TABLE_NAME: tableName, KEY_ATTRIBUTE: 'orderId', ID_FIELD: 'orderId', REQUIRED_FIELDS: 'orderId' },
       () => handler(event));
     expect(response.batchItemFailures.map(f => f.itemIdentifier)).toEqual(['m2', 'm3']);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('"event":"poison-message","messageId":"m2"'));
     warn.mockRestore();
-    const written = (await scanTable(clients, tableName)).map(i => String(i.orderId)).filter(id => id.startsWith(`fifo-${run}-`));
+    const written = (await scanTable(suite.clients, tableName)).map(i => String(i.orderId)).filter(id => id.startsWith(`fifo-${run}-`));
     expect(written).toEqual([`fifo-${run}-1`]);
   });
 });

@@ -10,29 +10,12 @@
  * PutObject that the bucket's notification rule matches must reach every subscribed queue once, and
  * uploads outside the rule none; every DLQ stays empty and every queue is drained.
  */
-import { LocalClients, localClients } from './harness/clients';
-import { readOutputs, StackOutputs } from './harness/deploy';
-import { readEmulatorState } from './harness/emulator';
-import { progress } from './harness/paths';
-import { findRow, formatReport } from './harness/report';
-import { FRAUD_THRESHOLD, orderFanOutScenario, planOrders, Row, ScenarioResult } from './harness/scenarios';
+import { scenarioSuite } from './harness/scenario-suite';
+import { FRAUD_THRESHOLD, orderFanOutScenario, planOrders } from './harness/scenarios';
 
 const STACK = 'IntegrationPatterns-OrderFanOut';
-let outputs: StackOutputs;
-let clients: LocalClients;
-let result: ScenarioResult;
-
-beforeAll(async () => {
-  const emulator = readEmulatorState();
-  outputs = readOutputs();
-  clients = localClients(emulator.endpoint);
-  result = await orderFanOutScenario(STACK).run({ clients, outputs, stackName: STACK, log: progress });
-  progress(`\n${formatReport([result])}`);
-}, 300_000);
-
-afterAll(() => clients?.destroy());
-
-const row = (prefix: string): Row => findRow(result, prefix);
+const suite = scenarioSuite(STACK, context => orderFanOutScenario(STACK).run(context));
+const row = (prefix: string) => suite.row(prefix);
 
 describe('the traffic plan matches the stack\'s filter policies', () => {
   test('1,000 orders: 700 OrderPlaced (300 OrderCancelled / OrderShipped / no eventType), of which 300 have amount >= 1000', () => {

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { LocalClients, localClients } from './harness/clients';
 import { localAwsEnv } from './harness/deploy';
-import { EmulatorState, installEmulator, readEmulatorState, reportStop, startEmulator, stopEmulator } from './harness/emulator';
+import { EmulatorState, reportStop, runningOrOwnEmulator, stopEmulator } from './harness/emulator';
 import { progress, REPO_ROOT } from './harness/paths';
 import { groupMembers, JsonLogProcess, killGroup } from './harness/process';
 
@@ -109,14 +109,6 @@ async function stopWorker(w: Worker): Promise<{ code: number | null; signal: Nod
   return Promise.race([w.exited, sleep(30_000).then(() => { throw new Error(`${w.name} did not exit within 30 s of SIGTERM`); })]);
 }
 
-async function emulatorHealthy(state: EmulatorState): Promise<boolean> {
-  try {
-    return (await fetch(`${state.endpoint}/_ministack/health`, { signal: AbortSignal.timeout(2000) })).ok;
-  } catch {
-    return false;
-  }
-}
-
 beforeAll(async () => {
   const ff = spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-ffmpeg.sh')], { encoding: 'utf8', timeout: 600_000 });
   if (ff.status !== 0) throw new Error(`scripts/ensure-ffmpeg.sh failed:\n${ff.stdout}\n${ff.stderr}`);
@@ -126,19 +118,7 @@ beforeAll(async () => {
     if (b.status !== 0) throw new Error(`npx projen bundle:queue-worker failed:\n${b.stderr}`);
   }
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-worker-e2e-'));
-  let state: EmulatorState | undefined;
-  try {
-    state = readEmulatorState();
-  } catch {
-    state = undefined;
-  }
-  if (state && await emulatorHealthy(state)) {
-    emulator = state;
-  } else {
-    await installEmulator();
-    emulator = await startEmulator();
-    ownEmulator = true;
-  }
+  ({ emulator, own: ownEmulator } = await runningOrOwnEmulator());
   clients = localClients(emulator.endpoint);
   progress(`queue-worker e2e: MiniStack ${emulator.endpoint}${ownEmulator ? ' (started by this test)' : ''}, worker logs in ${workDir}`);
 

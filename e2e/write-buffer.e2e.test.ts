@@ -9,30 +9,12 @@
  * written with UnprocessedItems). The writer is the bundled handler from assets/, run by
  * MiniStack as a real Lambda worker process.
  */
-import { LocalClients, localClients } from './harness/clients';
-import { readOutputs, StackOutputs } from './harness/deploy';
-import { EmulatorState, readEmulatorState } from './harness/emulator';
-import { progress } from './harness/paths';
-import { findRow, formatReport } from './harness/report';
-import { orderIntakeScenario, Row, ScenarioResult } from './harness/scenarios';
+import { scenarioSuite } from './harness/scenario-suite';
+import { orderIntakeScenario } from './harness/scenarios';
 
 const STACK = 'IntegrationPatterns-OrderIntake';
-let emulator: EmulatorState;
-let outputs: StackOutputs;
-let clients: LocalClients;
-let result: ScenarioResult;
-
-beforeAll(async () => {
-  emulator = readEmulatorState();
-  outputs = readOutputs();
-  clients = localClients(emulator.endpoint);
-  result = await orderIntakeScenario(STACK).run({ clients, outputs, stackName: STACK, log: progress });
-  progress(`\n${formatReport([result])}`);
-}, 300_000);
-
-afterAll(() => clients?.destroy());
-
-const row = (prefix: string): Row => findRow(result, prefix);
+const suite = scenarioSuite(STACK, context => orderIntakeScenario(STACK).run(context));
+const row = (prefix: string) => suite.row(prefix);
 
 describe('write buffer on MiniStack: 10,000 messages, 5 % poison, injected write throttling', () => {
   test('every valid order is in the table exactly once (ids compared): 9,500 via SQS + 10 via POST /orders', () => {

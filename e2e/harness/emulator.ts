@@ -197,6 +197,31 @@ export function readEmulatorState(): EmulatorState {
   return JSON.parse(fs.readFileSync(paths.emulatorState, 'utf8')) as EmulatorState;
 }
 
+/** Whether MiniStack at `state.endpoint` answers its health check within 2 s. */
+export async function emulatorHealthy(state: EmulatorState): Promise<boolean> {
+  try {
+    return (await fetch(`${state.endpoint}/_ministack/health`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The running emulator (the e2e globalSetup's or `npx projen local`'s) when it is healthy, else
+ * one started here; `own` says that the caller started it, and must stop it (stopEmulator).
+ */
+export async function runningOrOwnEmulator(): Promise<{ emulator: EmulatorState; own: boolean }> {
+  let state: EmulatorState | undefined;
+  try {
+    state = readEmulatorState();
+  } catch {
+    state = undefined;
+  }
+  if (state && await emulatorHealthy(state)) return { emulator: state, own: false };
+  await installEmulator();
+  return { emulator: await startEmulator(), own: true };
+}
+
 /**
  * Stops the emulator and its Lambda workers: SIGTERM to the process group, SIGKILL after a grace
  * period, then checks that no process of the group survives and that the port is closed.

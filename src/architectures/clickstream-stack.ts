@@ -26,6 +26,8 @@ export interface ClickstreamStackProps extends StackProps {
 
   /**
    * How long Firehose buffers raw events before writing an S3 object. Range: 0 to 900 seconds.
+   * A token (e.g. a CfnParameter) must be given in seconds, `Duration.seconds(param.valueAsNumber)`:
+   * CDK cannot convert the unit of a token.
    *
    * @default Duration.seconds(300)
    */

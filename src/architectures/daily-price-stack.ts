@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Token, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, StackProps, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -60,7 +60,9 @@ export interface DailyPriceStackProps extends StackProps {
 
   /**
    * A price whose |change| vs the previous close is at least this many percent goes to the
-   * alert topic. Range: more than 0, at most 1,000.
+   * alert topic. Range: more than 0, at most 1,000. A token (e.g. a CfnParameter) is fine: the
+   * alert rule's pattern is then written as JSON text around it (`-threshold` included, which
+   * CloudFormation could not compute from a number); it is not checked, so keep it positive.
    *
    * @default 5
    */
@@ -148,6 +150,9 @@ export class DailyPriceStack extends Stack {
     });
 
     const recorded: events.EventPattern = { source: [PRICE_EVENT_SOURCE], detailType: ['PriceRecorded'] };
+    // A token threshold cannot be negated here (arithmetic on a token is a wrong number) nor by
+    // CloudFormation: the Alerts rule then gets its pattern as JSON text (alertsPatternText).
+    const tokenThreshold = Token.isUnresolved(threshold);
     this.router = new EventRouter(this, 'Prices', {
       alarmTopic: this.alarmTopic.topic,
       archive: { enabled: props.archiveEnabled ?? true },
@@ -160,7 +165,7 @@ export class DailyPriceStack extends Stack {
         },
         {
           name: 'Alerts',
-          pattern: {
+          pattern: tokenThreshold ? recorded : {
             ...recorded,
             detail: { changePercent: events.Match.anyOf(events.Match.greaterThanOrEqual(threshold), events.Match.lessThanOrEqual(-threshold)) },
           },
@@ -171,6 +176,11 @@ export class DailyPriceStack extends Stack {
         },
       ],
     });
+
+    if (tokenThreshold) {
+      const alerts = this.router.routes.find(r => r.routeName === 'Alerts')!;
+      (alerts.rule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern', alertsPatternText(threshold));
+    }
 
     // One queue for every failed run: Scheduler puts invocations it could not make there (the
     // job's DLQ), and Lambda the asynchronous invocations whose run failed after its own retries
@@ -216,4 +226,20 @@ export class DailyPriceStack extends Stack {
     new CfnOutput(this, 'ScheduleName', { value: this.job.schedule.scheduleName });
     new CfnOutput(this, 'ScheduleGroupName', { value: this.job.scheduleGroup.scheduleGroupName });
   }
+}
+
+/**
+ * The Alerts rule's pattern (`|changePercent| >= threshold`) as JSON text around a token
+ * threshold: `-` is written before the token's value, so CloudFormation makes the number.
+ * (AWS::Events::Rule takes EventPattern as an object or as a string.)
+ */
+function alertsPatternText(threshold: number): string {
+  const at = '@THRESHOLD@';
+  const text = JSON.stringify({
+    'source': [PRICE_EVENT_SOURCE],
+    'detail-type': ['PriceRecorded'],
+    'detail': { changePercent: [{ numeric: ['>=', at] }, { numeric: ['<=', `-${at}`] }] },
+  });
+  const value = Tokenization.stringifyNumber(threshold);
+  return Fn.join('', text.split(`"-${at}"`).join(`-${at}`).split(`"${at}"`).join(at).split(at).flatMap((part, i) => i === 0 ? [part] : [value, part]));
 }

@@ -24,6 +24,8 @@ export const ORDER_SAGA_SOURCE = 'shop.orders';
 export interface OrderSagaStackProps extends StackProps {
   /**
    * How long a charge settles before shipping is requested (the Wait state).
+   * A token (e.g. a CfnParameter) must be given in seconds, `Duration.seconds(param.valueAsNumber)`:
+   * CDK cannot convert the unit of a token.
    *
    * @default Duration.minutes(1)
    */

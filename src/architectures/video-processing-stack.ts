@@ -103,6 +103,8 @@ export interface VideoProcessingStackProps extends StackProps {
   /**
    * How long a worker holds a job before another may receive it; the worker's heartbeat extends
    * it while ffmpeg runs, so it bounds how long a crashed worker delays a video.
+   * A token (e.g. a CfnParameter) must be given in seconds, `Duration.seconds(param.valueAsNumber)`:
+   * CDK cannot convert the unit of a token.
    *
    * @default Duration.minutes(5)
    */
@@ -110,6 +112,8 @@ export interface VideoProcessingStackProps extends StackProps {
 
   /**
    * How often a worker extends the visibility of the job it works on. Less than `visibilityTimeout`.
+   * A token (e.g. a CfnParameter) must be given in seconds, `Duration.seconds(param.valueAsNumber)`:
+   * CDK cannot convert the unit of a token.
    *
    * @default Duration.minutes(1)
    */

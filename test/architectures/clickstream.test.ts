@@ -1,14 +1,10 @@
-import { App, CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnElement } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { ClickstreamStack } from '../../src';
-import { nagFindings } from '../support';
+import { buildArchitecture, nagFindings } from '../support';
 
-function build(props = {}) {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-  const stack = new ClickstreamStack(app, 'Clickstream', { env: { account: '111111111111', region: 'us-east-1' }, ...props });
-  return { stack, template: Template.fromStack(stack) };
-}
+const build = (props = {}) => buildArchitecture(ClickstreamStack, 'Clickstream', props);
 
 describe('ClickstreamStack', () => {
   const { stack, template } = build();

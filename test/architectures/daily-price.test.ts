@@ -1,17 +1,12 @@
-import { App, CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnElement } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { DailyPriceStack, DailyPriceStackProps, PRICE_EVENT_SOURCE } from '../../src';
-import { expectBadInput, nagFindings } from '../support';
+import { buildArchitecture, expectBadInput, nagFindings } from '../support';
 import { eventOf, runEventRuler } from '../support/event-ruler';
 
-function build(props: Partial<DailyPriceStackProps> = {}) {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-  const stack = new DailyPriceStack(app, 'DailyPrice', {
-    env: { account: '111111111111', region: 'us-east-1' }, quoteEndpoint: 'https://quotes.example.com/v1/quote', ...props,
-  });
-  return { stack, template: Template.fromStack(stack) };
-}
+const build = (props: Partial<DailyPriceStackProps> = {}) =>
+  buildArchitecture(DailyPriceStack, 'DailyPrice', { quoteEndpoint: 'https://quotes.example.com/v1/quote', ...props });
 
 const price = (detail: Record<string, unknown>, detailType = 'PriceRecorded', source = PRICE_EVENT_SOURCE) => eventOf(source, detailType, detail);
 

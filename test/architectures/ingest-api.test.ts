@@ -1,13 +1,8 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { IngestApiStack } from '../../src';
-import { nagFindings } from '../support';
+import { buildArchitecture, nagFindings } from '../support';
 
-function build(props = {}) {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-  const stack = new IngestApiStack(app, 'IngestApi', { env: { account: '111111111111', region: 'us-east-1' }, ...props });
-  return { stack, template: Template.fromStack(stack) };
-}
+const build = (props = {}) => buildArchitecture(IngestApiStack, 'IngestApi', props);
 
 describe('IngestApiStack', () => {
   const { stack, template } = build();

@@ -1,13 +1,9 @@
-import { App, CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnElement } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { LiveOrdersStack } from '../../src';
-import { nagFindings } from '../support';
+import { buildArchitecture, nagFindings } from '../support';
 
-function build() {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-  const stack = new LiveOrdersStack(app, 'LiveOrders', { env: { account: '111111111111', region: 'us-east-1' } });
-  return { stack, template: Template.fromStack(stack) };
-}
+const build = () => buildArchitecture(LiveOrdersStack, 'LiveOrders', {});
 
 describe('LiveOrdersStack', () => {
   const { stack, template } = build();

@@ -1,14 +1,10 @@
-import { App, CfnElement, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnElement, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { MessageBackboneStack } from '../../src';
-import { expectBadInput, nagFindings } from '../support';
+import { buildArchitecture, expectBadInput, nagFindings } from '../support';
 
-function build(props = {}) {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-  const stack = new MessageBackboneStack(app, 'Backbone', { env: { account: '111111111111', region: 'us-east-1' }, ...props });
-  return { stack, template: Template.fromStack(stack) };
-}
+const build = (props = {}) => buildArchitecture(MessageBackboneStack, 'Backbone', props);
 
 describe('MessageBackboneStack', () => {
   const { stack, template } = build();

@@ -1,16 +1,12 @@
-import { App, CfnElement, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnElement, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
 import { ORDER_SAGA_SOURCE, OrderSagaStack, OrderSagaStackProps } from '../../src';
-import { nagFindings } from '../support';
+import { buildArchitecture, nagFindings } from '../support';
 import { allStates, expectValidDefinitions } from '../support/asl';
 
-function build(props: OrderSagaStackProps = {}) {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-  const stack = new OrderSagaStack(app, 'OrderSaga', { env: { account: '111111111111', region: 'us-east-1' }, ...props });
-  return { stack, template: Template.fromStack(stack) };
-}
+const build = (props: OrderSagaStackProps = {}) => buildArchitecture(OrderSagaStack, 'OrderSaga', props);
 
 describe('OrderSagaStack', () => {
   const { stack, template } = build();

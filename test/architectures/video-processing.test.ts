@@ -1,14 +1,10 @@
 import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { VideoProcessingStack, VideoProcessingStackProps } from '../../src';
-import { expectBadInput, nagFindings } from '../support';
+import { buildArchitecture, expectBadInput, nagFindings } from '../support';
 
-function build(props: VideoProcessingStackProps = {}) {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-  const stack = new VideoProcessingStack(app, 'VideoProcessing', { env: { account: '111111111111', region: 'us-east-1' }, ...props });
-  return { stack, template: Template.fromStack(stack) };
-}
+const build = (props: VideoProcessingStackProps = {}) => buildArchitecture(VideoProcessingStack, 'VideoProcessing', props);
 
 describe('VideoProcessingStack', () => {
   const { stack, template } = build();

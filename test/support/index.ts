@@ -1,16 +1,27 @@
 import { appendFileSync } from 'fs';
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
-/**
- * A fresh stack in a fresh app, in a fixed environment so ARNs are comparable. CDK's built-in
- * template validation (CloudFormation resource schemas) turns its warnings into errors here.
- */
+/** The fixed environment of every stack the tests build, so ARNs are comparable. */
+export const TEST_ENV = { account: '111111111111', region: 'us-east-1' };
+
+/** A fresh app in which CDK's built-in template validation (CloudFormation resource schemas) turns its warnings into errors. */
+export function newApp(): App {
+  return new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+}
+
+/** A fresh stack in a fresh app (newApp), in TEST_ENV. */
 export function newStack(id = 'TestStack'): Stack {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-  return new Stack(app, id, { env: { account: '111111111111', region: 'us-east-1' } });
+  return new Stack(newApp(), id, { env: TEST_ENV });
+}
+
+/** A reference architecture (a Stack class) as the tests build it: in a fresh app (newApp), in TEST_ENV, with its template. */
+export function buildArchitecture<S extends Stack, P extends StackProps>(
+  architecture: new (scope: Construct, id: string, props: P) => S, id: string, props: P): { stack: S; template: Template } {
+  const stack = new architecture(newApp(), id, { env: TEST_ENV, ...props });
+  return { stack, template: Template.fromStack(stack) };
 }
 
 /** cdk-nag AwsSolutions findings that nobody acknowledged, as readable lines. */

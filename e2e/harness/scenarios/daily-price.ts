@@ -49,7 +49,7 @@ export interface DailyPriceResult extends ScenarioResult {
   /** The deployed schedule, as GetSchedule returned it. */
   readonly deployedSchedule: ScheduleDescription;
   /** The one-time schedule's body (Target copied from the deployed one). */
-  readonly oneTimeSchedule: Record<string, unknown>;
+  readonly oneTimeSchedule: OneTimeSchedule;
   /** Seconds from creating the one-time schedule to each step. */
   readonly timings: Record<string, number>;
 }
@@ -76,6 +76,32 @@ function alertSymbol(body: string, symbols: string[], quotes: Record<string, { p
 /** `at(yyyy-mm-ddThh:mm:ss)` in UTC. */
 export function atExpression(when: Date): string {
   return `at(${when.toISOString().slice(0, 19)})`;
+}
+
+/** A CreateSchedule body: a one-time `at(when)` copy of the deployed schedule's `Target`, in its group, deleting itself once it fired. */
+export interface OneTimeSchedule {
+  readonly GroupName: string;
+  readonly ScheduleExpression: string;
+  readonly ScheduleExpressionTimezone: 'UTC';
+  readonly FlexibleTimeWindow: { readonly Mode: 'OFF' };
+  readonly Target: ScheduleDescription['Target'];
+  readonly ActionAfterCompletion: 'DELETE';
+  readonly State: 'ENABLED';
+  readonly Description?: string;
+}
+
+/** The one-time copy of `deployed`'s target that fires at `when` (the e2e test and the scenario fire the deployed target this way). */
+export function oneTimeCopyOfTarget(deployed: ScheduleDescription, when: Date, description?: string): OneTimeSchedule {
+  return {
+    GroupName: deployed.GroupName,
+    ScheduleExpression: atExpression(when),
+    ScheduleExpressionTimezone: 'UTC',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    Target: deployed.Target,
+    ActionAfterCompletion: 'DELETE',
+    State: 'ENABLED',
+    ...(description === undefined ? {} : { Description: description }),
+  };
 }
 
 async function runDailyPrice(context: ScenarioContext): Promise<DailyPriceResult> {
@@ -139,17 +165,8 @@ async function runDailyPrice(context: ScenarioContext): Promise<DailyPriceResult
       + `(retry ${JSON.stringify(deployed.Target.RetryPolicy)}, DLQ ${deployed.Target.DeadLetterConfig?.Arn})`);
     const oneTimeName = `daily-price-now-${nonce}`;
     const t0 = Date.now();
-    const oneTime = {
-      GroupName: deployed.GroupName,
-      ScheduleExpression: atExpression(new Date(t0 + 5_000)),
-      ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: deployed.Target,
-      ActionAfterCompletion: 'DELETE',
-      State: 'ENABLED',
-      Description: `One-time copy of ${deployed.Name}'s target (e2e)`,
-    };
-    await scheduler.createSchedule(oneTimeName, oneTime);
+    const oneTime = oneTimeCopyOfTarget(deployed, new Date(t0 + 5_000), `One-time copy of ${deployed.Name}'s target (e2e)`);
+    await scheduler.createSchedule(oneTimeName, { ...oneTime });
     cleanup.push(() => scheduler.deleteSchedule(oneTimeName, deployed.GroupName));
     log(`[daily-price] one-time schedule ${oneTimeName}: ${oneTime.ScheduleExpression} with the deployed target`);
 

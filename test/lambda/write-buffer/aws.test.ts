@@ -1,27 +1,11 @@
-import { createHash, createHmac } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '../../../e2e/harness/sigv4';
 import { AwsError, createAwsJsonClient, createSigner, DYNAMODB, isRetryable, RDS_DATA, resolveEndpoint, SQS } from '../../../lambda/write-buffer/aws';
 
-/** SHA-256 for the SDK signer, from node:crypto (the SDK's default one is not a dependency here). */
-class Sha256 {
-  private readonly h;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    const key = typeof secret === 'string' ? secret
-      : secret instanceof ArrayBuffer ? Buffer.from(secret)
-        : secret ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength) : undefined;
-    this.h = key === undefined ? createHash('sha256') : createHmac('sha256', key);
-  }
-  update(data: Uint8Array | string): void {
-    this.h.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-  reset(): void {}
-}
-
+// The writer's own signer (lambda/write-buffer/aws.ts: the bundle carries no SDK) against an
+// independent reference, the AWS SDK v3 signer, given the e2e harness's node:crypto SHA-256.
 describe('SigV4 signer', () => {
   const date = new Date('2026-11-23T03:04:05.678Z');
   test.each([
