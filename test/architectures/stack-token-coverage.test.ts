@@ -99,21 +99,6 @@ const REFUSED_FOR_ANY_VALUE: Record<string, string> = {
   'VideoProcessingStack.scaling.instanceWarmup': 'BACKLOG_SCALING_WARMUP_ON_ECS: the transcoders are an ECS service (EC2 instances only)',
 };
 
-/**
- * EXPECTED FOR NOW, NOT FOR GOOD: the BacklogScaling-derived props. The fleet's target backlog
- * per worker is computed at synth from `scaling.acceptableLatency`, `scaling.averageProcessingTime`
- * and `workerConcurrency` (the stack's default scaling gives latency and processing time), and
- * BacklogScaling refuses a token there today. That is being changed in src/patterns/backlog-scaling
- * and queue-worker-service (helper h-tokens, same round). Each case asserts today's refusal;
- * when those patterns accept the token the case FAILS on purpose: delete the entry, and the prop
- * joins the accepted cases (Ref in the template) with nothing else to write.
- */
-const EXPECTED_FOR_NOW_BACKLOG_SCALING: Record<string, string> = {
-  'VideoProcessingStack.scaling.acceptableLatency': 'BACKLOG_SCALING_TARGET_FROM_TOKEN',
-  'VideoProcessingStack.scaling.averageProcessingTime': 'BACKLOG_SCALING_TARGET_FROM_TOKEN',
-  'VideoProcessingStack.workerConcurrency': 'BACKLOG_SCALING_TARGET_FROM_TOKEN',
-};
-
 const isStack = (name: string) => name.endsWith('Stack');
 const numericProps = Object.fromEntries(Object.entries(numericPropsOfConstructs()).filter(([name]) => isStack(name)));
 const all = Object.entries(numericProps).flatMap(([construct, props]) => props.map(entry => {
@@ -125,8 +110,7 @@ const kindOf = (construct: string, path: string) => all.find(c => c.construct ==
 const variantCases = VARIANTS.flatMap(v => v.props.map(path =>
   ({ name: v.name, construct: v.construct, path, kind: kindOf(v.construct, path)!, build: v.build })));
 const checked = all.filter(c => !REFUSED_FOR_ANY_VALUE[key(c)]);
-const accepted = [...checked.filter(c => !EXPECTED_FOR_NOW_BACKLOG_SCALING[key(c)]), ...variantCases];
-const expectedForNow = checked.filter(c => EXPECTED_FOR_NOW_BACKLOG_SCALING[key(c)]);
+const accepted = [...checked, ...variantCases];
 
 /** Builds the stack with a token of its own at `path`: see the top of this file. */
 function buildWithToken(build: Build, path: string, kind: Kind): { stack: Stack; tokenText: string } {
@@ -158,7 +142,7 @@ describe('tripwire: every numeric prop of every reference-architecture stack has
 
   test('every exemption and variant still names a numeric prop', () => {
     const names = new Set(all.map(key));
-    const listed = [...Object.keys(REFUSED_FOR_ANY_VALUE), ...Object.keys(EXPECTED_FOR_NOW_BACKLOG_SCALING), ...variantCases.map(key)];
+    const listed = [...Object.keys(REFUSED_FOR_ANY_VALUE), ...variantCases.map(key)];
     expect(listed.filter(k => !names.has(k))).toEqual([]);
   });
 });
@@ -181,22 +165,6 @@ describe('a token where no value may go gets the rule that says so (not a crash)
   test.each(refused.map(c => [`${c.name}: ${c.path} (${c.kind})`, c] as const))('%s', (_name, c) => {
     const code = REFUSED_FOR_ANY_VALUE[key(c)].split(':')[0];
     expect(() => Template.fromStack(buildWithToken(c.build, c.path, c.kind).stack)).toThrow(`[${code}]`);
-  });
-});
-
-describe('expected for now: BacklogScaling refuses a token it must derive the target from (h-tokens is changing that)', () => {
-  test.each(expectedForNow.map(c => [`${c.name}: ${c.path} (${c.kind})`, c] as const))('%s', (_name, c) => {
-    const code = EXPECTED_FOR_NOW_BACKLOG_SCALING[key(c)];
-    let error: unknown;
-    try {
-      Template.fromStack(buildWithToken(c.build, c.path, c.kind).stack);
-    } catch (e) {
-      error = e;
-    }
-    if (error === undefined) {
-      throw new Error(`${key(c)} accepts a token now: delete it from EXPECTED_FOR_NOW_BACKLOG_SCALING (it then runs with the accepted cases)`);
-    }
-    expect(String(error)).toContain(`[${code}]`);
   });
 });
 
