@@ -59,12 +59,12 @@ export function secureQueueRules(prefix = ''): Rule<SecureQueueProps>[] {
       }
       if (q.existingDeadLetterQueue) checkFifoPair(v, p('existingDeadLetterQueue'), q.existingQueue.fifo, q.existingDeadLetterQueue);
     },
-    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_RETENTION', p('retentionPeriod'), q.retentionPeriod, { min: Duration.seconds(60), max: Duration.days(14) }); },
-    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_DLQ_RETENTION', p('deadLetterRetentionPeriod'), q.deadLetterRetentionPeriod, { min: Duration.seconds(60), max: Duration.days(14) }); },
-    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_VISIBILITY_TIMEOUT', p('visibilityTimeout'), q.visibilityTimeout, { min: Duration.seconds(0), max: Duration.hours(12) }); },
-    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_DELIVERY_DELAY', p('deliveryDelay'), q.deliveryDelay, { min: Duration.seconds(0), max: Duration.minutes(15) }); },
-    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_RECEIVE_WAIT', p('receiveMessageWaitTime'), q.receiveMessageWaitTime, { min: Duration.seconds(0), max: Duration.seconds(20) }); },
-    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_DATA_KEY_REUSE', p('dataKeyReuse'), q.dataKeyReuse, { min: Duration.minutes(1), max: Duration.hours(24) }); },
+    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_RETENTION', p('retentionPeriod'), q.retentionPeriod, { min: Duration.seconds(60), max: Duration.days(14), wholeSeconds: true }); },
+    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_DLQ_RETENTION', p('deadLetterRetentionPeriod'), q.deadLetterRetentionPeriod, { min: Duration.seconds(60), max: Duration.days(14), wholeSeconds: true }); },
+    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_VISIBILITY_TIMEOUT', p('visibilityTimeout'), q.visibilityTimeout, { min: Duration.seconds(0), max: Duration.hours(12), wholeSeconds: true }); },
+    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_DELIVERY_DELAY', p('deliveryDelay'), q.deliveryDelay, { min: Duration.seconds(0), max: Duration.minutes(15), wholeSeconds: true }); },
+    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_RECEIVE_WAIT', p('receiveMessageWaitTime'), q.receiveMessageWaitTime, { min: Duration.seconds(0), max: Duration.seconds(20), wholeSeconds: true }); },
+    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_DATA_KEY_REUSE', p('dataKeyReuse'), q.dataKeyReuse, { min: Duration.minutes(1), max: Duration.hours(24), wholeSeconds: true }); },
     (q, v) => { if (!q.existingQueue) v.numberInRange('SECURE_QUEUE_MAX_MESSAGE_SIZE', p('maxMessageSizeBytes'), q.maxMessageSizeBytes, { min: 1024, max: 1_048_576, unit: 'bytes' }); },
     (q, v) => { if (!q.existingQueue) v.numberInRange('SECURE_QUEUE_MAX_RECEIVE_COUNT', p('maxReceiveCount'), q.maxReceiveCount, { min: 1, max: 1000 }); },
     (q, v) => v.durationInRange('SECURE_QUEUE_MAX_MESSAGE_AGE', p('maxMessageAge'), q.maxMessageAge, { min: Duration.seconds(1), max: Duration.days(14) }),

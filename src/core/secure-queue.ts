@@ -277,7 +277,7 @@ export class SecureQueue extends Construct implements IMonitoredBlock {
     const maxAge = props.maxMessageAge ?? Duration.minutes(15);
     this.alarms.push(createAlarm(this, 'OldestMessageAgeAlarm', {
       metric: QueueMetrics.ageOfOldestMessage(this.queue),
-      threshold: maxAge.toSeconds(),
+      threshold: maxAge.toSeconds({ integral: false }),
       evaluationPeriods: 3,
       description: `${this.node.path}: the oldest message has waited more than ${describeDuration(maxAge)}; consumers are down or too slow.`,
       alarmTopic: props.alarmTopic,
