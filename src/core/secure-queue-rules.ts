@@ -84,6 +84,23 @@ export function secureQueueRules(prefix = ''): Rule<SecureQueueProps>[] {
         fix: `raise ${p('deadLetterRetentionPeriod')} to ${describeDuration(retention)} or more (14 days is the maximum and the default)`,
       });
     },
+    // The same for a dead-letter queue of yours that this app defines (its retention is readable here; an imported one's is not).
+    (q, v) => {
+      const dlq = q.existingDeadLetterQueue;
+      if (q.existingQueue || !dlq) return;
+      const cfn = dlq.node.defaultChild;
+      if (!(cfn instanceof sqs.CfnQueue)) return;
+      const kept = cfn.messageRetentionPeriod ?? 4 * 24 * 3600; // SQS's default retention
+      const retention = q.retentionPeriod ?? Duration.days(4);
+      const r = secondsOf(retention);
+      if (r === undefined || Token.isUnresolved(kept) || typeof kept !== 'number' || !retentionInRange(r)) return;
+      v.check('SECURE_QUEUE_DLQ_RETENTION_SHORTER', kept >= r, {
+        prop: p('existingDeadLetterQueue'),
+        value: `${dlq.node.path}, which keeps messages ${describeDuration(Duration.seconds(kept))}${cfn.messageRetentionPeriod === undefined ? ' (the SQS default)' : ''}`,
+        allowed: `a retention of at least ${p('retentionPeriod')} (${describeDuration(retention)}); SQS counts a message's age from its first enqueue, so a shorter DLQ retention deletes failed messages early`,
+        fix: `give the dead-letter queue retentionPeriod: Duration.days(14), or lower ${p('retentionPeriod')}`,
+      });
+    },
     // An age alarm at or above the retention could never fire.
     (q, v) => {
       if (q.existingQueue || q.alarmsEnabled === false) return;

@@ -42,6 +42,40 @@ function schemaKeywordRules(v: Violations, prop: string, schema: apigateway.Json
 }
 
 /** Whether the props make the buffer queue FIFO. */
+/**
+ * A schema no message can pass: every message would be refused (by the front door or the writer's
+ * validation), so the buffer would never write. Bounds given the wrong way round, and a required
+ * property that `additionalProperties: false` forbids.
+ */
+function schemaNeverMatchesRules(v: Violations, prop: string, schema: apigateway.JsonSchema): void {
+  const pairs: Array<[keyof apigateway.JsonSchema, keyof apigateway.JsonSchema]> = [['minimum', 'maximum'], ['minLength', 'maxLength'], ['minItems', 'maxItems']];
+  for (const [lo, hi] of pairs) {
+    const low = schema[lo] as number | undefined;
+    const high = schema[hi] as number | undefined;
+    if (typeof low !== 'number' || typeof high !== 'number' || Token.isUnresolved(low) || Token.isUnresolved(high)) continue;
+    v.check('WRITE_BUFFER_SCHEMA_NEVER_MATCHES', low <= high, {
+      prop: `${prop}.${lo}`,
+      value: `${low} with ${hi} ${high}`,
+      allowed: `at most ${hi} (no value could pass the schema, so every message would be refused)`,
+      fix: `swap ${lo} and ${hi}`,
+    });
+  }
+  const required = Array.isArray(schema.required) ? schema.required : [];
+  if (schema.additionalProperties === false) {
+    const defined = Object.keys(schema.properties ?? {});
+    for (const key of required) {
+      if (Token.isUnresolved(key)) continue;
+      v.check('WRITE_BUFFER_SCHEMA_NEVER_MATCHES', defined.includes(key), {
+        prop: `${prop}.required`,
+        value: `"${key}", which ${prop}.properties does not define, with additionalProperties: false`,
+        allowed: 'required keys that properties defines when additionalProperties is false (else no message can pass)',
+        fix: `add "${key}" to ${prop}.properties, or allow additional properties`,
+      });
+    }
+  }
+  for (const [name, sub] of Object.entries(schema.properties ?? {})) schemaNeverMatchesRules(v, `${prop}.properties.${name}`, sub);
+}
+
 export function bufferIsFifo(props: WriteBufferProps): boolean {
   return queueIsFifo(props.queueProps ?? {});
 }
@@ -138,6 +172,7 @@ export function writeBufferRules(): Rule<WriteBufferProps>[] {
         p.frontDoor ? 'validate in your writer, use a bundled sink, or use frontDoor.apiKind: FrontDoorApiKind.REST' : 'validate in your writer, or use a bundled sink');
     },
     (p, v) => { if (p.messageSchema) schemaKeywordRules(v, 'messageSchema', p.messageSchema); },
+    (p, v) => { if (p.messageSchema) schemaNeverMatchesRules(v, 'messageSchema', p.messageSchema); },
     (p, v) => {
       const schema = p.messageSchema;
       if (!schema) return;
@@ -154,6 +189,21 @@ export function writeBufferRules(): Rule<WriteBufferProps>[] {
           value: `${JSON.stringify(required)} (without "${key}")`,
           allowed: `a list that includes "${key}", ${why}: a message without it passes the schema and then fails in the writer`,
           fix: `add "${key}" to messageSchema.required`,
+        });
+      }
+    },
+    // DynamoDB key attribute names: 1 to 255 bytes (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-naming-rules).
+    (p, v) => {
+      const ddb = p.sink.dynamoDbOptions;
+      if (!ddb) return;
+      for (const [name, value] of [['partitionKey', ddb.partitionKey], ['sortKey', ddb.sortKey]] as const) {
+        if (value === undefined || Token.isUnresolved(value)) continue;
+        const bytes = Buffer.byteLength(value, 'utf8');
+        v.check('WRITE_BUFFER_SINK_KEY_NAME', bytes >= 1 && bytes <= 255, {
+          prop: `sink.${name}`,
+          value: `"${value.slice(0, 20)}${value.length > 20 ? '...' : ''}" (${bytes} bytes)`,
+          allowed: 'an attribute name of 1 to 255 bytes (DynamoDB limit for key attributes)',
+          fix: `set ${name} to the table's key attribute name, or leave it unset to read it from the table`,
         });
       }
     },
