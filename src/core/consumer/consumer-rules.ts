@@ -101,10 +101,10 @@ function environmentRules(v: Violations, prop: string, environment: { [key: stri
     if (typeof value !== 'string' || Token.isUnresolved(value)) { measurable = false; continue; }
     bytes += Buffer.byteLength(key, 'utf8') + Buffer.byteLength(value, 'utf8');
   }
-  if (!measurable) return; // a token's size is unknown here: never guessed
+  // A token's size is unknown here and never guessed; what is known is a lower bound (a token only adds).
   v.check('CONSUMER_ENVIRONMENT_SIZE', bytes <= ENVIRONMENT_MAX_BYTES, {
     prop,
-    value: `${bytes.toLocaleString('en-US')} bytes of keys and values`,
+    value: `${measurable ? '' : 'at least '}${bytes.toLocaleString('en-US')} bytes of keys and values`,
     allowed: `at most ${ENVIRONMENT_MAX_BYTES.toLocaleString('en-US')} bytes (4 KB) in all (Lambda limit)`,
     fix: 'keep large settings in SSM Parameter Store, Secrets Manager or S3 and put only their names in the environment',
   });

@@ -87,7 +87,8 @@ function prefixProblems(prefix: string, error: boolean): string[] {
     else problems.push(`${whole} (not an expression Firehose knows)`);
     return '';
   });
-  if (rest.includes('!{')) problems.push('an unclosed or empty "!{...}" expression');
+  const at = rest.indexOf('!{');
+  if (at >= 0) problems.push(`"${rest.slice(at, at + 30)}" is not an expression of the form !{namespace:value}`);
   return problems;
 }
 
