@@ -1,7 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { TopicFanOut, TopicFanOutProps } from '../../src';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { FanOutSubscriber, TopicFanOut, TopicFanOutProps } from '../../src';
 import { expectBadInput, newStack } from '../support';
 
 // Issue #11, held-out style probes of TopicFanOut: filter policies SNS refuses and bucket
@@ -44,5 +45,19 @@ describe('TopicFanOut: limits SNS and S3 enforce at deploy', () => {
     ['two buckets with the same events', s => fanOut({ s3Sources: [{ bucket: new s3.Bucket(s, 'A') }, { bucket: new s3.Bucket(s, 'B') }] })(s)],
   ])('accepted: %s', (_name, build) => {
     expect(() => build(newStack())).not.toThrow();
+  });
+});
+
+describe('FanOutSubscriber made directly: its deadLetterQueue has the topic\'s type', () => {
+  test('a standard dead-letter queue on a FIFO topic', () => {
+    expectBadInput({
+      build: s => { new FanOutSubscriber(s, 'Billing', { topic: new sns.Topic(s, 'Orders', { fifo: true }), deadLetterQueue: new sqs.Queue(s, 'Dlq') }); },
+      path: 'TestStack/Billing', code: 'FAN_OUT_DEAD_LETTER_QUEUE_TYPE', prop: 'deadLetterQueue', value: 'a standard queue on a FIFO topic',
+      allowed: 'a dead-letter queue of the topic\'s type', fix: 'pass a queue of the topic\'s type',
+    });
+  });
+  test('accepted: a FIFO dead-letter queue on a FIFO topic', () => {
+    const s = newStack();
+    expect(() => new FanOutSubscriber(s, 'Billing', { topic: new sns.Topic(s, 'Orders', { fifo: true }), deadLetterQueue: new sqs.Queue(s, 'Dlq', { fifo: true }) })).not.toThrow();
   });
 });

@@ -1,7 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { WriteBuffer, WriteBufferProps, WriteBufferSink } from '../../src';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { DataApiParameter, WriteBuffer, WriteBufferProps, WriteBufferSink } from '../../src';
 import { expectBadInput, newStack } from '../support';
 
 // Issue #11, held-out style probes of WriteBuffer: key names DynamoDB refuses and message schemas no
@@ -38,5 +40,29 @@ describe('WriteBuffer: limits DynamoDB enforces, and schemas nothing can pass', 
     ['required keys all defined, additionalProperties: false', buffer(s => ({ sink: WriteBufferSink.dynamoDb({ table: table(s) }), messageSchema: { required: ['orderId'], properties: { orderId: { type: S } }, additionalProperties: false } }))],
   ])('accepted: %s', (_name, build) => {
     expect(() => build(newStack())).not.toThrow();
+  });
+});
+
+describe('WriteBuffer: a Data API sink the bundled writer would refuse at every start', () => {
+  const cluster = (s: Stack) => {
+    const vpc = new ec2.Vpc(s, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    return new rds.DatabaseCluster(s, 'Db', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+      writer: rds.ClusterInstance.serverlessV2('writer'), vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, enableDataApi: true,
+    });
+  };
+  const dataApi = (sql: string, parameters: DataApiParameter[]) => buffer(s => ({ sink: WriteBufferSink.dataApi({ cluster: cluster(s), databaseName: 'shop', sql, parameters }) }));
+  const dataCases: Array<[string, (s: Stack) => void, string, string, string, string, string]> = [
+    ['no parameters', dataApi('INSERT INTO t (id) VALUES (1)', []), 'WRITE_BUFFER_SINK_PARAMETERS', 'sink.parameters', 'an empty list', 'at least one element', 'map each :name of sql to a message field'],
+    ['an empty statement', dataApi('  ', [{ name: 'id', field: 'id' }]), 'WRITE_BUFFER_SINK_SQL', 'sink.sql', '"" (empty)', 'a statement of 1 to 65,536 characters', 'e.g. "INSERT INTO orders'],
+    ['a statement above 65,536 characters', dataApi(`INSERT INTO t (id) VALUES (:id) -- ${'x'.repeat(65_536)}`, [{ name: 'id', field: 'id' }]), 'WRITE_BUFFER_SINK_SQL', 'sink.sql', '65,571 characters', '1 to 65,536 characters', 'e.g. "INSERT INTO orders'],
+    ['a parameter name that is not an identifier', dataApi('INSERT INTO t (id) VALUES (:id)', [{ name: 'id', field: 'id' }, { name: '1x', field: 'x' }]), 'WRITE_BUFFER_SINK_PARAMETER_NAME', 'sink.parameters[1].name', '"1x"', 'an identifier as written after ":"', 'e.g. "id" for :id'],
+    ['an empty field', dataApi('INSERT INTO t (id) VALUES (:id)', [{ name: 'id', field: '' }]), 'WRITE_BUFFER_SINK_PARAMETER_FIELD', 'sink.parameters[0].field', '"" (empty)', 'a message field', 'e.g. "orderId"'],
+  ];
+  test.each(dataCases)('%s', (_name, build, code_, prop, value, allowed, fix) => {
+    expectBadInput({ build, path: B, code: code_, prop, value, allowed, fix });
+  });
+  test('accepted: one identifier parameter, mapped to a dotted field', () => {
+    expect(() => dataApi('INSERT INTO t (id) VALUES (:customer_id)', [{ name: 'customer_id', field: 'customer.id' }])(newStack())).not.toThrow();
   });
 });

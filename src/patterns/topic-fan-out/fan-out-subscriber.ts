@@ -13,7 +13,7 @@ import { consumerFunction } from '../../core/consumer/consumer-defaults';
 import { consumerTimeout, requiredVisibilityTimeout } from '../../core/consumer/consumer-rules';
 import { readableValue, statementJson } from '../../core/policy-json';
 import { SecureQueue } from '../../core/secure-queue';
-import { describeDuration, validateProps } from '../../core/validation';
+import { Violations, describeDuration, validateProps } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
 import { FunctionMetrics } from '../../monitoring/function-metrics';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
@@ -46,7 +46,17 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
   constructor(scope: Construct, id: string, props: FanOutSubscriberProps) {
     super(scope, id);
     const topic = props.topic;
-    validateProps(this, props, subscriberRules('', topic.fifo));
+    validateProps(this, props, [...subscriberRules('', topic.fifo), (p: FanOutSubscriberProps, v: Violations) => {
+      // The DLQ of the new queue (and of the subscription for an existing queue) has the topic's type, as the queue has.
+      if (p.deadLetterQueue) {
+        v.check('FAN_OUT_DEAD_LETTER_QUEUE_TYPE', p.deadLetterQueue.fifo === topic.fifo, {
+          prop: 'deadLetterQueue',
+          value: `a ${p.deadLetterQueue.fifo ? 'FIFO' : 'standard'} queue on a ${topic.fifo ? 'FIFO' : 'standard'} topic`,
+          allowed: 'a dead-letter queue of the topic\'s type (SQS: a FIFO queue\'s DLQ is FIFO; SNS: a FIFO topic\'s subscription DLQ is FIFO)',
+          fix: 'pass a queue of the topic\'s type, or leave deadLetterQueue unset for one of the subscriber\'s own',
+        });
+      }
+    }]);
     this.hasFilterPolicy = props.filterPolicy !== undefined || props.filterPolicyWithMessageBody !== undefined;
     const alarmsEnabled = props.alarmsEnabled ?? true;
     const queueProps = props.queueProps ?? {};

@@ -253,7 +253,30 @@ export function writeBufferRules(): Rule<WriteBufferProps>[] {
       v.check('WRITE_BUFFER_SINK_DATABASE', Token.isUnresolved(options.databaseName) || options.databaseName.length > 0, {
         prop: 'sink.databaseName', value: '"" (empty)', allowed: 'a database name', fix: 'e.g. "shop"',
       });
+      // What the bundled writer refuses when it starts (lambda/write-buffer/data-api.ts parseParameterMapping): every
+      // invocation would fail, so nothing would ever be written. Data API statements are at most 65,536 characters
+      // (https://docs.aws.amazon.com/rdsdataservice/latest/APIReference/API_BatchExecuteStatement.html).
+      v.nonEmpty('WRITE_BUFFER_SINK_PARAMETERS', 'sink.parameters', options.parameters,
+        'map each :name of sql to a message field, e.g. [{ name: "id", field: "orderId" }] (the writer takes every value from the message)');
+      for (const [i, m] of options.parameters.entries()) {
+        if (!Token.isUnresolved(m.name)) {
+          v.check('WRITE_BUFFER_SINK_PARAMETER_NAME', /^[A-Za-z_][A-Za-z0-9_]*$/.test(m.name), {
+            prop: `sink.parameters[${i}].name`, value: `"${m.name}"`, allowed: 'an identifier as written after ":" in sql (letters, digits, _; not starting with a digit)', fix: 'e.g. "id" for :id',
+          });
+        }
+        if (!Token.isUnresolved(m.field)) {
+          v.check('WRITE_BUFFER_SINK_PARAMETER_FIELD', m.field.length > 0, {
+            prop: `sink.parameters[${i}].field`, value: '"" (empty)', allowed: 'a message field, top-level or a dotted path', fix: 'e.g. "orderId" or "customer.id"',
+          });
+        }
+      }
       if (Token.isUnresolved(options.sql)) return;
+      v.check('WRITE_BUFFER_SINK_SQL', options.sql.trim().length > 0 && options.sql.length <= 65_536, {
+        prop: 'sink.sql',
+        value: options.sql.trim().length === 0 ? '"" (empty)' : `${options.sql.length.toLocaleString('en-US')} characters`,
+        allowed: 'a statement of 1 to 65,536 characters (Data API limit)',
+        fix: 'e.g. "INSERT INTO orders (id) VALUES (:id) ON CONFLICT DO NOTHING"',
+      });
       const inSql = new Set([...options.sql.matchAll(/(?<!:):([A-Za-z_][A-Za-z0-9_]*)/g)].map(m => m[1]));
       const mapped = options.parameters.map(x => x.name);
       const unmapped = [...inSql].filter(name => !mapped.includes(name));
