@@ -69,7 +69,12 @@ describe('the boundary next to each limit is accepted', () => {
     expect(() => subscriber({ handler: text, environment: { SMALL: 'x'.repeat(4000), OTHER: text } })(stack)).not.toThrow();
     expectBadInput({
       build: s => { const t = new CfnParameter(s, 'Text', { default: 'x' }).valueAsString; subscriber({ environment: { BIG: 'x'.repeat(5000), OTHER: t } })(s); },
-      path: F, code: 'CONSUMER_ENVIRONMENT_SIZE', prop: 'subscribers[1].consumer.environment', value: 'at least 5,003 bytes', allowed: 'at most 4,096 bytes', fix: 'SSM Parameter Store',
+      path: F,
+      code: 'CONSUMER_ENVIRONMENT_SIZE',
+      prop: 'subscribers[1].consumer.environment',
+      value: 'at least 5,003 bytes',
+      allowed: 'at most 4,096 bytes',
+      fix: 'SSM Parameter Store',
     });
   });
 });

@@ -52,8 +52,12 @@ describe('FanOutSubscriber made directly: its deadLetterQueue has the topic\'s t
   test('a standard dead-letter queue on a FIFO topic', () => {
     expectBadInput({
       build: s => { new FanOutSubscriber(s, 'Billing', { topic: new sns.Topic(s, 'Orders', { fifo: true }), deadLetterQueue: new sqs.Queue(s, 'Dlq') }); },
-      path: 'TestStack/Billing', code: 'FAN_OUT_DEAD_LETTER_QUEUE_TYPE', prop: 'deadLetterQueue', value: 'a standard queue on a FIFO topic',
-      allowed: 'a dead-letter queue of the topic\'s type', fix: 'pass a queue of the topic\'s type',
+      path: 'TestStack/Billing',
+      code: 'FAN_OUT_DEAD_LETTER_QUEUE_TYPE',
+      prop: 'deadLetterQueue',
+      value: 'a standard queue on a FIFO topic',
+      allowed: 'a dead-letter queue of the topic\'s type',
+      fix: 'pass a queue of the topic\'s type',
     });
   });
   test('accepted: a FIFO dead-letter queue on a FIFO topic', () => {

@@ -48,7 +48,10 @@ describe('WriteBuffer: a Data API sink the bundled writer would refuse at every 
     const vpc = new ec2.Vpc(s, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
     return new rds.DatabaseCluster(s, 'Db', {
       engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
-      writer: rds.ClusterInstance.serverlessV2('writer'), vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, enableDataApi: true,
+      writer: rds.ClusterInstance.serverlessV2('writer'),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      enableDataApi: true,
     });
   };
   const dataApi = (sql: string, parameters: DataApiParameter[]) => buffer(s => ({ sink: WriteBufferSink.dataApi({ cluster: cluster(s), databaseName: 'shop', sql, parameters }) }));
