@@ -100,3 +100,21 @@ describe('StreamPipeline: a token maxIteratorAge is used in the unit it was made
     expect(alarms[0].Properties.MetricName).toBe('IteratorAge');
   });
 });
+
+describe('StreamPipeline: an iterator-age alarm above the consumer\'s default record age could never fire', () => {
+  test('13 hours against the default 12 hours (half the 24-hour retention)', () => {
+    expectBadInput({
+      build: pipeline({ consumer, maxIteratorAge: Duration.hours(13) }),
+      path: P,
+      code: 'STREAM_PIPELINE_ITERATOR_AGE_NEVER_FIRES',
+      prop: 'maxIteratorAge',
+      value: '13 hours',
+      allowed: 'less than consumer.maxRecordAge (12 hours (43,200 s), the default: half the retention period)',
+      fix: 'or set consumer.maxRecordAge',
+    });
+  });
+  test('accepted: 11 hours; 13 hours with a 24-hour maxRecordAge on a 48-hour stream', () => {
+    expect(() => pipeline({ consumer, maxIteratorAge: Duration.hours(11) })(newStack())).not.toThrow();
+    expect(() => pipeline({ consumer: { ...consumer, maxRecordAge: Duration.hours(24) }, retentionPeriod: Duration.hours(48), maxIteratorAge: Duration.hours(13) })(newStack())).not.toThrow();
+  });
+});

@@ -1,4 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -63,5 +64,38 @@ describe('FanOutSubscriber made directly: its deadLetterQueue has the topic\'s t
   test('accepted: a FIFO dead-letter queue on a FIFO topic', () => {
     const s = newStack();
     expect(() => new FanOutSubscriber(s, 'Billing', { topic: new sns.Topic(s, 'Orders', { fifo: true }), deadLetterQueue: new sqs.Queue(s, 'Dlq', { fifo: true }) })).not.toThrow();
+  });
+});
+
+describe('TopicFanOut: a subscriber queue is checked as the type it will have, and an existing queue\'s visibility too', () => {
+  const code = lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });');
+  test('a FIFO topic\'s subscriber named without ".fifo" is reported at the pattern, under the prop as written', () => {
+    expectBadInput({
+      build: fanOut({ topicProps: { fifo: true }, subscribers: [{ name: 'Billing', queueProps: { queueName: 'billing' } }] }),
+      path: F,
+      code: 'SECURE_QUEUE_NAME_FIFO',
+      prop: 'subscribers[0].queueProps.queueName',
+      value: '"billing" with fifo: true',
+      allowed: 'a name ending in ".fifo" for a FIFO queue',
+      fix: 'name the queue "billing.fifo"',
+    });
+  });
+  test('an existing queue of this app whose visibility is shorter than 6 x the consumer timeout', () => {
+    expectBadInput({
+      build: s => fanOut({ subscribers: [{ name: 'Billing', queueProps: { existingQueue: new sqs.Queue(s, 'BillingQueue') }, consumer: { code, handler: 'index.handler', timeout: Duration.minutes(1) } }] })(s),
+      path: F,
+      code: 'CONSUMER_VISIBILITY_TIMEOUT',
+      prop: 'subscribers[0].queueProps.existingQueue',
+      value: '30 seconds',
+      allowed: 'at least 6 minutes (360 s): 6 x subscribers[0].consumer.timeout',
+      fix: 'raise the visibility timeout where TestStack/BillingQueue is defined',
+    });
+  });
+  test.each<[string, (s: Stack) => void]>([
+    ['a FIFO topic\'s subscriber named with ".fifo"', fanOut({ topicProps: { fifo: true }, subscribers: [{ name: 'Billing', queueProps: { queueName: 'billing.fifo' } }] })],
+    ['an existing queue with exactly 6 x the consumer timeout', s => fanOut({ subscribers: [{ name: 'Billing', queueProps: { existingQueue: new sqs.Queue(s, 'BillingQueue', { visibilityTimeout: Duration.minutes(6) }) }, consumer: { code, handler: 'index.handler', timeout: Duration.minutes(1) } }] })(s)],
+    ['an imported queue (its visibility is not known here)', s => fanOut({ subscribers: [{ name: 'Billing', queueProps: { existingQueue: sqs.Queue.fromQueueArn(s, 'BillingQueue', 'arn:aws:sqs:us-east-1:111111111111:billing') }, consumer: { code, handler: 'index.handler', timeout: Duration.minutes(1) } }] })(s)],
+  ])('accepted: %s', (_name, build) => {
+    expect(() => build(newStack())).not.toThrow();
   });
 });

@@ -1,8 +1,9 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DataApiParameter, WriteBuffer, WriteBufferProps, WriteBufferSink } from '../../src';
 import { expectBadInput, newStack } from '../support';
 
@@ -67,5 +68,29 @@ describe('WriteBuffer: a Data API sink the bundled writer would refuse at every 
   });
   test('accepted: one identifier parameter, mapped to a dotted field', () => {
     expect(() => dataApi('INSERT INTO t (id) VALUES (:customer_id)', [{ name: 'customer_id', field: 'customer.id' }])(newStack())).not.toThrow();
+  });
+});
+
+describe('WriteBuffer: an existing queue of this app is checked by the one visibility rule', () => {
+  test('the SQS default 30 s under a 1-minute writer', () => {
+    expectBadInput({
+      build: buffer(s => ({
+        sink: WriteBufferSink.dynamoDb({ table: table(s) }),
+        queueProps: { existingQueue: new sqs.Queue(s, 'Incoming'), existingDeadLetterQueue: new sqs.Queue(s, 'Dlq', { retentionPeriod: Duration.days(14) }) },
+        consumer: { timeout: Duration.minutes(1) },
+      })),
+      path: B,
+      code: 'CONSUMER_VISIBILITY_TIMEOUT',
+      prop: 'queueProps.existingQueue',
+      value: '30 seconds',
+      allowed: 'at least 6 minutes (360 s): 6 x consumer.timeout',
+      fix: 'raise the visibility timeout where TestStack/Incoming is defined, or lower consumer.timeout',
+    });
+  });
+  test('accepted: an existing queue with 3 minutes for the default 30-second writer', () => {
+    expect(() => buffer(s => ({
+      sink: WriteBufferSink.dynamoDb({ table: table(s) }),
+      queueProps: { existingQueue: new sqs.Queue(s, 'Incoming', { visibilityTimeout: Duration.minutes(3) }), existingDeadLetterQueue: new sqs.Queue(s, 'Dlq') },
+    }))(newStack())).not.toThrow();
   });
 });

@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ConsumerCodeOptions, ConsumerFunctionOptions, QueueConsumerOptions } from './consumer-options';
 import { Rule, Violations, describeDuration, secondsOf, usable } from '../validation';
 
@@ -182,6 +183,19 @@ export interface VisibilityRuleInput {
   readonly window?: Duration;
   /** The prop of the batching window, e.g. `consumer.maxBatchingWindow`. */
   readonly windowProp: string;
+  /** Overrides the fix text (e.g. for an existing queue, whose visibility is set where it is defined). */
+  readonly fix?: string;
+}
+
+/**
+ * The visibility timeout of an existing queue that this app defines (its `AWS::SQS::Queue` is
+ * readable here; SQS's default is 30 s); undefined for an imported queue or a token.
+ */
+export function appQueueVisibility(queue: sqs.IQueue): Duration | undefined {
+  const cfn = queue.node.defaultChild;
+  if (!(cfn instanceof sqs.CfnQueue)) return undefined;
+  const seconds = cfn.visibilityTimeout ?? 30;
+  return typeof seconds === 'number' && !Token.isUnresolved(seconds) ? Duration.seconds(seconds) : undefined;
 }
 
 /** The one visibility rule: a hand-set visibility timeout below 6 x consumer timeout + window is refused (code CONSUMER_VISIBILITY_TIMEOUT). */
@@ -194,6 +208,6 @@ export function checkVisibilityTimeout(v: Violations, input: VisibilityRuleInput
     value: describeDuration(input.given!),
     allowed: `at least ${describeDuration(required)}: 6 x ${input.timeoutProp} (${describeDuration(input.timeout!)}) + ${input.windowProp} ` +
       `(${input.window ? describeDuration(input.window) : '0 seconds'}), AWS's rule for queues that feed Lambda (else messages are processed twice)`,
-    fix: `raise ${input.prop} to ${describeDuration(required)} or more, or leave it unset to derive it`,
+    fix: input.fix ?? `raise ${input.prop} to ${describeDuration(required)} or more, or leave it unset to derive it`,
   });
 }

@@ -251,13 +251,18 @@ export function streamPipelineRules(id: string): Rule<StreamPipelineProps>[] {
           fix: 'lower maxIteratorAge (half the retention is the default), or raise retentionPeriod',
         });
       }
-      const recordAge = secondsOf(p.consumer?.maxRecordAge);
+      // The consumer's record age: given, or the default (half the retention, at most 7 days) when the retention is known.
+      const keptSeconds = secondsOf(retentionOf(p));
+      const recordAgeDuration = p.consumer?.maxRecordAge
+        ?? (p.consumer && keptSeconds !== undefined ? Duration.seconds(Math.min(Math.floor(keptSeconds / 2), LIMITS.maxRecordAge.toSeconds())) : undefined);
+      const recordAge = secondsOf(recordAgeDuration);
       if (recordAge !== undefined) {
+        const byDefault = p.consumer?.maxRecordAge === undefined;
         v.check('STREAM_PIPELINE_ITERATOR_AGE_NEVER_FIRES', age < recordAge, {
           prop: 'maxIteratorAge',
           value: describeDuration(p.maxIteratorAge),
-          allowed: `less than consumer.maxRecordAge (${describeDuration(p.consumer!.maxRecordAge!)}): the consumer skips older records, so its lag alarm could never fire`,
-          fix: 'lower maxIteratorAge, or raise consumer.maxRecordAge',
+          allowed: `less than consumer.maxRecordAge (${describeDuration(recordAgeDuration!)}${byDefault ? ', the default: half the retention period' : ''}): the consumer skips older records, so its lag alarm could never fire`,
+          fix: byDefault ? 'lower maxIteratorAge, or set consumer.maxRecordAge (up to the retention period, at most 7 days)' : 'lower maxIteratorAge, or raise consumer.maxRecordAge',
         });
       }
     },

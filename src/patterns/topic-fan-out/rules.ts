@@ -3,7 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { attributePolicyJson, attributePolicyShape, bodyPolicyJson, bodyPolicyShape, filterPolicyRules } from './filter-policy';
 import { SNS_LIMITS } from './limits';
 import { FanOutS3Source, FanOutSubscriberOptions, TopicFanOutProps } from './props';
-import { checkVisibilityTimeout, consumerCodeRules, consumerTimeout, queueConsumerRules } from '../../core/consumer/consumer-rules';
+import { appQueueVisibility, checkVisibilityTimeout, consumerCodeRules, consumerTimeout, queueConsumerRules } from '../../core/consumer/consumer-rules';
 import { queueIsFifo, secureQueueRules } from '../../core/secure-queue-rules';
 import { secureTopicRules, topicIsFifo } from '../../core/secure-topic-rules';
 import { NAME_RULES, Rule, nested } from '../../core/validation';
@@ -30,7 +30,9 @@ export function subscriberRules(prefix: string, topicFifo: boolean): Rule<FanOut
       if (s.filterPolicyWithMessageBody === undefined) return;
       filterPolicyRules(v, p('filterPolicyWithMessageBody'), bodyPolicyShape(s.filterPolicyWithMessageBody), bodyPolicyJson(s.filterPolicyWithMessageBody));
     },
-    nested(s => s.queueProps, secureQueueRules(p('queueProps.'))),
+    // fifo follows the topic when unset, so the queue's own rules (name suffix, DLQ room) see the type it will have.
+    nested(s => (s.queueProps && !s.queueProps.existingQueue ? { ...s.queueProps, fifo: s.queueProps.fifo ?? (topicFifo || undefined) } : s.queueProps),
+      secureQueueRules(p('queueProps.'))),
     (s, v) => {
       const queueProps = s.queueProps ?? {};
       // fifo follows the topic when unset.
@@ -63,6 +65,20 @@ export function subscriberRules(prefix: string, topicFifo: boolean): Rule<FanOut
       if (!s.consumer) return;
       const fifo = s.queueProps?.existingQueue?.fifo ?? s.queueProps?.fifo ?? topicFifo;
       for (const rule of queueConsumerRules(p('consumer.'), fifo)) rule(s.consumer, v);
+    },
+    // The one visibility rule, on an existing queue this app defines (its visibility timeout is readable here).
+    (s, v) => {
+      const existing = s.queueProps?.existingQueue;
+      if (!s.consumer || !existing) return;
+      checkVisibilityTimeout(v, {
+        prop: p('queueProps.existingQueue'),
+        given: appQueueVisibility(existing),
+        timeout: consumerTimeout(s.consumer),
+        timeoutProp: p(s.consumer.function ? 'consumer.function timeout' : 'consumer.timeout'),
+        window: s.consumer.maxBatchingWindow,
+        windowProp: p('consumer.maxBatchingWindow'),
+        fix: `raise the visibility timeout where ${existing.node.path} is defined, or lower ${p('consumer.timeout')}`,
+      });
     },
     // The one visibility rule: a hand-set visibilityTimeout below 6 x consumer timeout + window is refused.
     (s, v) => {

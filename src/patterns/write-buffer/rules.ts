@@ -5,7 +5,7 @@ import { customWriterTimeout, dataApiEnabled, dataApiSecret, tableKeySchema } fr
 import { WriteBufferFrontDoorOptions } from './front-door';
 import { WriteBufferProps } from './props';
 import { WriteBufferSinkKind } from './sink';
-import { checkVisibilityTimeout, consumerFunctionRules, queueConsumerRules } from '../../core/consumer/consumer-rules';
+import { appQueueVisibility, checkVisibilityTimeout, consumerFunctionRules, queueConsumerRules } from '../../core/consumer/consumer-rules';
 import { queueIsFifo, secureQueueRules } from '../../core/secure-queue-rules';
 import { NAME_RULES, Rule, Violations, nested } from '../../core/validation';
 import { alarmTopicRule } from '../../monitoring/alarm-topic';
@@ -142,9 +142,21 @@ export function writeBufferRules(): Rule<WriteBufferProps>[] {
     // The one visibility rule.
     (p, v) => {
       const queueProps = p.queueProps ?? {};
-      if (queueProps.existingQueue) return;
       const custom = p.sink.kind === WriteBufferSinkKind.CUSTOM_WRITER;
       const timeout = custom ? customWriterTimeout(p.sink.writer!) : p.consumer?.timeout ?? undefined;
+      if (queueProps.existingQueue) {
+        // An existing queue this app defines: its visibility timeout is readable here, and checked by the same rule.
+        checkVisibilityTimeout(v, {
+          prop: 'queueProps.existingQueue',
+          given: appQueueVisibility(queueProps.existingQueue),
+          timeout: custom ? timeout : (timeout ?? Duration.seconds(30)),
+          timeoutProp: custom ? 'the custom writer\'s timeout' : 'consumer.timeout',
+          window: p.consumer?.maxBatchingWindow,
+          windowProp: 'consumer.maxBatchingWindow',
+          fix: `raise the visibility timeout where ${queueProps.existingQueue.node.path} is defined${custom ? '' : ', or lower consumer.timeout'}`,
+        });
+        return;
+      }
       if (custom && timeout === undefined) {
         v.check('WRITE_BUFFER_VISIBILITY_UNKNOWN', queueProps.visibilityTimeout !== undefined, {
           prop: 'queueProps.visibilityTimeout',
