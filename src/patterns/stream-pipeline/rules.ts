@@ -254,7 +254,9 @@ export function streamPipelineRules(id: string): Rule<StreamPipelineProps>[] {
       // The consumer's record age: given, or the default (half the retention, at most 7 days) when the retention is known.
       const keptSeconds = secondsOf(retentionOf(p));
       const recordAgeDuration = p.consumer?.maxRecordAge
-        ?? (p.consumer && keptSeconds !== undefined ? Duration.seconds(Math.min(Math.floor(keptSeconds / 2), LIMITS.maxRecordAge.toSeconds())) : undefined);
+        ?? (p.consumer && keptSeconds !== undefined
+          ? Duration.seconds(Math.min(Math.floor(keptSeconds / 2), LIMITS.maxRecordAge.toSeconds()))
+          : undefined);
       const recordAge = secondsOf(recordAgeDuration);
       if (recordAge !== undefined) {
         const byDefault = p.consumer?.maxRecordAge === undefined;

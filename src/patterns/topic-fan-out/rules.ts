@@ -31,7 +31,9 @@ export function subscriberRules(prefix: string, topicFifo: boolean): Rule<FanOut
       filterPolicyRules(v, p('filterPolicyWithMessageBody'), bodyPolicyShape(s.filterPolicyWithMessageBody), bodyPolicyJson(s.filterPolicyWithMessageBody));
     },
     // fifo follows the topic when unset, so the queue's own rules (name suffix, DLQ room) see the type it will have.
-    nested(s => (s.queueProps && !s.queueProps.existingQueue ? { ...s.queueProps, fifo: s.queueProps.fifo ?? (topicFifo || undefined) } : s.queueProps),
+    nested(s => (s.queueProps && !s.queueProps.existingQueue
+      ? { ...s.queueProps, fifo: s.queueProps.fifo ?? (topicFifo || undefined) }
+      : s.queueProps),
       secureQueueRules(p('queueProps.'))),
     (s, v) => {
       const queueProps = s.queueProps ?? {};
