@@ -115,7 +115,9 @@ describe('StreamPipeline: an iterator-age alarm above the consumer\'s default re
   });
   test('accepted: 11 hours; 13 hours with a 24-hour maxRecordAge on a 48-hour stream', () => {
     expect(() => pipeline({ consumer, maxIteratorAge: Duration.hours(11) })(newStack())).not.toThrow();
-    const longer = { consumer: { ...consumer, maxRecordAge: Duration.hours(24) }, retentionPeriod: Duration.hours(48), maxIteratorAge: Duration.hours(13) };
+    const longer = {
+      consumer: { ...consumer, maxRecordAge: Duration.hours(24) }, retentionPeriod: Duration.hours(48), maxIteratorAge: Duration.hours(13),
+    };
     expect(() => pipeline(longer)(newStack())).not.toThrow();
   });
 });

@@ -34,7 +34,7 @@ export function subscriberRules(prefix: string, topicFifo: boolean): Rule<FanOut
     nested(s => (s.queueProps && !s.queueProps.existingQueue
       ? { ...s.queueProps, fifo: s.queueProps.fifo ?? (topicFifo || undefined) }
       : s.queueProps),
-      secureQueueRules(p('queueProps.'))),
+    secureQueueRules(p('queueProps.'))),
     (s, v) => {
       const queueProps = s.queueProps ?? {};
       // fifo follows the topic when unset.
