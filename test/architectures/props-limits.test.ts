@@ -1,6 +1,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ClickstreamStack, DailyPriceStack, MessageBackboneStack, OrderSagaStack } from '../../src';
+import { ClickstreamStack, DailyPriceStack, MessageBackboneStack, OrderSagaStack, VideoProcessingStack } from '../../src';
 import { expectBadInput, newStack } from '../support';
 
 // Issue #11, held-out style probes of the reference architectures' own props.
@@ -30,6 +30,7 @@ const cases: Array<[string, (s: Stack) => void, string, string, string, string, 
   ['backbone: consumer batch above 10 with a 0-second window', backbone({ consumer: { batchSize: 50, maxBatchingWindow: Duration.seconds(0) } }), 'CONSUMER_BATCH_SIZE_WINDOW', 'consumer.maxBatchingWindow',
     '0 seconds with consumer.batchSize 50', 'at least 1 second', 'set consumer.maxBatchingWindow to Duration.seconds(1) or more'],
   ['clickstream: archive buffering interval in millis', clicks({ archiveBufferingInterval: Duration.millis(61_500) }), 'CLICKSTREAM_ARCHIVE_BUFFERING_INTERVAL', 'archiveBufferingInterval', '(61.5 s)', 'a whole number of seconds', 'in whole seconds'],
+  ['video processing: front-end memory named as written', s => { new VideoProcessingStack(appOf(s), 'Arch', { env, frontEnd: { memorySize: 64 } }); }, 'CONSUMER_MEMORY_SIZE', 'frontEnd.memorySize', '64 MB', 'from 128 to 10,240 MB', 'set frontEnd.memorySize'],
   ['clickstream: consumer window in millis', clicks({ consumer: { maxBatchingWindow: Duration.millis(1500) } }), 'STREAM_CONSUMER_BATCHING_WINDOW', 'consumer.maxBatchingWindow', '1 second 500 millis', 'a whole number of seconds', 'in whole seconds'],
 ];
 
