@@ -10,6 +10,16 @@ export function queueIsFifo(props: SecureQueueProps): boolean {
   return props.fifo ?? (props.queueName !== undefined && !Token.isUnresolved(props.queueName) && props.queueName.endsWith('.fifo'));
 }
 
+/**
+ * The age alarm's threshold: `maxMessageAge`, or 15 minutes, or half the retention period when
+ * that is under 30 minutes (so a short-lived queue's default alarm can still fire).
+ */
+export function maxMessageAgeOf(props: SecureQueueProps): Duration {
+  if (props.maxMessageAge) return props.maxMessageAge;
+  const r = props.existingQueue ? undefined : secondsOf(props.retentionPeriod ?? Duration.days(4));
+  return r !== undefined && r >= 60 && r < 1800 ? Duration.seconds(Math.floor(r / 2)) : Duration.minutes(15);
+}
+
 /** Whether a retention in seconds is within SQS's 60 s to 14 days (else SECURE_QUEUE_RETENTION reports it). */
 function retentionInRange(seconds: number): boolean {
   return seconds >= 60 && seconds <= 14 * 24 * 3600;
@@ -105,7 +115,7 @@ export function secureQueueRules(prefix = ''): Rule<SecureQueueProps>[] {
     (q, v) => {
       if (q.existingQueue || q.alarmsEnabled === false) return;
       const retention = q.retentionPeriod ?? Duration.days(4);
-      const maxAge = q.maxMessageAge ?? Duration.minutes(15);
+      const maxAge = maxMessageAgeOf(q);
       const r = secondsOf(retention);
       const a = secondsOf(maxAge);
       if (r === undefined || a === undefined || !retentionInRange(r)) return;

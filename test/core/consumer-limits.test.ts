@@ -1,4 +1,5 @@
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { QueueEncryption, SecureQueue, SecureQueueProps, TopicFanOut } from '../../src';
@@ -75,6 +76,29 @@ describe('the boundary next to each limit is accepted', () => {
       value: 'at least 5,003 bytes',
       allowed: 'at most 4,096 bytes',
       fix: 'SSM Parameter Store',
+    });
+  });
+});
+
+describe('a short retention alone is a valid queue: the default age alarm follows it', () => {
+  test.each<[string, Duration, number]>([
+    ['10 minutes: alarm at 5 minutes', Duration.minutes(10), 300],
+    ['1 minute: alarm at 30 seconds', Duration.minutes(1), 30],
+    ['30 minutes: the usual 15 minutes', Duration.minutes(30), 900],
+  ])('retention %s', (_name, retentionPeriod, threshold) => {
+    const stack = newStack();
+    new SecureQueue(stack, 'Jobs', { retentionPeriod });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: threshold });
+  });
+  test('a given maxMessageAge at or above the retention is still refused', () => {
+    expectBadInput({
+      build: queue({ retentionPeriod: Duration.minutes(10), maxMessageAge: Duration.minutes(10) }),
+      path: Q,
+      code: 'SECURE_QUEUE_AGE_ALARM_NEVER_FIRES',
+      prop: 'maxMessageAge',
+      value: '10 minutes (600 s)',
+      allowed: 'less than retentionPeriod (10 minutes (600 s))',
+      fix: 'lower maxMessageAge or raise retentionPeriod',
     });
   });
 });

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,6 +13,7 @@ import { consumerFunction } from '../../core/consumer/consumer-defaults';
 import { consumerTimeout, requiredVisibilityTimeout } from '../../core/consumer/consumer-rules';
 import { readableValue, statementJson } from '../../core/policy-json';
 import { SecureQueue } from '../../core/secure-queue';
+import { maxMessageAgeOf } from '../../core/secure-queue-rules';
 import { Violations, describeDuration, validateProps } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
 import { FunctionMetrics } from '../../monitoring/function-metrics';
@@ -77,7 +78,7 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
     this.deadLetterQueue = this.secureQueue.deadLetterQueue;
     this.alarms.push(...this.secureQueue.alarms);
     if (shared && alarmsEnabled && (queueProps.alarmsEnabled ?? true)) {
-      const maxAge = queueProps.maxMessageAge ?? Duration.minutes(15);
+      const maxAge = maxMessageAgeOf(queueProps);
       this.alarms.push(createAlarm(this, 'OldestMessageAgeAlarm', {
         metric: QueueMetrics.ageOfOldestMessage(this.queue),
         threshold: maxAge.toSeconds({ integral: false }),
