@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ClickstreamStack, DailyPriceStack, MessageBackboneStack, OrderSagaStack, VideoProcessingStack } from '../../src';
 import { expectBadInput, newStack } from '../support';
@@ -44,6 +44,21 @@ describe('reference architectures: limits of their own props', () => {
     ['order saga: a 4-minute wait on Express', saga({ stateMachineType: sfn.StateMachineType.EXPRESS, settlementWait: Duration.minutes(4) })],
     ['order saga: a 365-day wait on Standard', saga({ settlementWait: Duration.days(365) })],
   ])('accepted: %s', (_name, build) => {
+    expect(() => build(newStack())).not.toThrow();
+  });
+});
+
+describe('tokens are never checked by these rules', () => {
+  test.each<[string, (s: Stack) => void]>([
+    ['daily price: a token quote endpoint and symbol', s => {
+      const text = new CfnParameter(s, 'Text', { default: 'https://q.example.com' }).valueAsString;
+      daily({ quoteEndpoint: text, symbols: [text] })(s);
+    }],
+    ['order saga: a token settlement wait (seconds) on Express', s => {
+      const n = new CfnParameter(s, 'Wait', { type: 'Number', default: 60 }).valueAsNumber;
+      saga({ stateMachineType: sfn.StateMachineType.EXPRESS, settlementWait: Duration.seconds(n), fraudCheckThreshold: n })(s);
+    }],
+  ])('%s', (_name, build) => {
     expect(() => build(newStack())).not.toThrow();
   });
 });

@@ -121,3 +121,12 @@ describe('StreamPipeline: an iterator-age alarm above the consumer\'s default re
     expect(() => pipeline(longer)(newStack())).not.toThrow();
   });
 });
+
+describe('StreamPipeline: token prefixes and durations are never checked', () => {
+  test('a token data prefix, error prefix and buffering interval', () => {
+    const stack = newStack();
+    const text = new CfnParameter(stack, 'Prefix', { default: 'raw/' }).valueAsString;
+    const n = new CfnParameter(stack, 'Seconds', { type: 'Number', default: 60 }).valueAsNumber;
+    expect(() => new StreamPipeline(stack, 'Clicks', { archive: { dataOutputPrefix: text, errorOutputPrefix: text, bufferingInterval: Duration.seconds(n) } })).not.toThrow();
+  });
+});

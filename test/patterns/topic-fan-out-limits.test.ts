@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -97,5 +97,14 @@ describe('TopicFanOut: a subscriber queue is checked as the type it will have, a
     ['an imported queue (its visibility is not known here)', s => fanOut({ subscribers: [{ name: 'Billing', queueProps: { existingQueue: sqs.Queue.fromQueueArn(s, 'BillingQueue', 'arn:aws:sqs:us-east-1:111111111111:billing') }, consumer: { code, handler: 'index.handler', timeout: Duration.minutes(1) } }] })(s)],
   ])('accepted: %s', (_name, build) => {
     expect(() => build(newStack())).not.toThrow();
+  });
+});
+
+describe('TopicFanOut: token S3 filters are never compared', () => {
+  test('one bucket twice under token prefixes', () => {
+    const stack = newStack();
+    const text = new CfnParameter(stack, 'Prefix', { default: 'a/' }).valueAsString;
+    const bucket = new s3.Bucket(stack, 'Uploads');
+    expect(() => new TopicFanOut(stack, 'Orders', { s3Sources: [{ bucket, prefix: text }, { bucket, prefix: 'b/' }] })).not.toThrow();
   });
 });
