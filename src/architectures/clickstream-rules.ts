@@ -12,6 +12,6 @@ export function clickstreamRules(): Rule<ClickstreamStackProps>[] {
   return [
     nested(p => p.consumer, consumerFunctionRules('consumer.')),
     nested(p => p.consumer, streamEventSourceRules('consumer.', Duration.hours(24))),
-    (p, v) => v.durationInRange('CLICKSTREAM_ARCHIVE_BUFFERING_INTERVAL', 'archiveBufferingInterval', p.archiveBufferingInterval, { min: Duration.seconds(0), max: Duration.seconds(900) }),
+    (p, v) => v.durationInRange('CLICKSTREAM_ARCHIVE_BUFFERING_INTERVAL', 'archiveBufferingInterval', p.archiveBufferingInterval, { min: Duration.seconds(0), max: Duration.seconds(900), wholeSeconds: true }),
   ];
 }

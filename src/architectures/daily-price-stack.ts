@@ -7,10 +7,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PriceFetcherFunction } from './handlers/price-fetcher-function';
+import { dailyPriceRules } from './rules';
 import { consumerFunctionProps } from '../core/consumer/consumer-defaults';
 import { ConsumerFunctionOptions } from '../core/consumer/consumer-options';
 import { SecureTopic } from '../core/secure-topic';
-import { check } from '../core/validation';
+import { validateProps } from '../core/validation';
 import { EventRouter, RouteTarget } from '../patterns/event-router';
 import { ScheduledJob, ScheduledJobTarget } from '../patterns/scheduled-job';
 import { WriteBuffer, WriteBufferSink } from '../patterns/write-buffer';
@@ -120,16 +121,8 @@ export class DailyPriceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DailyPriceStackProps) {
     super(scope, id, props);
+    validateProps(this, props, dailyPriceRules());
     const threshold = props.alertThresholdPercent ?? 5;
-    if (!Token.isUnresolved(threshold)) {
-      check(this, Number.isFinite(threshold) && threshold > 0 && threshold <= 1000, {
-        code: 'DAILY_PRICE_THRESHOLD',
-        prop: 'alertThresholdPercent',
-        value: String(threshold),
-        allowed: 'more than 0, at most 1,000 (percent)',
-        fix: 'set alertThresholdPercent to e.g. 5',
-      });
-    }
     const symbols = props.symbols ?? ['AMZN'];
 
     this.alarmTopic = new SecureTopic(this, 'Alarms');
@@ -191,7 +184,7 @@ export class DailyPriceStack extends Stack {
     failedRuns.node.defaultChild!.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
       'AwsSolutions-SQS3': 'This queue IS a dead-letter queue: of the schedule\'s target and of the fetcher\'s asynchronous invocations.',
     });
-    const parts = consumerFunctionProps(this, 'Fetcher', props.fetcher);
+    const parts = consumerFunctionProps(this, 'Fetcher', props.fetcher, 'fetcher.');
     const fetcher = new PriceFetcherFunction(this, 'Fetcher', {
       ...parts.props,
       deadLetterQueue: failedRuns,

@@ -10,10 +10,12 @@ import { Construct } from 'constructs';
 import { consumerFunctionProps } from '../core/consumer/consumer-defaults';
 import { acknowledgeWildcardResource } from '../core/nag-acknowledgements';
 import { SecureQueue } from '../core/secure-queue';
+import { validateProps } from '../core/validation';
 import { Saga } from '../patterns/saga';
 import { QueueStarter, QueueStarterConsumerOptions } from '../patterns/workflow';
 import { FraudCheckFunction } from './handlers/fraud-check-function';
 import { PaymentFunction } from './handlers/payment-function';
+import { orderSagaRules } from './rules';
 
 /** The event source the saga publishes as, and `OrderPlaced` must come from. */
 export const ORDER_SAGA_SOURCE = 'shop.orders';
@@ -93,6 +95,7 @@ export class OrderSagaStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OrderSagaStackProps = {}) {
     super(scope, id, props);
+    validateProps(this, props, orderSagaRules());
     const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
     const express = props.stateMachineType === sfn.StateMachineType.EXPRESS;
     // dynamodb.Table, not TableV2: TableV2 in aws-cdk-lib 2.257 uses deprecated grant props

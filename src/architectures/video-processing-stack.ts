@@ -266,7 +266,7 @@ export class VideoProcessingStack extends Stack {
     acknowledgeBucketNotificationsHandler(this);
 
     // Front end: presigned upload URLs; the video goes straight to S3.
-    const parts = consumerFunctionProps(this, 'FrontEnd', props.frontEnd);
+    const parts = consumerFunctionProps(this, 'FrontEnd', props.frontEnd, 'frontEnd.');
     const frontEnd = new PresignUploadFunction(this, 'FrontEnd', {
       ...parts.props,
       description: 'Issues presigned S3 upload URLs for videos (POST /uploads)',

@@ -10,6 +10,16 @@ export function queueIsFifo(props: SecureQueueProps): boolean {
   return props.fifo ?? (props.queueName !== undefined && !Token.isUnresolved(props.queueName) && props.queueName.endsWith('.fifo'));
 }
 
+/**
+ * The age alarm's threshold: `maxMessageAge`, or 15 minutes, or half the retention period when
+ * that is under 30 minutes (so a short-lived queue's default alarm can still fire).
+ */
+export function maxMessageAgeOf(props: SecureQueueProps): Duration {
+  if (props.maxMessageAge) return props.maxMessageAge;
+  const r = props.existingQueue ? undefined : secondsOf(props.retentionPeriod ?? Duration.days(4));
+  return r !== undefined && r >= 60 && r < 1800 ? Duration.seconds(Math.floor(r / 2)) : Duration.minutes(15);
+}
+
 /** Whether a retention in seconds is within SQS's 60 s to 14 days (else SECURE_QUEUE_RETENTION reports it). */
 function retentionInRange(seconds: number): boolean {
   return seconds >= 60 && seconds <= 14 * 24 * 3600;
@@ -59,12 +69,12 @@ export function secureQueueRules(prefix = ''): Rule<SecureQueueProps>[] {
       }
       if (q.existingDeadLetterQueue) checkFifoPair(v, p('existingDeadLetterQueue'), q.existingQueue.fifo, q.existingDeadLetterQueue);
     },
-    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_RETENTION', p('retentionPeriod'), q.retentionPeriod, { min: Duration.seconds(60), max: Duration.days(14) }); },
-    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_DLQ_RETENTION', p('deadLetterRetentionPeriod'), q.deadLetterRetentionPeriod, { min: Duration.seconds(60), max: Duration.days(14) }); },
-    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_VISIBILITY_TIMEOUT', p('visibilityTimeout'), q.visibilityTimeout, { min: Duration.seconds(0), max: Duration.hours(12) }); },
-    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_DELIVERY_DELAY', p('deliveryDelay'), q.deliveryDelay, { min: Duration.seconds(0), max: Duration.minutes(15) }); },
-    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_RECEIVE_WAIT', p('receiveMessageWaitTime'), q.receiveMessageWaitTime, { min: Duration.seconds(0), max: Duration.seconds(20) }); },
-    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_DATA_KEY_REUSE', p('dataKeyReuse'), q.dataKeyReuse, { min: Duration.minutes(1), max: Duration.hours(24) }); },
+    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_RETENTION', p('retentionPeriod'), q.retentionPeriod, { min: Duration.seconds(60), max: Duration.days(14), wholeSeconds: true }); },
+    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_DLQ_RETENTION', p('deadLetterRetentionPeriod'), q.deadLetterRetentionPeriod, { min: Duration.seconds(60), max: Duration.days(14), wholeSeconds: true }); },
+    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_VISIBILITY_TIMEOUT', p('visibilityTimeout'), q.visibilityTimeout, { min: Duration.seconds(0), max: Duration.hours(12), wholeSeconds: true }); },
+    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_DELIVERY_DELAY', p('deliveryDelay'), q.deliveryDelay, { min: Duration.seconds(0), max: Duration.minutes(15), wholeSeconds: true }); },
+    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_RECEIVE_WAIT', p('receiveMessageWaitTime'), q.receiveMessageWaitTime, { min: Duration.seconds(0), max: Duration.seconds(20), wholeSeconds: true }); },
+    (q, v) => { if (!q.existingQueue) v.durationInRange('SECURE_QUEUE_DATA_KEY_REUSE', p('dataKeyReuse'), q.dataKeyReuse, { min: Duration.minutes(1), max: Duration.hours(24), wholeSeconds: true }); },
     (q, v) => { if (!q.existingQueue) v.numberInRange('SECURE_QUEUE_MAX_MESSAGE_SIZE', p('maxMessageSizeBytes'), q.maxMessageSizeBytes, { min: 1024, max: 1_048_576, unit: 'bytes' }); },
     (q, v) => { if (!q.existingQueue) v.numberInRange('SECURE_QUEUE_MAX_RECEIVE_COUNT', p('maxReceiveCount'), q.maxReceiveCount, { min: 1, max: 1000 }); },
     (q, v) => v.durationInRange('SECURE_QUEUE_MAX_MESSAGE_AGE', p('maxMessageAge'), q.maxMessageAge, { min: Duration.seconds(1), max: Duration.days(14) }),
@@ -84,11 +94,28 @@ export function secureQueueRules(prefix = ''): Rule<SecureQueueProps>[] {
         fix: `raise ${p('deadLetterRetentionPeriod')} to ${describeDuration(retention)} or more (14 days is the maximum and the default)`,
       });
     },
+    // The same for a dead-letter queue of yours that this app defines (its retention is readable here; an imported one's is not).
+    (q, v) => {
+      const dlq = q.existingDeadLetterQueue;
+      if (q.existingQueue || !dlq) return;
+      const cfn = dlq.node.defaultChild;
+      if (!(cfn instanceof sqs.CfnQueue)) return;
+      const kept = cfn.messageRetentionPeriod ?? 4 * 24 * 3600; // SQS's default retention
+      const retention = q.retentionPeriod ?? Duration.days(4);
+      const r = secondsOf(retention);
+      if (r === undefined || Token.isUnresolved(kept) || typeof kept !== 'number' || !retentionInRange(r)) return;
+      v.check('SECURE_QUEUE_DLQ_RETENTION_SHORTER', kept >= r, {
+        prop: p('existingDeadLetterQueue'),
+        value: `${dlq.node.path}, which keeps messages ${describeDuration(Duration.seconds(kept))}${cfn.messageRetentionPeriod === undefined ? ' (the SQS default)' : ''}`,
+        allowed: `a retention of at least ${p('retentionPeriod')} (${describeDuration(retention)}); SQS counts a message's age from its first enqueue, so a shorter DLQ retention deletes failed messages early`,
+        fix: `give the dead-letter queue retentionPeriod: Duration.days(14), or lower ${p('retentionPeriod')}`,
+      });
+    },
     // An age alarm at or above the retention could never fire.
     (q, v) => {
       if (q.existingQueue || q.alarmsEnabled === false) return;
       const retention = q.retentionPeriod ?? Duration.days(4);
-      const maxAge = q.maxMessageAge ?? Duration.minutes(15);
+      const maxAge = maxMessageAgeOf(q);
       const r = secondsOf(retention);
       const a = secondsOf(maxAge);
       if (r === undefined || a === undefined || !retentionInRange(r)) return;

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { secureQueueRules } from './secure-queue-rules';
+import { maxMessageAgeOf, secureQueueRules } from './secure-queue-rules';
 import { describeDuration, validateProps } from './validation';
 import { createAlarm } from '../monitoring/alarm-factory';
 import { AlarmOptions } from '../monitoring/alarm-options';
@@ -157,7 +157,7 @@ export interface SecureQueueProps extends AlarmOptions {
    * Alarm when the oldest message has waited longer than this. Must be shorter than
    * `retentionPeriod`, or messages expire before the alarm can fire.
    *
-   * @default Duration.minutes(15)
+   * @default Duration.minutes(15), or half the `retentionPeriod` when that is under 30 minutes
    */
   readonly maxMessageAge?: Duration;
 }
@@ -274,10 +274,10 @@ export class SecureQueue extends Construct implements IMonitoredBlock {
   }
 
   private createAlarms(props: SecureQueueProps): void {
-    const maxAge = props.maxMessageAge ?? Duration.minutes(15);
+    const maxAge = maxMessageAgeOf(props);
     this.alarms.push(createAlarm(this, 'OldestMessageAgeAlarm', {
       metric: QueueMetrics.ageOfOldestMessage(this.queue),
-      threshold: maxAge.toSeconds(),
+      threshold: maxAge.toSeconds({ integral: false }),
       evaluationPeriods: 3,
       description: `${this.node.path}: the oldest message has waited more than ${describeDuration(maxAge)}; consumers are down or too slow.`,
       alarmTopic: props.alarmTopic,

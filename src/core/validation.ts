@@ -51,6 +51,11 @@ export function checkNumberInRange(scope: IConstruct, prop: string, value: numbe
 export interface DurationRangeOptions {
   readonly min: Duration;
   readonly max: Duration;
+  /**
+   * Require a whole number of seconds (CloudFormation takes the value in seconds, and
+   * aws-cdk-lib's `toSeconds()` throws for e.g. `Duration.millis(1500)`). Default: false.
+   */
+  readonly wholeSeconds?: boolean;
   /** Overrides the default fix text. */
   readonly fix?: string;
 }
@@ -252,14 +257,15 @@ export class Violations {
   public durationInRange(code: string, prop: string, value: Duration | undefined, opts: DurationRangeOptions): void {
     if (value === undefined || value.isUnresolved()) return;
     const ms = value.toSeconds({ integral: false }) * 1000;
-    const ok = Number.isFinite(ms) && ms >= opts.min.toMilliseconds() && ms <= opts.max.toMilliseconds();
+    const whole = !opts.wholeSeconds || Number.isInteger(ms / 1000);
+    const ok = Number.isFinite(ms) && ms >= opts.min.toMilliseconds() && ms <= opts.max.toMilliseconds() && whole;
     if (ok) return; // the message is built only for a violation
-    const allowed = `${describeDuration(opts.min)} to ${describeDuration(opts.max)}`;
+    const allowed = `${opts.wholeSeconds ? 'a whole number of seconds from ' : ''}${describeDuration(opts.min)} to ${describeDuration(opts.max)}`;
     this.check(code, ok, {
       prop,
       value: describeDuration(value),
       allowed,
-      fix: opts.fix ?? `set ${prop} between ${describeDuration(opts.min)} and ${describeDuration(opts.max)}, or leave it unset for the default`,
+      fix: opts.fix ?? `set ${prop} between ${describeDuration(opts.min)} and ${describeDuration(opts.max)}${whole ? '' : ' in whole seconds (e.g. Duration.seconds(2), not Duration.millis(1500))'}, or leave it unset for the default`,
     });
   }
 

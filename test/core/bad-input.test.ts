@@ -267,16 +267,6 @@ const cases: NamedCase[] = [
     fix: 'lower maxMessageAge or raise retentionPeriod',
   },
   {
-    name: 'default alarm age threshold above a short retention (the default is named as such)',
-    build: queue({ retentionPeriod: Duration.minutes(10) }),
-    path: Q,
-    code: 'SECURE_QUEUE_AGE_ALARM_NEVER_FIRES',
-    prop: 'maxMessageAge',
-    value: '15 minutes (900 s) (the default)',
-    allowed: 'less than retentionPeriod (10 minutes (600 s))',
-    fix: 'lower maxMessageAge or raise retentionPeriod',
-  },
-  {
     name: 'DLQ retention together with an existing DLQ',
     build: (stack) => { new SecureQueue(stack, 'Jobs', { existingDeadLetterQueue: existingQueue(stack), deadLetterRetentionPeriod: Duration.days(14) }); },
     path: Q,

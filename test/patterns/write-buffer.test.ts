@@ -582,7 +582,7 @@ describe('WriteBuffer bad input', () => {
       'SECURE_QUEUE_RETENTION', 'queueProps.retentionPeriod', '15 days', '1 minute (60 s) to 14 days', 'set queueProps.retentionPeriod'],
     ['queue name with a space, nested', buffer(s => ({ sink: ddb(s), queueProps: { queueName: 'my orders' } })),
       'SECURE_QUEUE_NAME', 'queueProps.queueName', '"my orders" (characters outside the allowed set)', 'SQS queue name of 1 to 80 characters', 'rename it'],
-    ['queue age alarm that could never fire, nested', buffer(s => ({ sink: ddb(s), queueProps: { retentionPeriod: Duration.minutes(10) } })),
+    ['queue age alarm that could never fire, nested', buffer(s => ({ sink: ddb(s), queueProps: { retentionPeriod: Duration.minutes(10), maxMessageAge: Duration.minutes(15) } })),
       'SECURE_QUEUE_AGE_ALARM_NEVER_FIRES', 'queueProps.maxMessageAge', '15 minutes (900 s)', 'less than queueProps.retentionPeriod (10 minutes (600 s))', 'lower queueProps.maxMessageAge'],
     ['dashboard name with a space', buffer(s => ({ sink: ddb(s), dashboardName: 'my buffer' })),
       'WRITE_BUFFER_DASHBOARD_NAME', 'dashboardName', '"my buffer" (characters outside the allowed set)', 'CloudWatch dashboard name of 1 to 255 characters', 'rename it'],

@@ -268,7 +268,9 @@ export interface StreamPipelineProps extends AlarmOptions, DashboardOptions {
 
   /**
    * Consumer lag (iterator age) that raises an alarm. Less than the retention period (and than
-   * the consumer's `maxRecordAge`), or the alarm could never fire.
+   * the consumer's `maxRecordAge`, by default half the retention), or the alarm could never fire.
+   * A token duration is used in the unit it was made in: with `Duration.minutes(param)` the
+   * alarms compare the metric divided by 60,000 (metric math) with `param`.
    *
    * @default - half of the consumer's maximum record age (6 hours with the defaults); half the retention period without a Lambda consumer
    */

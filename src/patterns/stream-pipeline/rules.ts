@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LIMITS } from './limits';
 import { StreamArchiveOptions, StreamEventSourceOptions, StreamPipelineProps } from './props';
 import { consumerCodeRules } from '../../core/consumer/consumer-rules';
-import { secureQueueRules } from '../../core/secure-queue-rules';
+import { queueIsFifo, secureQueueRules } from '../../core/secure-queue-rules';
 import { NAME_RULES, Rule, Violations, describeDuration, nested, secondsOf, usable } from '../../core/validation';
 import { alarmTopicRule } from '../../monitoring/alarm-topic';
 
@@ -23,10 +23,10 @@ export function streamEventSourceRules(prefix: string, retention: Duration | und
   const p = (name: string) => `${prefix}${name}`;
   return [
     (c, v) => v.numberInRange('STREAM_CONSUMER_BATCH_SIZE', p('batchSize'), c.batchSize, { min: 1, max: LIMITS.maxBatchSize }),
-    (c, v) => v.durationInRange('STREAM_CONSUMER_BATCHING_WINDOW', p('maxBatchingWindow'), c.maxBatchingWindow, { min: Duration.seconds(0), max: Duration.minutes(5) }),
+    (c, v) => v.durationInRange('STREAM_CONSUMER_BATCHING_WINDOW', p('maxBatchingWindow'), c.maxBatchingWindow, { min: Duration.seconds(0), max: Duration.minutes(5), wholeSeconds: true }),
     (c, v) => v.numberInRange('STREAM_CONSUMER_PARALLELIZATION', p('parallelizationFactor'), c.parallelizationFactor, { min: 1, max: 10 }),
     (c, v) => v.numberInRange('STREAM_CONSUMER_RETRY_ATTEMPTS', p('retryAttempts'), c.retryAttempts, { min: 0, max: 10_000 }),
-    (c, v) => v.durationInRange('STREAM_CONSUMER_MAX_RECORD_AGE', p('maxRecordAge'), c.maxRecordAge, { min: Duration.seconds(60), max: LIMITS.maxRecordAge }),
+    (c, v) => v.durationInRange('STREAM_CONSUMER_MAX_RECORD_AGE', p('maxRecordAge'), c.maxRecordAge, { min: Duration.seconds(60), max: LIMITS.maxRecordAge, wholeSeconds: true }),
     (c, v) => {
       const age = secondsOf(c.maxRecordAge);
       const kept = secondsOf(retention);
@@ -65,10 +65,68 @@ function writeRateRule(p: StreamPipelineProps, v: Violations): void {
   });
 }
 
+/** Firehose's prefix length limit (Prefix, ErrorOutputPrefix: https://docs.aws.amazon.com/firehose/latest/APIReference/API_ExtendedS3DestinationConfiguration.html). */
+const PREFIX_MAX_LENGTH = 1024;
+/** The archive's default prefixes (stream-pipeline.ts uses them when unset). */
+export const DEFAULT_DATA_PREFIX = 'raw/!{timestamp:yyyy/MM/dd/HH}/';
+export const DEFAULT_ERROR_PREFIX = 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/';
+
+/**
+ * What Firehose refuses in an S3 prefix (https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html):
+ * expressions other than `!{timestamp:<format>}`, `!{firehose:random-string}` and (error prefix only)
+ * `!{firehose:error-output-type}`; `partitionKeyFrom*` needs dynamic partitioning, which the archive does not use.
+ */
+function prefixProblems(prefix: string, error: boolean): string[] {
+  const problems: string[] = [];
+  if (prefix.length > PREFIX_MAX_LENGTH) problems.push(`${prefix.length} characters (at most ${PREFIX_MAX_LENGTH})`);
+  const rest = prefix.replace(/!\{([^{}:]*):([^{}]*)\}/g, (whole, ns: string, value: string) => {
+    if (ns === 'timestamp' && value.length > 0) return '';
+    if (ns === 'firehose' && (value === 'random-string' || (error && value === 'error-output-type'))) return '';
+    if (ns === 'firehose' && value === 'error-output-type') problems.push(`${whole} (only the error prefix may name the error type)`);
+    else if (ns.startsWith('partitionKeyFrom')) problems.push(`${whole} (needs dynamic partitioning, which the archive does not use)`);
+    else problems.push(`${whole} (not an expression Firehose knows)`);
+    return '';
+  });
+  const at = rest.indexOf('!{');
+  if (at >= 0) problems.push(`"${rest.slice(at, at + 30)}" is not an expression of the form !{namespace:value}`);
+  return problems;
+}
+
+/** The archive's prefixes, as Firehose checks them. */
+function prefixRule(a: StreamArchiveOptions, v: Violations): void {
+  const data = a.dataOutputPrefix ?? DEFAULT_DATA_PREFIX;
+  const errors = a.errorOutputPrefix ?? DEFAULT_ERROR_PREFIX;
+  const dataToken = Token.isUnresolved(data);
+  const errorToken = Token.isUnresolved(errors);
+  const allowed = 'at most 1,024 characters; expressions !{timestamp:<Java DateTimeFormatter pattern>} and !{firehose:random-string}, ' +
+    'and in the error prefix also !{firehose:error-output-type}';
+  for (const [prop, value, error, token] of [['archive.dataOutputPrefix', a.dataOutputPrefix, false, dataToken], ['archive.errorOutputPrefix', a.errorOutputPrefix, true, errorToken]] as const) {
+    if (value === undefined || token) continue;
+    const problems = prefixProblems(value, error);
+    v.check('STREAM_ARCHIVE_PREFIX', problems.length === 0, {
+      prop, value: `"${value.length > 60 ? `${value.slice(0, 60)}...` : value}": ${problems.join('; ')}`, allowed, fix: `rewrite ${prop} within those rules, e.g. "${error ? DEFAULT_ERROR_PREFIX : DEFAULT_DATA_PREFIX}"`,
+    });
+  }
+  if (dataToken || errorToken) return;
+  v.check('STREAM_ARCHIVE_ERROR_PREFIX_REQUIRED', !data.includes('!{') || errors.length > 0, {
+    prop: 'archive.errorOutputPrefix',
+    value: '"" with expressions in archive.dataOutputPrefix',
+    allowed: 'an error prefix whenever the data prefix has expressions (Firehose rule)',
+    fix: `leave archive.errorOutputPrefix unset for "${DEFAULT_ERROR_PREFIX}", or give one`,
+  });
+  v.check('STREAM_ARCHIVE_ERROR_PREFIX_TYPE', !errors.includes('!{') || errors.includes('!{firehose:error-output-type}'), {
+    prop: 'archive.errorOutputPrefix',
+    value: `"${errors}" (expressions without !{firehose:error-output-type})`,
+    allowed: 'an error prefix with expressions names !{firehose:error-output-type} at least once (Firehose rule), or has no expressions',
+    fix: `add !{firehose:error-output-type}, e.g. "${DEFAULT_ERROR_PREFIX}"`,
+  });
+}
+
 /** Firehose's limits on the archive, under `archive.`. */
 function archiveRules(): Rule<StreamArchiveOptions>[] {
   return [
-    (a, v) => v.durationInRange('STREAM_ARCHIVE_BUFFERING_INTERVAL', 'archive.bufferingInterval', a.bufferingInterval, { min: Duration.seconds(0), max: Duration.seconds(900) }),
+    prefixRule,
+    (a, v) => v.durationInRange('STREAM_ARCHIVE_BUFFERING_INTERVAL', 'archive.bufferingInterval', a.bufferingInterval, { min: Duration.seconds(0), max: Duration.seconds(900), wholeSeconds: true }),
     (a, v) => {
       if (!a.bufferingSize || a.bufferingSize.isUnresolved()) return;
       const parquet = a.convertToParquet ?? false;
@@ -155,6 +213,26 @@ export function streamPipelineRules(id: string): Rule<StreamPipelineProps>[] {
     nested(p => p.consumer, consumerCodeRules('consumer.')),
     (p, v) => { if (p.consumer) for (const rule of streamEventSourceRules('consumer.', retentionOf(p))) rule(p.consumer, v); },
     nested(p => p.onFailureQueueProps, secureQueueRules('onFailureQueueProps.')),
+    (p, v) => {
+      const q = p.onFailureQueueProps;
+      if (!q) return;
+      v.check('STREAM_PIPELINE_ON_FAILURE_WITHOUT_CONSUMER', p.consumer !== undefined, {
+        prop: 'onFailureQueueProps',
+        value: 'given without consumer',
+        allowed: 'no value without consumer (the on-failure queue receives the Lambda consumer\'s failed batches; without a consumer it is not made)',
+        fix: 'add consumer, or remove onFailureQueueProps',
+      });
+      // Lambda sends each failed batch's record with a plain SendMessage, without a MessageGroupId, which a FIFO queue requires
+      // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html#SQS-SendMessage-request-MessageGroupId;
+      // on-failure destinations: https://docs.aws.amazon.com/lambda/latest/api/API_OnFailure.html): the records would be lost.
+      const fifo = queueIsFifo(q);
+      v.check('STREAM_PIPELINE_ON_FAILURE_FIFO', !fifo, {
+        prop: q.existingQueue ? 'onFailureQueueProps.existingQueue' : (q.fifo ? 'onFailureQueueProps.fifo' : 'onFailureQueueProps.queueName'),
+        value: 'a FIFO queue',
+        allowed: 'a standard queue: Lambda sends failed-batch records without a message group id, which a FIFO queue refuses (the records would be lost)',
+        fix: 'remove fifo (and the ".fifo" suffix), or pass a standard existingQueue',
+      });
+    },
     nested(p => p.archive, archiveRules()),
     // An iterator-age alarm at or above what the stream keeps (or the consumer skips) could never fire.
     (p, v) => {
@@ -173,13 +251,20 @@ export function streamPipelineRules(id: string): Rule<StreamPipelineProps>[] {
           fix: 'lower maxIteratorAge (half the retention is the default), or raise retentionPeriod',
         });
       }
-      const recordAge = secondsOf(p.consumer?.maxRecordAge);
+      // The consumer's record age: given, or the default (half the retention, at most 7 days) when the retention is known.
+      const keptSeconds = secondsOf(retentionOf(p));
+      const recordAgeDuration = p.consumer?.maxRecordAge
+        ?? (p.consumer && keptSeconds !== undefined
+          ? Duration.seconds(Math.min(Math.floor(keptSeconds / 2), LIMITS.maxRecordAge.toSeconds()))
+          : undefined);
+      const recordAge = secondsOf(recordAgeDuration);
       if (recordAge !== undefined) {
+        const byDefault = p.consumer?.maxRecordAge === undefined;
         v.check('STREAM_PIPELINE_ITERATOR_AGE_NEVER_FIRES', age < recordAge, {
           prop: 'maxIteratorAge',
           value: describeDuration(p.maxIteratorAge),
-          allowed: `less than consumer.maxRecordAge (${describeDuration(p.consumer!.maxRecordAge!)}): the consumer skips older records, so its lag alarm could never fire`,
-          fix: 'lower maxIteratorAge, or raise consumer.maxRecordAge',
+          allowed: `less than consumer.maxRecordAge (${describeDuration(recordAgeDuration!)}${byDefault ? ', the default: half the retention period' : ''}): the consumer skips older records, so its lag alarm could never fire`,
+          fix: byDefault ? 'lower maxIteratorAge, or set consumer.maxRecordAge (up to the retention period, at most 7 days)' : 'lower maxIteratorAge, or raise consumer.maxRecordAge',
         });
       }
     },

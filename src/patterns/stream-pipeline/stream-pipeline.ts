@@ -10,7 +10,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LIMITS } from './limits';
 import { StreamArchiveOptions, StreamConsumerOptions, StreamPipelineProps } from './props';
-import { lambdaStreamConsumerName, streamPipelineRules } from './rules';
+import { DEFAULT_DATA_PREFIX, DEFAULT_ERROR_PREFIX, lambdaStreamConsumerName, streamPipelineRules } from './rules';
+import { millisecondAlarm } from './threshold';
 import { consumerFunction } from '../../core/consumer/consumer-defaults';
 import { acknowledgeWildcardResource } from '../../core/nag-acknowledgements';
 import { SecureQueue } from '../../core/secure-queue';
@@ -155,8 +156,7 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
     const maxAge = this.iteratorAgeThreshold(props);
     if (maxAge) {
       this.alarms.push(createAlarm(this, 'IteratorAgeAlarm', {
-        metric: StreamMetrics.iteratorAge(stream),
-        threshold: millisOf(maxAge)!,
+        ...millisecondAlarm(StreamMetrics.iteratorAge(stream), maxAge),
         evaluationPeriods: 5,
         datapointsToAlarm: 3,
         description: `${this.node.path}: readers of the stream lag more than ${describeDuration(maxAge)}; records expire after the retention period.`,
@@ -185,8 +185,8 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
 
   /** Iterator age alarm threshold: given, or half the consumer's max record age, or half the retention. */
   private iteratorAgeThreshold(props: StreamPipelineProps): Duration | undefined {
-    // A token duration is used as it is when CloudWatch can take it (Duration.millis(token)); else the default applies.
-    if (props.maxIteratorAge && millisOf(props.maxIteratorAge) !== undefined) return props.maxIteratorAge;
+    // A token duration is used in any unit: millisecondAlarm divides the metric instead of converting the token.
+    if (props.maxIteratorAge) return props.maxIteratorAge;
     const recordAge = secondsOf(this.maxRecordAge(props.consumer));
     if (recordAge !== undefined) return Duration.seconds(Math.floor(recordAge / 2));
     if (this.retentionPeriod && !this.retentionPeriod.isUnresolved()) return Duration.seconds(Math.floor(this.retentionPeriod.toSeconds() / 2));
@@ -268,8 +268,7 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
           alarmTopic,
         }),
         createAlarm(this, 'ConsumerIteratorAgeAlarm', {
-          metric: StreamMetrics.consumerIteratorAge(fn),
-          threshold: millisOf(lag) ?? Duration.hours(6).toMilliseconds(),
+          ...millisecondAlarm(StreamMetrics.consumerIteratorAge(fn), lag),
           evaluationPeriods: 5,
           datapointsToAlarm: 3,
           description: `${this.node.path}: the Lambda consumer lags more than ${describeDuration(lag)} behind the stream.`,
@@ -312,8 +311,8 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
         bufferingSize: archive.bufferingSize ?? (parquet ? Size.mebibytes(128) : Size.mebibytes(5)),
         // With Parquet conversion the object stays uncompressed (the L2 refuses a value); Parquet compresses inside (SNAPPY).
         compression: parquet ? undefined : (archive.compression ?? firehose.Compression.GZIP),
-        dataOutputPrefix: archive.dataOutputPrefix ?? 'raw/!{timestamp:yyyy/MM/dd/HH}/',
-        errorOutputPrefix: archive.errorOutputPrefix ?? 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/',
+        dataOutputPrefix: archive.dataOutputPrefix ?? DEFAULT_DATA_PREFIX,
+        errorOutputPrefix: archive.errorOutputPrefix ?? DEFAULT_ERROR_PREFIX,
         processors: archive.transform ? [new firehose.LambdaFunctionProcessor(archive.transform)] : undefined,
         dataFormatConversion: parquet && archive.parquetSchema ? {
           schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(archive.parquetSchema),
@@ -362,16 +361,6 @@ export class StreamPipeline extends Construct implements IMonitoredBlock {
       acknowledgeWildcardResource(deliveryStream, `${transform.functionArn}:*`,
         'lambda:InvokeFunction on the transform function and its versions (grantInvoke of aws-cdk-lib); Firehose invokes only this function.');
     }
-  }
-}
-
-/** Milliseconds of a duration for an alarm threshold: a number, a token CloudWatch takes as it is, or undefined. */
-function millisOf(d: Duration | undefined): number | undefined {
-  if (d === undefined) return undefined;
-  try {
-    return d.toMilliseconds();
-  } catch {
-    return undefined; // a token in another unit cannot be converted without arithmetic on it
   }
 }
 

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,7 +13,8 @@ import { consumerFunction } from '../../core/consumer/consumer-defaults';
 import { consumerTimeout, requiredVisibilityTimeout } from '../../core/consumer/consumer-rules';
 import { readableValue, statementJson } from '../../core/policy-json';
 import { SecureQueue } from '../../core/secure-queue';
-import { describeDuration, validateProps } from '../../core/validation';
+import { maxMessageAgeOf } from '../../core/secure-queue-rules';
+import { Violations, describeDuration, validateProps } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
 import { FunctionMetrics } from '../../monitoring/function-metrics';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
@@ -46,7 +47,17 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
   constructor(scope: Construct, id: string, props: FanOutSubscriberProps) {
     super(scope, id);
     const topic = props.topic;
-    validateProps(this, props, subscriberRules('', topic.fifo));
+    validateProps(this, props, [...subscriberRules('', topic.fifo), (p: FanOutSubscriberProps, v: Violations) => {
+      // The DLQ of the new queue (and of the subscription for an existing queue) has the topic's type, as the queue has.
+      if (p.deadLetterQueue) {
+        v.check('FAN_OUT_DEAD_LETTER_QUEUE_TYPE', p.deadLetterQueue.fifo === topic.fifo, {
+          prop: 'deadLetterQueue',
+          value: `a ${p.deadLetterQueue.fifo ? 'FIFO' : 'standard'} queue on a ${topic.fifo ? 'FIFO' : 'standard'} topic`,
+          allowed: 'a dead-letter queue of the topic\'s type (SQS: a FIFO queue\'s DLQ is FIFO; SNS: a FIFO topic\'s subscription DLQ is FIFO)',
+          fix: 'pass a queue of the topic\'s type, or leave deadLetterQueue unset for one of the subscriber\'s own',
+        });
+      }
+    }]);
     this.hasFilterPolicy = props.filterPolicy !== undefined || props.filterPolicyWithMessageBody !== undefined;
     const alarmsEnabled = props.alarmsEnabled ?? true;
     const queueProps = props.queueProps ?? {};
@@ -67,10 +78,10 @@ export class FanOutSubscriber extends Construct implements IMonitoredBlock {
     this.deadLetterQueue = this.secureQueue.deadLetterQueue;
     this.alarms.push(...this.secureQueue.alarms);
     if (shared && alarmsEnabled && (queueProps.alarmsEnabled ?? true)) {
-      const maxAge = queueProps.maxMessageAge ?? Duration.minutes(15);
+      const maxAge = maxMessageAgeOf(queueProps);
       this.alarms.push(createAlarm(this, 'OldestMessageAgeAlarm', {
         metric: QueueMetrics.ageOfOldestMessage(this.queue),
-        threshold: maxAge.toSeconds(),
+        threshold: maxAge.toSeconds({ integral: false }),
         evaluationPeriods: 3,
         description: `${this.node.path}: the oldest message has waited more than ${describeDuration(maxAge)}; consumers are down or too slow.`,
         alarmTopic: props.alarmTopic,

@@ -76,6 +76,30 @@ function numericValues(json: unknown, path = ''): Array<{ path: string; value: n
   return out;
 }
 
+/** Every two-sided `numeric` range of the policy JSON (`['>=', low, '<', high]`), with the key it filters. */
+function numericRanges(json: unknown, path = ''): Array<{ path: string; low: number; high: number }> {
+  const out: Array<{ path: string; low: number; high: number }> = [];
+  const walk = (node: unknown, at: string) => {
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, at);
+    } else if (node && typeof node === 'object') {
+      for (const [k, child] of Object.entries(node)) {
+        if (k === 'numeric' && Array.isArray(child) && child.length === 4) {
+          const [op1, low, op2, high] = child as unknown[];
+          if (typeof op1 === 'string' && op1.startsWith('>') && typeof op2 === 'string' && op2.startsWith('<')
+            && typeof low === 'number' && typeof high === 'number' && !Token.isUnresolved(low) && !Token.isUnresolved(high)) {
+            out.push({ path: at, low, high });
+          }
+        } else {
+          walk(child, at ? `${at}.${k}` : k);
+        }
+      }
+    }
+  };
+  walk(json, path);
+  return out;
+}
+
 /**
  * The rules SNS applies to one filter policy (https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html):
  * structure, keys, combinations, size (256 KB) and numeric range (-1e9 to 1e9).
@@ -113,6 +137,15 @@ export function filterPolicyRules(v: Violations, prop: string, shape: FilterPoli
     allowed: `at most ${SNS_LIMITS.filterPolicyBytes.toLocaleString('en-US')} bytes (256 KB, SNS limit)`,
     fix: 'match with prefixes or ranges instead of long lists of values, or filter the rest in the consumer',
   });
+  // SNS refuses a range whose lower bound is not below its upper one ("FilterPolicy: Bottom must be less than top").
+  for (const r of numericRanges(json)) {
+    v.check('FAN_OUT_FILTER_POLICY_RANGE', !(Number.isFinite(r.low) && Number.isFinite(r.high)) || r.low < r.high, {
+      prop: `${prop}.${r.path}`,
+      value: `a numeric range from ${r.low} to ${r.high}`,
+      allowed: 'a lower bound below the upper bound (SNS refuses the policy otherwise)',
+      fix: `swap the bounds, e.g. numericFilter({ between: { start: ${Math.min(r.low, r.high)}, stop: ${Math.max(r.low, r.high)} } })`,
+    });
+  }
   for (const n of numericValues(json)) {
     const ok = Number.isFinite(n.value) && Math.abs(n.value) <= SNS_LIMITS.filterPolicyNumericMax;
     v.check('FAN_OUT_FILTER_POLICY_NUMBER', ok, {

@@ -1,8 +1,9 @@
 import { Token } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { attributePolicyJson, attributePolicyShape, bodyPolicyJson, bodyPolicyShape, filterPolicyRules } from './filter-policy';
 import { SNS_LIMITS } from './limits';
-import { FanOutSubscriberOptions, TopicFanOutProps } from './props';
-import { checkVisibilityTimeout, consumerCodeRules, consumerTimeout, queueConsumerRules } from '../../core/consumer/consumer-rules';
+import { FanOutS3Source, FanOutSubscriberOptions, TopicFanOutProps } from './props';
+import { appQueueVisibility, checkVisibilityTimeout, consumerCodeRules, consumerTimeout, queueConsumerRules } from '../../core/consumer/consumer-rules';
 import { queueIsFifo, secureQueueRules } from '../../core/secure-queue-rules';
 import { secureTopicRules, topicIsFifo } from '../../core/secure-topic-rules';
 import { NAME_RULES, Rule, nested } from '../../core/validation';
@@ -29,7 +30,11 @@ export function subscriberRules(prefix: string, topicFifo: boolean): Rule<FanOut
       if (s.filterPolicyWithMessageBody === undefined) return;
       filterPolicyRules(v, p('filterPolicyWithMessageBody'), bodyPolicyShape(s.filterPolicyWithMessageBody), bodyPolicyJson(s.filterPolicyWithMessageBody));
     },
-    nested(s => s.queueProps, secureQueueRules(p('queueProps.'))),
+    // fifo follows the topic when unset, so the queue's own rules (name suffix, DLQ room) see the type it will have.
+    nested(s => (s.queueProps && !s.queueProps.existingQueue
+      ? { ...s.queueProps, fifo: s.queueProps.fifo ?? (topicFifo || undefined) }
+      : s.queueProps),
+    secureQueueRules(p('queueProps.'))),
     (s, v) => {
       const queueProps = s.queueProps ?? {};
       // fifo follows the topic when unset.
@@ -62,6 +67,20 @@ export function subscriberRules(prefix: string, topicFifo: boolean): Rule<FanOut
       if (!s.consumer) return;
       const fifo = s.queueProps?.existingQueue?.fifo ?? s.queueProps?.fifo ?? topicFifo;
       for (const rule of queueConsumerRules(p('consumer.'), fifo)) rule(s.consumer, v);
+    },
+    // The one visibility rule, on an existing queue this app defines (its visibility timeout is readable here).
+    (s, v) => {
+      const existing = s.queueProps?.existingQueue;
+      if (!s.consumer || !existing) return;
+      checkVisibilityTimeout(v, {
+        prop: p('queueProps.existingQueue'),
+        given: appQueueVisibility(existing),
+        timeout: consumerTimeout(s.consumer),
+        timeoutProp: p(s.consumer.function ? 'consumer.function timeout' : 'consumer.timeout'),
+        window: s.consumer.maxBatchingWindow,
+        windowProp: p('consumer.maxBatchingWindow'),
+        fix: `raise the visibility timeout where ${existing.node.path} is defined, or lower ${p('consumer.timeout')}`,
+      });
     },
     // The one visibility rule: a hand-set visibilityTimeout below 6 x consumer timeout + window is refused.
     (s, v) => {
@@ -146,5 +165,62 @@ export function topicFanOutRules(added = 0, addedSources = 0): Rule<TopicFanOutP
         v.nonEmpty('FAN_OUT_S3_EVENTS', `${sourceAt(p, i)}events`, source.events, 'name the events, or leave events unset for OBJECT_CREATED');
       }
     },
+    s3OverlapRule(sourceAt),
   ];
+}
+
+/** Whether two S3 event types overlap (`s3:ObjectCreated:*` covers `s3:ObjectCreated:Put`). */
+function eventsOverlap(a: string, b: string): boolean {
+  const covers = (wide: string, narrow: string) => wide.endsWith('*') && narrow.startsWith(wide.slice(0, -1));
+  return a === b || covers(a, b) || covers(b, a);
+}
+
+/** Whether two key filters can match the same key (a missing filter matches every key). */
+function filtersOverlap(a: FanOutS3Source, b: FanOutS3Source): boolean {
+  const prefixes = [a.prefix ?? '', b.prefix ?? ''];
+  const suffixes = [a.suffix ?? '', b.suffix ?? ''];
+  if ([...prefixes, ...suffixes].some(x => Token.isUnresolved(x))) return false; // a token is never guessed
+  const prefixOverlap = prefixes[0].startsWith(prefixes[1]) || prefixes[1].startsWith(prefixes[0]);
+  const suffixOverlap = suffixes[0].endsWith(suffixes[1]) || suffixes[1].endsWith(suffixes[0]);
+  return prefixOverlap && suffixOverlap;
+}
+
+/**
+ * S3 refuses a bucket's notification configuration when two of its configurations share an event
+ * type for keys both filters match ("Configurations overlap. Configurations on the same bucket cannot
+ * share a common event type": https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html),
+ * and the bucket's whole notification custom resource fails. Checked among this pattern's sources.
+ */
+function s3OverlapRule(sourceAt: (p: TopicFanOutProps, i: number) => string): Rule<TopicFanOutProps> {
+  return (p, v) => {
+    const sources = p.s3Sources ?? [];
+    const eventsOf = (s: FanOutS3Source) => (s.events ?? [s3.EventType.OBJECT_CREATED]).map(e => String(e));
+    for (const [j, later] of sources.entries()) {
+      const laterEvents = eventsOf(later);
+      // Within one source: each event becomes its own configuration with the same filter.
+      const dup = laterEvents.findIndex((e, k) => laterEvents.some((f, m) => m < k && eventsOverlap(e, f)));
+      if (dup >= 0) {
+        v.check('FAN_OUT_S3_OVERLAP', false, {
+          prop: `${sourceAt(p, j)}events`,
+          value: JSON.stringify(laterEvents),
+          allowed: 'event types that do not overlap (S3 refuses two notification configurations of one bucket sharing an event type, e.g. OBJECT_CREATED and OBJECT_CREATED_PUT)',
+          fix: `keep only the wider event type, e.g. [${laterEvents.filter(e => e.endsWith('*'))[0] ?? laterEvents[0]}]`,
+        });
+        continue;
+      }
+      for (let i = 0; i < j; i++) {
+        const earlier = sources[i];
+        if (earlier.bucket !== later.bucket || !filtersOverlap(earlier, later)) continue;
+        const shared = laterEvents.filter(e => eventsOf(earlier).some(f => eventsOverlap(e, f)));
+        if (shared.length === 0) continue;
+        v.check('FAN_OUT_S3_OVERLAP', false, {
+          prop: sourceAt(p, j).replace(/\.$/, ''),
+          value: `bucket ${later.bucket.node.path} again, with events ${JSON.stringify(shared)} that ${sourceAt(p, i).replace(/\.$/, '')} already notifies for overlapping keys`,
+          allowed: 'one notification per bucket, event type and key range (S3 refuses overlapping configurations on a bucket)',
+          fix: 'merge the two sources into one, or give them prefixes/suffixes that cannot match the same key',
+        });
+        break;
+      }
+    }
+  };
 }

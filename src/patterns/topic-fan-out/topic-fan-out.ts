@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FanOutSubscriber } from './fan-out-subscriber';
 import { CLOUDFORMATION_MAX_RESOURCES } from './limits';
-import { FanOutS3SourceOptions, FanOutSubscriberDefinition, FanOutSubscriberOptions, TopicFanOutProps } from './props';
+import { FanOutS3Source, FanOutS3SourceOptions, FanOutSubscriberDefinition, FanOutSubscriberOptions, TopicFanOutProps } from './props';
 import { topicFanOutRules } from './rules';
 import { acknowledgeBucketNotificationsHandler } from '../../core/nag-acknowledgements';
 import { readableValue, statementJson } from '../../core/policy-json';
@@ -60,6 +60,7 @@ export class TopicFanOut extends Construct implements IMonitoredBlock {
   private readonly props: TopicFanOutProps;
   private readonly ownAlarms: cloudwatch.IAlarm[] = [];
   private readonly definitions: FanOutSubscriberDefinition[] = [];
+  private readonly sources: FanOutS3Source[] = [];
 
   constructor(scope: Construct, id: string, props: TopicFanOutProps = {}) {
     super(scope, id);
@@ -115,11 +116,13 @@ export class TopicFanOut extends Construct implements IMonitoredBlock {
    * for `s3.amazonaws.com` limited to this bucket, and the same on the topic's KMS key.
    */
   public addS3Source(bucket: s3.IBucket, options: FanOutS3SourceOptions = {}): void {
-    validateProps(this, { ...this.props, subscribers: [], s3Sources: [{ ...options, bucket }] }, topicFanOutRules(0, 1));
+    // The sources added before come along, so that one overlapping them is refused (S3 would refuse the bucket's configuration).
+    validateProps(this, { ...this.props, subscribers: [], s3Sources: [...this.sources, { ...options, bucket }] }, topicFanOutRules(0, 1));
     this.buildS3Source(bucket, options);
   }
 
   private buildS3Source(bucket: s3.IBucket, options: FanOutS3SourceOptions): void {
+    this.sources.push({ ...options, bucket });
     const events = options.events ?? [s3.EventType.OBJECT_CREATED];
     const filters: s3.NotificationKeyFilter[] = options.prefix !== undefined || options.suffix !== undefined
       ? [{ prefix: options.prefix, suffix: options.suffix }] : [];

@@ -5,7 +5,7 @@ import { customWriterTimeout, dataApiEnabled, dataApiSecret, tableKeySchema } fr
 import { WriteBufferFrontDoorOptions } from './front-door';
 import { WriteBufferProps } from './props';
 import { WriteBufferSinkKind } from './sink';
-import { checkVisibilityTimeout, consumerFunctionRules, queueConsumerRules } from '../../core/consumer/consumer-rules';
+import { appQueueVisibility, checkVisibilityTimeout, consumerFunctionRules, queueConsumerRules } from '../../core/consumer/consumer-rules';
 import { queueIsFifo, secureQueueRules } from '../../core/secure-queue-rules';
 import { NAME_RULES, Rule, Violations, nested } from '../../core/validation';
 import { alarmTopicRule } from '../../monitoring/alarm-topic';
@@ -42,6 +42,40 @@ function schemaKeywordRules(v: Violations, prop: string, schema: apigateway.Json
 }
 
 /** Whether the props make the buffer queue FIFO. */
+/**
+ * A schema no message can pass: every message would be refused (by the front door or the writer's
+ * validation), so the buffer would never write. Bounds given the wrong way round, and a required
+ * property that `additionalProperties: false` forbids.
+ */
+function schemaNeverMatchesRules(v: Violations, prop: string, schema: apigateway.JsonSchema): void {
+  const pairs: Array<[keyof apigateway.JsonSchema, keyof apigateway.JsonSchema]> = [['minimum', 'maximum'], ['minLength', 'maxLength'], ['minItems', 'maxItems']];
+  for (const [lo, hi] of pairs) {
+    const low = schema[lo] as number | undefined;
+    const high = schema[hi] as number | undefined;
+    if (typeof low !== 'number' || typeof high !== 'number' || Token.isUnresolved(low) || Token.isUnresolved(high)) continue;
+    v.check('WRITE_BUFFER_SCHEMA_NEVER_MATCHES', low <= high, {
+      prop: `${prop}.${lo}`,
+      value: `${low} with ${hi} ${high}`,
+      allowed: `at most ${hi} (no value could pass the schema, so every message would be refused)`,
+      fix: `swap ${lo} and ${hi}`,
+    });
+  }
+  const required = Array.isArray(schema.required) ? schema.required : [];
+  if (schema.additionalProperties === false) {
+    const defined = Object.keys(schema.properties ?? {});
+    for (const key of required) {
+      if (Token.isUnresolved(key)) continue;
+      v.check('WRITE_BUFFER_SCHEMA_NEVER_MATCHES', defined.includes(key), {
+        prop: `${prop}.required`,
+        value: `"${key}", which ${prop}.properties does not define, with additionalProperties: false`,
+        allowed: 'required keys that properties defines when additionalProperties is false (else no message can pass)',
+        fix: `add "${key}" to ${prop}.properties, or allow additional properties`,
+      });
+    }
+  }
+  for (const [name, sub] of Object.entries(schema.properties ?? {})) schemaNeverMatchesRules(v, `${prop}.properties.${name}`, sub);
+}
+
 export function bufferIsFifo(props: WriteBufferProps): boolean {
   return queueIsFifo(props.queueProps ?? {});
 }
@@ -108,9 +142,21 @@ export function writeBufferRules(): Rule<WriteBufferProps>[] {
     // The one visibility rule.
     (p, v) => {
       const queueProps = p.queueProps ?? {};
-      if (queueProps.existingQueue) return;
       const custom = p.sink.kind === WriteBufferSinkKind.CUSTOM_WRITER;
       const timeout = custom ? customWriterTimeout(p.sink.writer!) : p.consumer?.timeout ?? undefined;
+      if (queueProps.existingQueue) {
+        // An existing queue this app defines: its visibility timeout is readable here, and checked by the same rule.
+        checkVisibilityTimeout(v, {
+          prop: 'queueProps.existingQueue',
+          given: appQueueVisibility(queueProps.existingQueue),
+          timeout: custom ? timeout : (timeout ?? Duration.seconds(30)),
+          timeoutProp: custom ? 'the custom writer\'s timeout' : 'consumer.timeout',
+          window: p.consumer?.maxBatchingWindow,
+          windowProp: 'consumer.maxBatchingWindow',
+          fix: `raise the visibility timeout where ${queueProps.existingQueue.node.path} is defined${custom ? '' : ', or lower consumer.timeout'}`,
+        });
+        return;
+      }
       if (custom && timeout === undefined) {
         v.check('WRITE_BUFFER_VISIBILITY_UNKNOWN', queueProps.visibilityTimeout !== undefined, {
           prop: 'queueProps.visibilityTimeout',
@@ -138,6 +184,7 @@ export function writeBufferRules(): Rule<WriteBufferProps>[] {
         p.frontDoor ? 'validate in your writer, use a bundled sink, or use frontDoor.apiKind: FrontDoorApiKind.REST' : 'validate in your writer, or use a bundled sink');
     },
     (p, v) => { if (p.messageSchema) schemaKeywordRules(v, 'messageSchema', p.messageSchema); },
+    (p, v) => { if (p.messageSchema) schemaNeverMatchesRules(v, 'messageSchema', p.messageSchema); },
     (p, v) => {
       const schema = p.messageSchema;
       if (!schema) return;
@@ -154,6 +201,21 @@ export function writeBufferRules(): Rule<WriteBufferProps>[] {
           value: `${JSON.stringify(required)} (without "${key}")`,
           allowed: `a list that includes "${key}", ${why}: a message without it passes the schema and then fails in the writer`,
           fix: `add "${key}" to messageSchema.required`,
+        });
+      }
+    },
+    // DynamoDB key attribute names: 1 to 255 bytes (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-naming-rules).
+    (p, v) => {
+      const ddb = p.sink.dynamoDbOptions;
+      if (!ddb) return;
+      for (const [name, value] of [['partitionKey', ddb.partitionKey], ['sortKey', ddb.sortKey]] as const) {
+        if (value === undefined || Token.isUnresolved(value)) continue;
+        const bytes = Buffer.byteLength(value, 'utf8');
+        v.check('WRITE_BUFFER_SINK_KEY_NAME', bytes >= 1 && bytes <= 255, {
+          prop: `sink.${name}`,
+          value: `"${value.slice(0, 20)}${value.length > 20 ? '...' : ''}" (${bytes} bytes)`,
+          allowed: 'an attribute name of 1 to 255 bytes (DynamoDB limit for key attributes)',
+          fix: `set ${name} to the table's key attribute name, or leave it unset to read it from the table`,
         });
       }
     },
@@ -203,7 +265,30 @@ export function writeBufferRules(): Rule<WriteBufferProps>[] {
       v.check('WRITE_BUFFER_SINK_DATABASE', Token.isUnresolved(options.databaseName) || options.databaseName.length > 0, {
         prop: 'sink.databaseName', value: '"" (empty)', allowed: 'a database name', fix: 'e.g. "shop"',
       });
+      // What the bundled writer refuses when it starts (lambda/write-buffer/data-api.ts parseParameterMapping): every
+      // invocation would fail, so nothing would ever be written. Data API statements are at most 65,536 characters
+      // (https://docs.aws.amazon.com/rdsdataservice/latest/APIReference/API_BatchExecuteStatement.html).
+      v.nonEmpty('WRITE_BUFFER_SINK_PARAMETERS', 'sink.parameters', options.parameters,
+        'map each :name of sql to a message field, e.g. [{ name: "id", field: "orderId" }] (the writer takes every value from the message)');
+      for (const [i, m] of options.parameters.entries()) {
+        if (!Token.isUnresolved(m.name)) {
+          v.check('WRITE_BUFFER_SINK_PARAMETER_NAME', /^[A-Za-z_][A-Za-z0-9_]*$/.test(m.name), {
+            prop: `sink.parameters[${i}].name`, value: `"${m.name}"`, allowed: 'an identifier as written after ":" in sql (letters, digits, _; not starting with a digit)', fix: 'e.g. "id" for :id',
+          });
+        }
+        if (!Token.isUnresolved(m.field)) {
+          v.check('WRITE_BUFFER_SINK_PARAMETER_FIELD', m.field.length > 0, {
+            prop: `sink.parameters[${i}].field`, value: '"" (empty)', allowed: 'a message field, top-level or a dotted path', fix: 'e.g. "orderId" or "customer.id"',
+          });
+        }
+      }
       if (Token.isUnresolved(options.sql)) return;
+      v.check('WRITE_BUFFER_SINK_SQL', options.sql.trim().length > 0 && options.sql.length <= 65_536, {
+        prop: 'sink.sql',
+        value: options.sql.trim().length === 0 ? '"" (empty)' : `${options.sql.length.toLocaleString('en-US')} characters`,
+        allowed: 'a statement of 1 to 65,536 characters (Data API limit)',
+        fix: 'e.g. "INSERT INTO orders (id) VALUES (:id) ON CONFLICT DO NOTHING"',
+      });
       const inSql = new Set([...options.sql.matchAll(/(?<!:):([A-Za-z_][A-Za-z0-9_]*)/g)].map(m => m[1]));
       const mapped = options.parameters.map(x => x.name);
       const unmapped = [...inSql].filter(name => !mapped.includes(name));
