@@ -140,6 +140,34 @@ function renderInput(input: events.RuleTargetInput): RenderedTargetInput | undef
 }
 
 /**
+ * A target's own dead-letter queue, as EventBridge takes one: a standard queue ("SQS FIFO is not
+ * supported by Dead Letter Queues", PutTargets; https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html:
+ * "EventBridge DLQs are standard Amazon SQS queues"), in the rule's region (aws-cdk-lib refuses
+ * another region with its own message), and not encrypted with the AWS-managed key alias/aws/sqs,
+ * whose key policy EventBridge cannot be granted (the events would be lost, not dead-lettered).
+ */
+function checkDeadLetterQueue(b: RouteTargetBinding, dlq: sqs.IQueue, v: Violations): void {
+  const prop = `${b.prop}.deadLetterQueue`;
+  v.check('EVENT_ROUTER_DLQ_FIFO', dlq.fifo !== true, {
+    prop, value: `${dlq.node.path} (a FIFO queue)`, allowed: 'a standard SQS queue (EventBridge refuses FIFO dead-letter queues)',
+    fix: `give ${prop} a standard queue, or leave it unset for the route's dead-letter queue`,
+  });
+  const here = Stack.of(b.scope).region;
+  const there = dlq.env.region;
+  v.check('EVENT_ROUTER_DLQ_REGION', Token.isUnresolved(here) || Token.isUnresolved(there) || here === there, {
+    prop, value: `${dlq.queueArn} (region ${there}, the rule is in ${here})`, allowed: 'a queue in the rule\'s region',
+    fix: `create the dead-letter queue in ${here}, or leave ${prop} unset for the route's dead-letter queue`,
+  });
+  const cfn = dlq.node.defaultChild;
+  const key = cfn instanceof sqs.CfnQueue ? cfn.kmsMasterKeyId : undefined;
+  v.check('EVENT_ROUTER_DLQ_AWS_MANAGED_KEY', key !== 'alias/aws/sqs', {
+    prop, value: `${dlq.node.path} (encrypted with the AWS-managed key alias/aws/sqs)`,
+    allowed: 'SQS-managed encryption (SSE-SQS) or a customer-managed key whose policy lets events.amazonaws.com use it',
+    fix: 'create the queue with encryption: sqs.QueueEncryption.SQS_MANAGED (or a customer key granted to EventBridge)',
+  });
+}
+
+/**
  * What a target needs from its route when it binds.
  *
  * @internal
@@ -208,7 +236,16 @@ export abstract class RouteTarget {
     v.durationInRange('EVENT_ROUTER_MAX_EVENT_AGE', `${b.prop}.maxEventAge`, o.maxEventAge, {
       min: EVENT_ROUTER_LIMITS.minEventAge, max: EVENT_ROUTER_LIMITS.maxEventAge,
     });
+    const age = o.maxEventAge;
+    // PutTargets RetryPolicy.MaximumEventAgeInSeconds is a whole number of seconds (aws-cdk-lib throws otherwise).
+    if (age && !age.isUnresolved() && Number.isFinite(age.toMilliseconds()) && age.toMilliseconds() % 1000 !== 0) {
+      v.add({
+        code: 'EVENT_ROUTER_MAX_EVENT_AGE', prop: `${b.prop}.maxEventAge`, value: `${age.toMilliseconds()} ms`,
+        allowed: 'whole seconds (RetryPolicy.MaximumEventAgeInSeconds)', fix: `give ${b.prop}.maxEventAge in whole seconds, e.g. Duration.seconds(90)`,
+      });
+    }
     v.numberInRange('EVENT_ROUTER_RETRY_ATTEMPTS', `${b.prop}.retryAttempts`, o.retryAttempts, { min: 0, max: EVENT_ROUTER_LIMITS.maxRetryAttempts });
+    if (o.deadLetterQueue) checkDeadLetterQueue(b, o.deadLetterQueue, v);
     if (o.input) {
       const rendered = renderInput(o.input);
       if (rendered) checkTargetInput(b.prop, rendered, v);
@@ -269,6 +306,15 @@ class QueueRouteTarget extends RouteTarget {
       allowed: 'no message group id on a standard queue',
       fix: `remove ${b.prop}.messageGroupId, or target a FIFO queue`,
     });
+    const group = this.queueOptions.messageGroupId;
+    // SQS: a message group id is 1 to 128 characters (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html).
+    if (fifo && group !== undefined && !Token.isUnresolved(group)) {
+      v.check('EVENT_ROUTER_GROUP_ID_LENGTH', group.length >= 1 && group.length <= 128, {
+        prop: `${b.prop}.messageGroupId`, value: `"${group.length > 40 ? `${group.slice(0, 40)}…` : group}" (${group.length} characters)`,
+        allowed: '1 to 128 characters (SQS MessageGroupId), or an events.EventField path',
+        fix: `set ${b.prop}.messageGroupId to a short literal, or events.EventField.fromPath('$.detail.<field>')`,
+      });
+    }
   }
   protected _bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
     return new targets.SqsQueue(this.queue, { ...delivery, messageGroupId: this.queueOptions.messageGroupId, message: this.options.input });
@@ -363,6 +409,45 @@ class ApiDestinationRouteTarget extends RouteTarget {
       allowed: 'a connection, or apiKeyName and apiKeyValue for a new one',
       fix: `give ${b.prop}.connection, or ${b.prop}.apiKeyName with ${b.prop}.apiKeyValue (e.g. SecretValue.secretsManager('name'))`,
     });
+    // AWS's limits (EventBridge API reference): CreateApiDestination InvocationEndpoint at most 2,048
+    // characters; CreateConnection ApiKeyName 1 to 512 characters, no control characters or ':';
+    // HttpParameters HeaderParameters names of HTTP token characters, at most 512
+    // (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateApiDestination.html,
+    // API_CreateConnectionApiKeyAuthRequestParameters.html, API_HttpParameters.html).
+    if (!Token.isUnresolved(a.endpoint) && a.endpoint.length > 2048) {
+      v.add({ code: 'EVENT_ROUTER_API_ENDPOINT', prop: `${b.prop}.endpoint`, value: `${a.endpoint.length.toLocaleString('en-US')} characters`,
+        allowed: 'an https:// URL of at most 2,048 characters', fix: `shorten ${b.prop}.endpoint (send long values in the body or headers)` });
+    }
+    if (a.connection !== undefined) {
+      for (const [name, value] of [['apiKeyName', a.apiKeyName], ['apiKeyValue', a.apiKeyValue]] as const) {
+        v.notSetWith('EVENT_ROUTER_API_KEY_WITH_CONNECTION', `${b.prop}.${name}`, value === undefined ? undefined : (name === 'apiKeyValue' ? '<secret>' : value),
+          'when connection is given (the connection\'s own authorization is used; the key would be ignored)',
+          `remove ${b.prop}.${name}, or drop ${b.prop}.connection so a new connection is made with the key`);
+      }
+    } else if (a.apiKeyName !== undefined && !Token.isUnresolved(a.apiKeyName)) {
+      // eslint-disable-next-line no-control-regex
+      v.check('EVENT_ROUTER_API_KEY_NAME', /^[ \t]*[^\x00-\x1F:\x7F]+([ \t]+[^\x00-\x1F:\x7F]+)*[ \t]*$/.test(a.apiKeyName) && a.apiKeyName.length <= 512, {
+        prop: `${b.prop}.apiKeyName`, value: `"${a.apiKeyName}"`,
+        allowed: 'a header name of 1 to 512 characters without control characters or ":"', fix: `set ${b.prop}.apiKeyName to the header the API reads the key from, e.g. "X-Api-Key"`,
+      });
+    }
+    for (const name of Object.keys(a.headerParameters ?? {})) {
+      if (Token.isUnresolved(name)) continue;
+      v.check('EVENT_ROUTER_API_HEADER_NAME', /^[!#$%&'*+\-.^_`|~0-9a-zA-Z]{1,512}$/.test(name), {
+        prop: `${b.prop}.headerParameters`, value: `header name "${name}"`,
+        allowed: 'HTTP header names of 1 to 512 token characters (letters, digits and !#$%&\'*+-.^_`|~; no spaces or colons)', fix: 'rename the header, e.g. "X-Order-Id"',
+      });
+    }
+    if (!Token.isUnresolved(a.endpoint)) {
+      // EventBridge fills each * of the endpoint with one path parameter value, in order; a
+      // different count leaves a literal * in the URL or drops values, on every event.
+      const wildcards = (a.endpoint.match(/\*/g) ?? []).length;
+      const given = a.pathParameterValues?.length ?? 0;
+      v.check('EVENT_ROUTER_API_PATH_PARAMETERS', wildcards === given, {
+        prop: `${b.prop}.pathParameterValues`, value: `${given} values for ${wildcards} * in the endpoint`,
+        allowed: 'one value per * of the endpoint', fix: `give ${b.prop}.pathParameterValues one value (or events.EventField path) per *, or remove the * from the endpoint`,
+      });
+    }
     v.numberInRange('EVENT_ROUTER_API_RATE_LIMIT', `${b.prop}.rateLimitPerSecond`, a.rateLimitPerSecond, { min: 1, max: 300, unit: 'invocations per second' });
   }
   protected _bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
