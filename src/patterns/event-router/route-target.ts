@@ -149,19 +149,24 @@ function renderInput(input: events.RuleTargetInput): RenderedTargetInput | undef
 function checkDeadLetterQueue(b: RouteTargetBinding, dlq: sqs.IQueue, v: Violations): void {
   const prop = `${b.prop}.deadLetterQueue`;
   v.check('EVENT_ROUTER_DLQ_FIFO', dlq.fifo !== true, {
-    prop, value: `${dlq.node.path} (a FIFO queue)`, allowed: 'a standard SQS queue (EventBridge refuses FIFO dead-letter queues)',
+    prop,
+    value: `${dlq.node.path} (a FIFO queue)`,
+    allowed: 'a standard SQS queue (EventBridge refuses FIFO dead-letter queues)',
     fix: `give ${prop} a standard queue, or leave it unset for the route's dead-letter queue`,
   });
   const here = Stack.of(b.scope).region;
   const there = dlq.env.region;
   v.check('EVENT_ROUTER_DLQ_REGION', Token.isUnresolved(here) || Token.isUnresolved(there) || here === there, {
-    prop, value: `${dlq.queueArn} (region ${there}, the rule is in ${here})`, allowed: 'a queue in the rule\'s region',
+    prop,
+    value: `${dlq.queueArn} (region ${there}, the rule is in ${here})`,
+    allowed: 'a queue in the rule\'s region',
     fix: `create the dead-letter queue in ${here}, or leave ${prop} unset for the route's dead-letter queue`,
   });
   const cfn = dlq.node.defaultChild;
   const key = cfn instanceof sqs.CfnQueue ? cfn.kmsMasterKeyId : undefined;
   v.check('EVENT_ROUTER_DLQ_AWS_MANAGED_KEY', key !== 'alias/aws/sqs', {
-    prop, value: `${dlq.node.path} (encrypted with the AWS-managed key alias/aws/sqs)`,
+    prop,
+    value: `${dlq.node.path} (encrypted with the AWS-managed key alias/aws/sqs)`,
     allowed: 'SQS-managed encryption (SSE-SQS) or a customer-managed key whose policy lets events.amazonaws.com use it',
     fix: 'create the queue with encryption: sqs.QueueEncryption.SQS_MANAGED (or a customer key granted to EventBridge)',
   });
@@ -240,8 +245,11 @@ export abstract class RouteTarget {
     // PutTargets RetryPolicy.MaximumEventAgeInSeconds is a whole number of seconds (aws-cdk-lib throws otherwise).
     if (age && !age.isUnresolved() && Number.isFinite(age.toMilliseconds()) && age.toMilliseconds() % 1000 !== 0) {
       v.add({
-        code: 'EVENT_ROUTER_MAX_EVENT_AGE', prop: `${b.prop}.maxEventAge`, value: `${age.toMilliseconds()} ms`,
-        allowed: 'whole seconds (RetryPolicy.MaximumEventAgeInSeconds)', fix: `give ${b.prop}.maxEventAge in whole seconds, e.g. Duration.seconds(90)`,
+        code: 'EVENT_ROUTER_MAX_EVENT_AGE',
+        prop: `${b.prop}.maxEventAge`,
+        value: `${age.toMilliseconds()} ms`,
+        allowed: 'whole seconds (RetryPolicy.MaximumEventAgeInSeconds)',
+        fix: `give ${b.prop}.maxEventAge in whole seconds, e.g. Duration.seconds(90)`,
       });
     }
     v.numberInRange('EVENT_ROUTER_RETRY_ATTEMPTS', `${b.prop}.retryAttempts`, o.retryAttempts, { min: 0, max: EVENT_ROUTER_LIMITS.maxRetryAttempts });
@@ -310,7 +318,8 @@ class QueueRouteTarget extends RouteTarget {
     // SQS: a message group id is 1 to 128 characters (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html).
     if (fifo && group !== undefined && !Token.isUnresolved(group)) {
       v.check('EVENT_ROUTER_GROUP_ID_LENGTH', group.length >= 1 && group.length <= 128, {
-        prop: `${b.prop}.messageGroupId`, value: `"${group.length > 40 ? `${group.slice(0, 40)}…` : group}" (${group.length} characters)`,
+        prop: `${b.prop}.messageGroupId`,
+        value: `"${group.length > 40 ? `${group.slice(0, 40)}…` : group}" (${group.length} characters)`,
         allowed: '1 to 128 characters (SQS MessageGroupId), or an events.EventField path',
         fix: `set ${b.prop}.messageGroupId to a short literal, or events.EventField.fromPath('$.detail.<field>')`,
       });
@@ -415,8 +424,13 @@ class ApiDestinationRouteTarget extends RouteTarget {
     // (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateApiDestination.html,
     // API_CreateConnectionApiKeyAuthRequestParameters.html, API_HttpParameters.html).
     if (!Token.isUnresolved(a.endpoint) && a.endpoint.length > 2048) {
-      v.add({ code: 'EVENT_ROUTER_API_ENDPOINT', prop: `${b.prop}.endpoint`, value: `${a.endpoint.length.toLocaleString('en-US')} characters`,
-        allowed: 'an https:// URL of at most 2,048 characters', fix: `shorten ${b.prop}.endpoint (send long values in the body or headers)` });
+      v.add({
+        code: 'EVENT_ROUTER_API_ENDPOINT',
+        prop: `${b.prop}.endpoint`,
+        value: `${a.endpoint.length.toLocaleString('en-US')} characters`,
+        allowed: 'an https:// URL of at most 2,048 characters',
+        fix: `shorten ${b.prop}.endpoint (send long values in the body or headers)`,
+      });
     }
     if (a.connection !== undefined) {
       for (const [name, value] of [['apiKeyName', a.apiKeyName], ['apiKeyValue', a.apiKeyValue]] as const) {
@@ -427,15 +441,19 @@ class ApiDestinationRouteTarget extends RouteTarget {
     } else if (a.apiKeyName !== undefined && !Token.isUnresolved(a.apiKeyName)) {
       // eslint-disable-next-line no-control-regex
       v.check('EVENT_ROUTER_API_KEY_NAME', /^[ \t]*[^\x00-\x1F:\x7F]+([ \t]+[^\x00-\x1F:\x7F]+)*[ \t]*$/.test(a.apiKeyName) && a.apiKeyName.length <= 512, {
-        prop: `${b.prop}.apiKeyName`, value: `"${a.apiKeyName}"`,
-        allowed: 'a header name of 1 to 512 characters without control characters or ":"', fix: `set ${b.prop}.apiKeyName to the header the API reads the key from, e.g. "X-Api-Key"`,
+        prop: `${b.prop}.apiKeyName`,
+        value: `"${a.apiKeyName}"`,
+        allowed: 'a header name of 1 to 512 characters without control characters or ":"',
+        fix: `set ${b.prop}.apiKeyName to the header the API reads the key from, e.g. "X-Api-Key"`,
       });
     }
     for (const name of Object.keys(a.headerParameters ?? {})) {
       if (Token.isUnresolved(name)) continue;
       v.check('EVENT_ROUTER_API_HEADER_NAME', /^[!#$%&'*+\-.^_`|~0-9a-zA-Z]{1,512}$/.test(name), {
-        prop: `${b.prop}.headerParameters`, value: `header name "${name}"`,
-        allowed: 'HTTP header names of 1 to 512 token characters (letters, digits and !#$%&\'*+-.^_`|~; no spaces or colons)', fix: 'rename the header, e.g. "X-Order-Id"',
+        prop: `${b.prop}.headerParameters`,
+        value: `header name "${name}"`,
+        allowed: 'HTTP header names of 1 to 512 token characters (letters, digits and !#$%&\'*+-.^_`|~; no spaces or colons)',
+        fix: 'rename the header, e.g. "X-Order-Id"',
       });
     }
     if (!Token.isUnresolved(a.endpoint)) {
@@ -444,8 +462,10 @@ class ApiDestinationRouteTarget extends RouteTarget {
       const wildcards = (a.endpoint.match(/\*/g) ?? []).length;
       const given = a.pathParameterValues?.length ?? 0;
       v.check('EVENT_ROUTER_API_PATH_PARAMETERS', wildcards === given, {
-        prop: `${b.prop}.pathParameterValues`, value: `${given} values for ${wildcards} * in the endpoint`,
-        allowed: 'one value per * of the endpoint', fix: `give ${b.prop}.pathParameterValues one value (or events.EventField path) per *, or remove the * from the endpoint`,
+        prop: `${b.prop}.pathParameterValues`,
+        value: `${given} values for ${wildcards} * in the endpoint`,
+        allowed: 'one value per * of the endpoint',
+        fix: `give ${b.prop}.pathParameterValues one value (or events.EventField path) per *, or remove the * from the endpoint`,
       });
     }
     v.numberInRange('EVENT_ROUTER_API_RATE_LIMIT', `${b.prop}.rateLimitPerSecond`, a.rateLimitPerSecond, { min: 1, max: 300, unit: 'invocations per second' });

@@ -171,7 +171,7 @@ export const ROUTER_RULES: ReadonlyArray<Rule<EventRouterProps>> = [
     // An archive's pattern is an event pattern like a rule's (CreateArchive EventPattern); AWS refuses a malformed one.
     const pattern = p.archive?.pattern;
     if (pattern === undefined || Token.isUnresolved(JSON.stringify(pattern))) return;
-    const problem = eventPatternProblem(renderEventPattern(pattern) ?? {});
+    const problem = eventPatternProblemOf(pattern);
     v.check('EVENT_ROUTER_ARCHIVE_PATTERN', problem === undefined, {
       prop: 'archive.pattern',
       value: problem ?? '',
@@ -249,6 +249,8 @@ export interface RouteRuleContext {
   readonly patternSizeQuota: number;
   /** The pattern as CloudFormation will receive it (events.Match helpers rendered). */
   readonly renderedPattern: unknown;
+  /** Why aws-cdk-lib could not render the pattern, if it could not. */
+  readonly renderError?: string;
 }
 
 /** A route's rule table. */
@@ -275,14 +277,14 @@ export const ROUTE_RULES: ReadonlyArray<(p: RouteProps, c: RouteRuleContext, v: 
     const rendered = c.renderedPattern ?? {};
     const json = JSON.stringify(rendered);
     if (Token.isUnresolved(json)) return;
-    const problem = eventPatternProblem(rendered);
+    const problem = c.renderError ?? eventPatternProblem(rendered);
     v.check('EVENT_ROUTER_PATTERN_INVALID', problem === undefined, {
       prop: `${c.prop}.pattern`,
       value: problem ?? '',
       allowed: 'an EventBridge event pattern: fields with arrays of values or matchers (aws-cdk-lib events.Match helpers write them)',
       fix: `write ${c.prop}.pattern with events.Match helpers, e.g. { detail: { symbol: events.Match.prefix('AM') } }`,
     });
-    if (Token.isUnresolved(c.patternSizeQuota)) return;
+    if (Token.isUnresolved(c.patternSizeQuota) || c.renderError !== undefined) return;
     v.check('EVENT_ROUTER_PATTERN_SIZE', json.length <= c.patternSizeQuota, {
       prop: `${c.prop}.pattern`,
       value: `${json.length.toLocaleString('en-US')} characters`,
@@ -299,7 +301,8 @@ export const ROUTE_RULES: ReadonlyArray<(p: RouteProps, c: RouteRuleContext, v: 
  * Checks a route's name before its constructs exist (a taken name would otherwise fail as a
  * construct id clash, with CDK's message instead of ours).
  */
-export function checkRouteName(scope: IConstruct, prop: string, name: string, existingNames: readonly string[], reservedIds: readonly string[] = []): void {
+export function checkRouteName(scope: IConstruct, prop: string, name: string, existingNames: readonly string[],
+  reservedIds: readonly string[] = []): void {
   const v = new Violations(scope);
   v.check('EVENT_ROUTER_ROUTE_NAME', /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name), {
     prop: `${prop}.name`,
@@ -311,8 +314,10 @@ export function checkRouteName(scope: IConstruct, prop: string, name: string, ex
     prop: `${prop}.name`, value: `"${name}" (already used by another route)`, allowed: 'a name no other route of this router uses', fix: 'give each route its own name',
   });
   v.check('EVENT_ROUTER_ROUTE_NAME_TAKEN', existingNames.includes(name) || !reservedIds.includes(name), {
-    prop: `${prop}.name`, value: `"${name}" (the router's own ${name} uses that id)`,
-    allowed: `a name other than those of the router's own parts (${reservedIds.join(', ')})`, fix: 'name the route for what it routes, e.g. "PriceAlerts"',
+    prop: `${prop}.name`,
+    value: `"${name}" (the router's own ${name} uses that id)`,
+    allowed: `a name other than those of the router's own parts (${reservedIds.join(', ')})`,
+    fix: 'name the route for what it routes, e.g. "PriceAlerts"',
   });
   v.throwIfAny();
 }
@@ -322,4 +327,18 @@ export function renderEventPattern(pattern: events.EventPattern): unknown {
   const scratch = new Stack();
   const rule = new events.Rule(scratch, 'Scratch', { eventPattern: pattern });
   return scratch.resolve((rule.node.defaultChild as events.CfnRule).eventPattern);
+}
+
+/**
+ * The first problem of a pattern as EventBridge would read it, or undefined. A pattern aws-cdk-lib
+ * cannot even render (e.g. a top-level field that is not an array) is reported with its reason.
+ */
+export function eventPatternProblemOf(pattern: events.EventPattern): string | undefined {
+  let rendered: unknown;
+  try {
+    rendered = renderEventPattern(pattern);
+  } catch (e) {
+    return (e as Error).message.replace(/^Invalid event pattern field /, '').replace(/\. All fields must be arrays$/, ': a field\'s values must be in an array');
+  }
+  return eventPatternProblem(rendered ?? {});
 }

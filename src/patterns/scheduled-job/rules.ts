@@ -174,7 +174,9 @@ export function scheduledJobRules(now: () => number = Date.now): ReadonlyArray<R
     (p, v) => {
       if (p.endDate === undefined || p.at !== undefined || !validDate(p.endDate)) return;
       v.check('SCHEDULED_JOB_END_IN_PAST', p.endDate.getTime() > now(), {
-        prop: 'endDate', value: `${p.endDate.toISOString()} (in the past at synth)`, allowed: 'a time in the future (a schedule past its end date never runs)',
+        prop: 'endDate',
+        value: `${p.endDate.toISOString()} (in the past at synth)`,
+        allowed: 'a time in the future (a schedule past its end date never runs)',
         fix: 'move endDate into the future, or remove the job',
       });
     },

@@ -62,8 +62,10 @@ function checkJsonInput(v: Violations, prop: string, input: scheduler.ScheduleTa
   let ok = true;
   try { JSON.parse(rendered); } catch { ok = false; }
   v.check('SCHEDULED_JOB_TARGET_INPUT_JSON', ok, {
-    prop, value: `${JSON.stringify(rendered.length > 40 ? `${rendered.slice(0, 40)}…` : rendered)} (not JSON)`,
-    allowed: `a JSON document (${target} refuses other input on every run)`, fix: 'give the input as scheduler.ScheduleTargetInput.fromObject({ ... })',
+    prop,
+    value: `${JSON.stringify(rendered.length > 40 ? `${rendered.slice(0, 40)}…` : rendered)} (not JSON)`,
+    allowed: `a JSON document (${target} refuses other input on every run)`,
+    fix: 'give the input as scheduler.ScheduleTargetInput.fromObject({ ... })',
   });
 }
 
@@ -202,13 +204,17 @@ class QueueJobTarget extends ScheduledJobTarget {
     // aws-cdk-lib's SqsSendMessage refuses these with messages that name no prop: SQS takes a
     // MessageGroupId of 1 to 128 characters, on FIFO queues only.
     v.check('SCHEDULED_JOB_GROUP_ID_ON_STANDARD', this.queue.fifo || group === undefined, {
-      prop: 'target.messageGroupId', value: `"${group}" (the queue is standard)`, allowed: 'no message group id on a standard queue',
+      prop: 'target.messageGroupId',
+      value: `"${group}" (the queue is standard)`,
+      allowed: 'no message group id on a standard queue',
       fix: 'remove messageGroupId from ScheduledJobTarget.queue(queue, { ... }), or target a FIFO queue',
     });
     if (this.queue.fifo && group !== undefined && !Token.isUnresolved(group)) {
       v.check('SCHEDULED_JOB_GROUP_ID_LENGTH', group.length >= 1 && group.length <= 128, {
-        prop: 'target.messageGroupId', value: `"${group.length > 40 ? `${group.slice(0, 40)}…` : group}" (${group.length} characters)`,
-        allowed: '1 to 128 characters (SQS MessageGroupId)', fix: 'set a message group id of 1 to 128 characters, e.g. "prices"',
+        prop: 'target.messageGroupId',
+        value: `"${group.length > 40 ? `${group.slice(0, 40)}…` : group}" (${group.length} characters)`,
+        allowed: '1 to 128 characters (SQS MessageGroupId)',
+        fix: 'set a message group id of 1 to 128 characters, e.g. "prices"',
       });
     }
     // Scheduler sends no deduplication id, so a FIFO target must deduplicate by content.

@@ -15,6 +15,8 @@ import { checkVisibilityTimeout, queueConsumerRules, requiredVisibilityTimeout }
 import { SecureQueue, SecureQueueProps } from '../../core/secure-queue';
 import { describeDuration, Rule, validateProps } from '../../core/validation';
 import { AlarmOptions } from '../../monitoring/alarm-options';
+import { eventPatternProblemOf } from '../event-router/rules';
+import { cronNeverFires, cronProblem, isTimeZone } from '../scheduled-job/rules';
 
 /** Retry and dead-letter settings of an EventBridge rule target or a schedule (both deliver at least once). */
 export interface StarterDeliveryOptions extends AlarmOptions {
@@ -237,11 +239,19 @@ const SCHEDULE_RULES: ReadonlyArray<Rule<ScheduleStarterProps>> = [
   ...DELIVERY_RULES,
   (p, v) => {
     if (Token.isUnresolved(p.scheduleExpression)) return;
-    v.check('WORKFLOW_STARTER_SCHEDULE_EXPRESSION', /^(rate|cron|at)\(.+\)$/.test(p.scheduleExpression), {
+    const problem = scheduleExpressionProblem(p.scheduleExpression, new Date().getUTCFullYear());
+    v.check('WORKFLOW_STARTER_SCHEDULE_EXPRESSION', problem === undefined, {
       prop: 'scheduleExpression',
-      value: JSON.stringify(p.scheduleExpression),
-      allowed: 'rate(...), cron(...) or at(...)',
+      value: `${JSON.stringify(p.scheduleExpression)}${problem ? `: ${problem}` : ''}`,
+      allowed: 'rate(...), cron(...) or at(...): rate(<n> minute(s)|hour(s)|day(s)) with n >= 1, cron(<six EventBridge fields>) that fires, at(yyyy-mm-ddThh:mm:ss)',
       fix: 'write e.g. "rate(1 hour)", "cron(0 9 * * ? *)" or "at(2030-01-01T00:00:00)"',
+    });
+  },
+  (p, v) => {
+    const tz = p.timeZone;
+    if (tz === undefined || Token.isUnresolved(tz)) return;
+    v.check('WORKFLOW_STARTER_TIME_ZONE', isTimeZone(tz), {
+      prop: 'timeZone', value: `"${tz}"`, allowed: 'an IANA time zone name, e.g. "America/New_York" or "UTC"', fix: 'use the zone\'s IANA name',
     });
   },
   (p, v) => {
@@ -251,6 +261,29 @@ const SCHEDULE_RULES: ReadonlyArray<Rule<ScheduleStarterProps>> = [
     v.check('WORKFLOW_STARTER_SCHEDULE_INPUT', ok, { prop: 'input', value: p.input.slice(0, 60), allowed: 'a JSON document', fix: 'pass JSON.stringify({...})' });
   },
 ];
+
+/**
+ * Why EventBridge Scheduler would refuse (or never run) a schedule expression, or undefined
+ * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html: rate(value unit)
+ * with a positive whole value and unit minute(s), hour(s) or day(s); six-field cron;
+ * at(yyyy-mm-ddThh:mm:ss)).
+ */
+export function scheduleExpressionProblem(expression: string, year: number): string | undefined {
+  const rate = /^rate\((.*)\)$/.exec(expression);
+  if (rate) {
+    const m = /^(\d+) (minute|minutes|hour|hours|day|days)$/.exec(rate[1]);
+    if (!m) return 'a rate is "<whole number> <minute(s)|hour(s)|day(s)>"';
+    if (Number(m[1]) < 1) return 'the rate must be at least 1';
+    return undefined;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (cron) return cronProblem(cron[1]) ?? cronNeverFires(cron[1], year);
+  const at = /^at\((.*)\)$/.exec(expression);
+  if (at) {
+    return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(at[1]) && Number.isFinite(Date.parse(`${at[1]}Z`)) ? undefined : 'at() takes yyyy-mm-ddThh:mm:ss';
+  }
+  return 'not rate(...), cron(...) or at(...)';
+}
 
 /** Starts an execution on a schedule (EventBridge Scheduler), with retries and a DLQ. */
 export class ScheduleStarter extends Construct {
@@ -291,6 +324,20 @@ export class ScheduleStarter extends Construct {
   }
 }
 
+const EVENT_RULES: ReadonlyArray<Rule<EventStarterProps>> = [
+  ...DELIVERY_RULES,
+  (p, v) => {
+    if (Token.isUnresolved(JSON.stringify(p.eventPattern))) return;
+    const problem = eventPatternProblemOf(p.eventPattern);
+    v.check('WORKFLOW_STARTER_EVENT_PATTERN', problem === undefined, {
+      prop: 'eventPattern',
+      value: problem ?? '',
+      allowed: 'an EventBridge event pattern: fields with arrays of values or matchers (aws-cdk-lib events.Match helpers write them)',
+      fix: 'write eventPattern with events.Match helpers, e.g. { source: [\'orders\'], detailType: [\'OrderPlaced\'] }',
+    });
+  },
+];
+
 /** Starts an execution for each matching event on a bus, with retries and a DLQ on the rule target. */
 export class EventStarter extends Construct {
   /** Where an event whose start failed after every retry goes. */
@@ -300,7 +347,7 @@ export class EventStarter extends Construct {
 
   constructor(scope: Construct, id: string, workflow: IStartableWorkflow, props: EventStarterProps) {
     super(scope, id);
-    validateProps(this, props, DELIVERY_RULES);
+    validateProps(this, props, EVENT_RULES);
     this.deadLetterQueue = deliveryDeadLetterQueue(this, props);
     this.rule = new events.Rule(this, 'Rule', {
       eventBus: props.eventBus,
