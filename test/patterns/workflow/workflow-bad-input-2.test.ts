@@ -24,7 +24,9 @@ describe('Workflow bad input, second pass', () => {
       build: s => wf(s, {
         stateMachineType: express,
         definition: new tasks.LambdaInvoke(s, 'Approve', {
-          lambdaFunction: fn(s), integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN, payload: sfn.TaskInput.fromObject({ token: sfn.JsonPath.taskToken }),
+          lambdaFunction: fn(s),
+          integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+          payload: sfn.TaskInput.fromObject({ token: sfn.JsonPath.taskToken }),
         }),
       }),
       path: W,
