@@ -23,7 +23,10 @@ type Subscription { onOrderStatus(id: ID): OrderStatusEvent @aws_subscribe(mutat
 const api = (s: Stack, props: Partial<RealtimeApiProps> = {}, id = 'Live') => new RealtimeApi(s, id, { schema: RealtimeSchema.fromString(SCHEMA), ...props });
 const table = (s: Stack, props: Partial<dynamodb.TableProps> = {}) =>
   new dynamodb.Table(s, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING }, ...props });
-const mode = (authorizationType: appsync.AuthorizationType, extra: Partial<appsync.AuthorizationMode> = {}): appsync.AuthorizationMode => ({ authorizationType, ...extra });
+const mode = (authorizationType: appsync.AuthorizationType, extra: Partial<appsync.AuthorizationMode> = {}): appsync.AuthorizationMode =>
+  ({ authorizationType, ...extra });
+const withModes = (extra: appsync.AuthorizationType) =>
+  ({ authorizationConfig: { defaultAuthorization: mode(appsync.AuthorizationType.IAM), additionalAuthorizationModes: [mode(extra)] } });
 const route = (s: Stack, extra: object) => api(s).routeEventsToSubscribers('Status', {
   eventBus: new events.EventBus(s, 'Bus'), eventPattern: { source: ['orders'] }, mutationField: 'publishOrderStatus', variables: { id: '$.detail.id', status: '$.detail.status' }, ...extra,
 });
@@ -41,7 +44,7 @@ describe('RealtimeApi bad input, second pass', () => {
       fix: 'set authorizationConfig.defaultAuthorization.userPoolConfig',
     },
     {
-      build: s => api(s, { authorizationConfig: { defaultAuthorization: mode(appsync.AuthorizationType.IAM), additionalAuthorizationModes: [mode(appsync.AuthorizationType.OIDC)] } }),
+      build: s => api(s, withModes(appsync.AuthorizationType.OIDC)),
       path: L,
       code: 'REALTIME_API_AUTH_CONFIG',
       prop: 'authorizationConfig.additionalAuthorizationModes[0].openIdConnectConfig',
@@ -59,7 +62,7 @@ describe('RealtimeApi bad input, second pass', () => {
       fix: 'set',
     },
     {
-      build: s => api(s, { authorizationConfig: { defaultAuthorization: mode(appsync.AuthorizationType.IAM), additionalAuthorizationModes: [mode(appsync.AuthorizationType.IAM)] } }),
+      build: s => api(s, withModes(appsync.AuthorizationType.IAM)),
       path: L,
       code: 'REALTIME_API_AUTH_DUPLICATE',
       prop: 'authorizationConfig.additionalAuthorizationModes[0].authorizationType',

@@ -86,7 +86,8 @@ function authModeRules(config: appsync.AuthorizationConfig | undefined, v: Viola
         prop: `${prop}.${setting}`, value: `undefined with ${mode.authorizationType}`, allowed: `the ${setting} of a ${mode.authorizationType} mode`, fix: `set ${prop}.${setting}`,
       });
     }
-    const once = [appsync.AuthorizationType.IAM, appsync.AuthorizationType.API_KEY, appsync.AuthorizationType.LAMBDA].includes(mode.authorizationType);
+    const T = appsync.AuthorizationType;
+    const once = [T.IAM, T.API_KEY, T.LAMBDA].includes(mode.authorizationType);
     const taken = first.get(mode.authorizationType);
     v.check('REALTIME_API_AUTH_DUPLICATE', !once || taken === undefined, {
       prop: `${prop}.authorizationType`,
