@@ -101,6 +101,16 @@ describe('EventRouter bad input, second pass', () => {
       fix: 'Duration.seconds(90)',
     },
     {
+      // NaN must get our message, not aws-cdk-lib's (the whole-seconds rule must not break on it).
+      build: s => route(s, [RouteTarget.queue(queue(s), { maxEventAge: Duration.seconds(NaN) })]),
+      path: 'TestStack/Router',
+      code: 'EVENT_ROUTER_MAX_EVENT_AGE',
+      prop: 'routes[0].targets[0].maxEventAge',
+      value: 'Duration.seconds(NaN)',
+      allowed: '1 minute (60 s) to 1 day',
+      fix: 'maxEventAge',
+    },
+    {
       build: s => route(s, [RouteTarget.queue(queue(s), { deadLetterQueue: new sqs.Queue(s, 'Dlq', { fifo: true, enforceSSL: true }) })]),
       path: 'TestStack/Router',
       code: 'EVENT_ROUTER_DLQ_FIFO',

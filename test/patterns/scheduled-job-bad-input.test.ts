@@ -110,6 +110,15 @@ describe('ScheduledJob bad input, second pass', () => {
       fix: 'Duration.minutes(2)',
     },
     {
+      build: s => job(s, { rate: Duration.hours(1), flexibleWindow: Duration.minutes(NaN) }),
+      path: 'TestStack/Job',
+      code: 'SCHEDULED_JOB_FLEXIBLE_WINDOW',
+      prop: 'flexibleWindow',
+      value: 'Duration.minutes(NaN)',
+      allowed: '1 minute (60 s) to 1 day',
+      fix: 'flexibleWindow',
+    },
+    {
       build: s => job(s, { cronExpression: '0 0 * * ? *', timeZone: 'utc' }),
       path: 'TestStack/Job',
       code: 'SCHEDULED_JOB_TIME_ZONE',

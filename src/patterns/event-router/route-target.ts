@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { checkTargetInput, EVENT_ROUTER_LIMITS, RenderedTargetInput } from './rules';
 import { checkConsumerCode, consumerFunction } from '../../core/consumer/consumer-defaults';
 import { ConsumerCodeOptions } from '../../core/consumer/consumer-options';
-import { Violations } from '../../core/validation';
+import { secondsOf, Violations } from '../../core/validation';
 
 /**
  * Delivery settings every route target shares: a dead-letter queue and a retry policy by default.
@@ -243,11 +243,12 @@ export abstract class RouteTarget {
     });
     const age = o.maxEventAge;
     // PutTargets RetryPolicy.MaximumEventAgeInSeconds is a whole number of seconds (aws-cdk-lib throws otherwise).
-    if (age && !age.isUnresolved() && Number.isFinite(age.toMilliseconds()) && age.toMilliseconds() % 1000 !== 0) {
+    const ageSeconds = secondsOf(age);
+    if (ageSeconds !== undefined && !Number.isInteger(ageSeconds)) {
       v.add({
         code: 'EVENT_ROUTER_MAX_EVENT_AGE',
         prop: `${b.prop}.maxEventAge`,
-        value: `${age.toMilliseconds()} ms`,
+        value: `${Math.round(ageSeconds * 1000)} ms`,
         allowed: 'whole seconds (RetryPolicy.MaximumEventAgeInSeconds)',
         fix: `give ${b.prop}.maxEventAge in whole seconds, e.g. Duration.seconds(90)`,
       });

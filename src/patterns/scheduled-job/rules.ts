@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { ScheduledJobProps } from './props';
-import { describeDuration, NAME_RULES, Rule } from '../../core/validation';
+import { describeDuration, NAME_RULES, Rule, secondsOf } from '../../core/validation';
 
 /** AWS's limits on a schedule (EventBridge Scheduler CreateSchedule). */
 export const SCHEDULED_JOB_LIMITS = {
@@ -191,8 +191,9 @@ export function scheduledJobRules(now: () => number = Date.now): ReadonlyArray<R
     (p, v) => {
       // FlexibleTimeWindow.MaximumWindowInMinutes is a whole number of minutes (aws-cdk-lib throws otherwise).
       const w = p.flexibleWindow;
-      if (w === undefined || w.isUnresolved() || !Number.isFinite(w.toMilliseconds()) || w.toMilliseconds() < 60_000) return; // under a minute: the range rule says it
-      v.check('SCHEDULED_JOB_FLEXIBLE_WINDOW', w.toMilliseconds() % 60_000 === 0, {
+      const seconds = secondsOf(w);
+      if (w === undefined || seconds === undefined || seconds < 60) return; // under a minute (or NaN): the range rule says it
+      v.check('SCHEDULED_JOB_FLEXIBLE_WINDOW', Number.isInteger(seconds / 60), {
         prop: 'flexibleWindow', value: describeDuration(w), allowed: 'whole minutes (MaximumWindowInMinutes)', fix: 'give flexibleWindow in whole minutes, e.g. Duration.minutes(2)',
       });
     },
