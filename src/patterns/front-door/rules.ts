@@ -101,6 +101,10 @@ export function apiRules(prefix = ''): ReadonlyArray<Rule<ApiRuleInput>> {
       });
     },
     ({ props }, v) => {
+      // A browser's JSON POST is not a "simple request": its preflight needs Content-Type allowed, so
+      // an empty list fails every cross-origin call the routes take.
+      v.nonEmpty('FRONT_DOOR_CORS_HEADERS_EMPTY', p('cors.allowHeaders'), props.cors?.allowHeaders,
+        `list the request headers browsers send (at least Content-Type), or leave ${p('cors.allowHeaders')} unset for the defaults`);
       (props.cors?.allowHeaders ?? []).forEach((header, i) => {
         if (Token.isUnresolved(header)) return;
         // An HTTP field name is a token (RFC 9110 5.1): no spaces, colons or separators.

@@ -100,6 +100,25 @@ export function aslProblem(body: string): string | undefined {
 }
 
 /**
+ * A Wait state with a fixed `Seconds` at least as long as the execution timeout can never finish:
+ * every execution that reaches it times out (States.Timeout). Waits on a path or timestamp are
+ * not known at synth and not checked.
+ */
+export function waitRule(timeout: Duration): Rule<RenderedState> {
+  return ({ name, where, json }, v) => {
+    const seconds = json.Seconds;
+    const limit = secondsOf(timeout);
+    if (json.Type !== 'Wait' || typeof seconds !== 'number' || Token.isUnresolved(seconds) || limit === undefined) return;
+    v.check('WORKFLOW_WAIT_BEYOND_TIMEOUT', seconds < limit, {
+      prop: `definition > ${where}${JSON.stringify(name)} (Wait seconds)`,
+      value: `${seconds} s, the workflow timeout is ${describeDuration(timeout)}`,
+      allowed: 'a wait shorter than the execution timeout (else every execution reaching it times out)',
+      fix: 'shorten the wait, or raise timeout (Express: at most 5 minutes; use STANDARD for longer waits)',
+    });
+  };
+}
+
+/**
  * Express workflows support the Request Response pattern only: "Express Workflows do not support
  * Run a Job (.sync) or Wait for Callback (.waitForTaskToken)"
  * (https://docs.aws.amazon.com/step-functions/latest/dg/connect-supported-services.html).

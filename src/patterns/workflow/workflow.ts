@@ -6,7 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { WorkflowMetrics } from './metrics';
 import { WorkflowProps } from './props';
-import { expressStateRule, renderedStates, startStateOf, WORKFLOW_SETTINGS_RULES, WORKFLOW_STATE_RULES, WorkflowSettings } from './rules';
+import { expressStateRule, renderedStates, waitRule, startStateOf, WORKFLOW_SETTINGS_RULES, WORKFLOW_STATE_RULES, WorkflowSettings } from './rules';
 import { EventStarter, EventStarterProps, QueueStarter, QueueStarterProps, ScheduleStarter, ScheduleStarterProps } from './starters';
 import { acknowledgeWildcardResource } from '../../core/nag-acknowledgements';
 import { validateProps, Violations } from '../../core/validation';
@@ -83,7 +83,7 @@ export class Workflow extends Construct implements IMonitoredBlock {
     const states = renderedStates(definitionBody, start);
     if (states) {
       const v = new Violations(this);
-      const rules = [...WORKFLOW_STATE_RULES, expressStateRule(express)];
+      const rules = [...WORKFLOW_STATE_RULES, expressStateRule(express), waitRule(this.timeout)];
       for (const state of states) for (const rule of rules) rule(state, v);
       v.throwIfAny();
     }

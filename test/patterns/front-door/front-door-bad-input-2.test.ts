@@ -65,6 +65,15 @@ describe('FrontDoor bad input, second pass', () => {
       fix: '"Content-Type"',
     },
     {
+      build: s => door(s, { cors: { allowOrigins: ['https://shop.example.com'], allowHeaders: [] } }),
+      path: D,
+      code: 'FRONT_DOOR_CORS_HEADERS_EMPTY',
+      prop: 'cors.allowHeaders',
+      value: 'an empty list',
+      allowed: 'at least one element',
+      fix: 'at least Content-Type',
+    },
+    {
       build: s => door(s, { userPool: new cognito.UserPool(s, 'Pool') }),
       path: D,
       code: 'FRONT_DOOR_AUTH_SETTING_UNUSED',
@@ -121,6 +130,13 @@ describe('FrontDoor bad input, second pass', () => {
     door(t, { apiKind: FrontDoorApiKind.HTTP, cors: { allowOrigins: ['*'] }, authorization: FrontDoorAuthorization.LAMBDA, authorizerFunction: fn(t) });
     expect(() => Template.fromStack(s)).not.toThrow();
     expect(() => Template.fromStack(t)).not.toThrow();
+  });
+
+  test('a long route path synthesizes (the integration role\'s description is cut to IAM\'s 1,000 characters, not refused with IAM\'s message)', () => {
+    const s = newStack();
+    door(s, {}, b => [FrontDoorRoute.toQueue({ path: `v1/${'orders-'.repeat(150)}`, queue: b.queue })]);
+    const roles = Template.fromStack(s).findResources('AWS::IAM::Role');
+    expect(Object.values(roles).every((r: any) => (r.Properties.Description ?? '').length <= 1000)).toBe(true);
   });
 
   test('tokens are not checked: a CfnParameter origin and API name', () => {

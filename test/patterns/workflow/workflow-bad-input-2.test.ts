@@ -91,6 +91,24 @@ describe('Workflow bad input, second pass', () => {
       fix: 'correct',
     },
     {
+      build: s => wf(s, { stateMachineType: express, definition: new sfn.Wait(s, 'Settle', { time: sfn.WaitTime.duration(Duration.minutes(10)) }) }),
+      path: W,
+      code: 'WORKFLOW_WAIT_BEYOND_TIMEOUT',
+      prop: 'definition > "Settle" (Wait seconds)',
+      value: '600 s, the workflow timeout is 5 minutes (300 s)',
+      allowed: 'a wait shorter than the execution timeout',
+      fix: 'use STANDARD for longer waits',
+    },
+    {
+      build: s => wf(s, { timeout: Duration.hours(1), definition: new sfn.Pass(s, 'Start').next(new sfn.Wait(s, 'Settle', { time: sfn.WaitTime.duration(Duration.hours(1)) })) }),
+      path: W,
+      code: 'WORKFLOW_WAIT_BEYOND_TIMEOUT',
+      prop: 'definition > "Settle" (Wait seconds)',
+      value: '3600 s',
+      allowed: 'shorter than the execution timeout',
+      fix: 'raise timeout',
+    },
+    {
       build: s => wf(s, { logging: { existingLogGroup: new logs.LogGroup(s, 'Mine') }, logRetention: logs.RetentionDays.ONE_YEAR }),
       path: W,
       code: 'WORKFLOW_LOG_RETENTION_WITH_EXISTING_GROUP',
@@ -196,7 +214,8 @@ describe('Workflow bad input, second pass', () => {
 
   test('boundaries are accepted: Express request-response tasks, Standard callbacks, a valid ASL string, starters with good expressions and tz links', () => {
     const s = newStack();
-    new Workflow(s, 'Fast', { stateMachineType: express, definition: new tasks.LambdaInvoke(s, 'Quote', { lambdaFunction: fn(s, 'Fn1') }) });
+    new Workflow(s, 'Fast', { stateMachineType: express, definition: new tasks.LambdaInvoke(s, 'Quote', { lambdaFunction: fn(s, 'Fn1') }).next(new sfn.Wait(s, 'Pause', { time: sfn.WaitTime.duration(Duration.seconds(299)) })) });
+    new Workflow(s, 'Later', { timeout: Duration.minutes(1), definition: new sfn.Wait(s, 'Until', { time: sfn.WaitTime.secondsPath('$.delay') }) });
     new Workflow(s, 'Slow', {
       definition: new tasks.LambdaInvoke(s, 'Approve', { lambdaFunction: fn(s), integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN, payload: sfn.TaskInput.fromObject({ token: sfn.JsonPath.taskToken }) }),
     });
