@@ -2,7 +2,8 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { SagaProps } from './props';
-import { describeDuration, Rule, secondsOf, Violations } from '../../core/validation';
+import { secureQueueRules } from '../../core/secure-queue-rules';
+import { describeDuration, nested, Rule, secondsOf, Violations } from '../../core/validation';
 
 /** A state that can take retriers and catchers (tasks, Parallel, Map). */
 export interface Recoverable extends sfn.INextable {
@@ -15,6 +16,8 @@ export const isNextable = (s: unknown): s is sfn.INextable & sfn.State => typeof
 
 /** The saga's rule table: every violation of its props in one error. */
 export const SAGA_RULES: ReadonlyArray<Rule<SagaProps>> = [
+  // The needs-a-person queue's settings, named as written (not at the queue's own path).
+  nested(p => p.needsAPersonQueueProps, secureQueueRules('needsAPersonQueueProps.')),
   (p, v) => v.check('SAGA_OWN_DEFINITION', p.definition === undefined && p.definitionBody === undefined, {
     prop: p.definition ? 'definition' : 'definitionBody',
     value: 'given',

@@ -13,6 +13,7 @@ import { consumerFunctionProps } from '../../core/consumer/consumer-defaults';
 import { ConsumerFunctionOptions } from '../../core/consumer/consumer-options';
 import { checkVisibilityTimeout, queueConsumerRules, requiredVisibilityTimeout } from '../../core/consumer/consumer-rules';
 import { SecureQueue, SecureQueueProps } from '../../core/secure-queue';
+import { secureQueueRules } from '../../core/secure-queue-rules';
 import { describeDuration, Rule, validateProps } from '../../core/validation';
 import { AlarmOptions } from '../../monitoring/alarm-options';
 import { eventPatternProblemOf } from '../event-router/rules';
@@ -155,7 +156,11 @@ interface QueueStarterInput {
 /** The consumer module's SQS event source rules (batch size, maximum concurrency) on the starter. */
 const STARTER_EVENT_SOURCE_RULES = queueConsumerRules('consumer.', false);
 
+const STARTER_QUEUE_RULES = secureQueueRules('queueProps.');
+
 const QUEUE_STARTER_RULES: ReadonlyArray<Rule<QueueStarterInput>> = [
+  // The queue's settings, named as written (not at the queue's own path).
+  ({ props }, v) => { if (props.queueProps) for (const rule of STARTER_QUEUE_RULES) rule(props.queueProps, v); },
   ({ props }, v) => { for (const rule of STARTER_EVENT_SOURCE_RULES) rule(props.consumer ?? {}, v); },
   ({ props, express, workflowTimeout }, v) => {
     const t = props.consumer?.timeout;

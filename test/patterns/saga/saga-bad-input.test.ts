@@ -144,6 +144,15 @@ describe('Saga bad input, second pass', () => {
       fix: 'remove the empty names',
     },
     {
+      build: s => saga(s, { needsAPersonQueueProps: { retentionPeriod: Duration.days(15) } }),
+      path: P,
+      code: 'SECURE_QUEUE_RETENTION',
+      prop: 'needsAPersonQueueProps.retentionPeriod',
+      value: '15 days',
+      allowed: '1 minute (60 s) to 14 days',
+      fix: 'needsAPersonQueueProps.retentionPeriod',
+    },
+    {
       build: s => saga(s, { idempotency: { table: table(s), businessKeyPath: 'orderId' } }),
       path: P,
       code: 'SAGA_BUSINESS_KEY_PATH',

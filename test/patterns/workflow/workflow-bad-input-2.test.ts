@@ -136,6 +136,15 @@ describe('Workflow bad input, second pass', () => {
       fix: 'lower executionTimeSla',
     },
     {
+      build: s => wf(s, {}).startFromQueue('Intake', { queueProps: { retentionPeriod: Duration.days(15) } }),
+      path: `${W}/Intake`,
+      code: 'SECURE_QUEUE_RETENTION',
+      prop: 'queueProps.retentionPeriod',
+      value: '15 days',
+      allowed: '1 minute (60 s) to 14 days',
+      fix: 'queueProps.retentionPeriod',
+    },
+    {
       build: s => wf(s, {}).startOnSchedule('Nightly', { scheduleExpression: 'cron(0 2 * * * *)' }),
       path: `${W}/Nightly`,
       code: 'WORKFLOW_STARTER_SCHEDULE_EXPRESSION',
