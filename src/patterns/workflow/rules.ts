@@ -2,6 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { WorkflowProps } from './props';
 import { describeDuration, NAME_RULES, Rule, secondsOf, Violations } from '../../core/validation';
+import { cronNeverFires, cronProblem } from '../scheduled-job/rules';
 
 /** AWS's limits on what a workflow emits (Step Functions quotas and the States Language). */
 export const WORKFLOW_LIMITS = {
@@ -259,4 +260,27 @@ function retrierRules(v: Violations, at: string, r: Record<string, unknown>): vo
       fix: 'give addRetry a maxDelay from Duration.seconds(1) to Duration.days(366), in whole seconds',
     });
   }
+}
+
+/**
+ * Why EventBridge Scheduler would refuse (or never run) a schedule expression, or undefined
+ * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html: rate(value unit)
+ * with a positive whole value and unit minute(s), hour(s) or day(s); six-field cron;
+ * at(yyyy-mm-ddThh:mm:ss)).
+ */
+export function scheduleExpressionProblem(expression: string, year: number): string | undefined {
+  const rate = /^rate\((.*)\)$/.exec(expression);
+  if (rate) {
+    const m = /^(\d+) (minute|minutes|hour|hours|day|days)$/.exec(rate[1]);
+    if (!m) return 'a rate is "<whole number> <minute(s)|hour(s)|day(s)>"';
+    if (Number(m[1]) < 1) return 'the rate must be at least 1';
+    return undefined;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (cron) return cronProblem(cron[1]) ?? cronNeverFires(cron[1], year);
+  const at = /^at\((.*)\)$/.exec(expression);
+  if (at) {
+    return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(at[1]) && Number.isFinite(Date.parse(`${at[1]}Z`)) ? undefined : 'at() takes yyyy-mm-ddThh:mm:ss';
+  }
+  return 'not rate(...), cron(...) or at(...)';
 }

@@ -8,6 +8,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { scheduleExpressionProblem } from './rules';
 import { StartExecutionFunction } from './start-execution-function';
 import { consumerFunctionProps } from '../../core/consumer/consumer-defaults';
 import { ConsumerFunctionOptions } from '../../core/consumer/consumer-options';
@@ -17,7 +18,7 @@ import { secureQueueRules } from '../../core/secure-queue-rules';
 import { describeDuration, Rule, validateProps } from '../../core/validation';
 import { AlarmOptions } from '../../monitoring/alarm-options';
 import { eventPatternProblemOf } from '../event-router/rules';
-import { cronNeverFires, cronProblem, isTimeZone } from '../scheduled-job/rules';
+import { isTimeZone } from '../scheduled-job/rules';
 
 /** Retry and dead-letter settings of an EventBridge rule target or a schedule (both deliver at least once). */
 export interface StarterDeliveryOptions extends AlarmOptions {
@@ -266,29 +267,6 @@ const SCHEDULE_RULES: ReadonlyArray<Rule<ScheduleStarterProps>> = [
     v.check('WORKFLOW_STARTER_SCHEDULE_INPUT', ok, { prop: 'input', value: p.input.slice(0, 60), allowed: 'a JSON document', fix: 'pass JSON.stringify({...})' });
   },
 ];
-
-/**
- * Why EventBridge Scheduler would refuse (or never run) a schedule expression, or undefined
- * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html: rate(value unit)
- * with a positive whole value and unit minute(s), hour(s) or day(s); six-field cron;
- * at(yyyy-mm-ddThh:mm:ss)).
- */
-export function scheduleExpressionProblem(expression: string, year: number): string | undefined {
-  const rate = /^rate\((.*)\)$/.exec(expression);
-  if (rate) {
-    const m = /^(\d+) (minute|minutes|hour|hours|day|days)$/.exec(rate[1]);
-    if (!m) return 'a rate is "<whole number> <minute(s)|hour(s)|day(s)>"';
-    if (Number(m[1]) < 1) return 'the rate must be at least 1';
-    return undefined;
-  }
-  const cron = /^cron\((.*)\)$/.exec(expression);
-  if (cron) return cronProblem(cron[1]) ?? cronNeverFires(cron[1], year);
-  const at = /^at\((.*)\)$/.exec(expression);
-  if (at) {
-    return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(at[1]) && Number.isFinite(Date.parse(`${at[1]}Z`)) ? undefined : 'at() takes yyyy-mm-ddThh:mm:ss';
-  }
-  return 'not rate(...), cron(...) or at(...)';
-}
 
 /** Starts an execution on a schedule (EventBridge Scheduler), with retries and a DLQ. */
 export class ScheduleStarter extends Construct {

@@ -6,8 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Workflow, WorkflowProps } from '../../../src';
-import { aslProblem } from '../../../src/patterns/workflow/rules';
-import { scheduleExpressionProblem } from '../../../src/patterns/workflow/starters';
+import { aslProblem, scheduleExpressionProblem } from '../../../src/patterns/workflow/rules';
 import { BadInputCase, expectBadInput, newStack } from '../../support';
 
 // Issue #11, second pass: inputs Step Functions / Scheduler / EventBridge refuse (or that never
