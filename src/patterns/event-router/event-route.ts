@@ -6,7 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EventRouteMetrics } from './metrics';
 import { RouteProps } from './props';
-import { ROUTE_RULES } from './rules';
+import { eventPatternProblemOf, ROUTE_RULES } from './rules';
 import { Violations } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
@@ -57,10 +57,16 @@ export class EventRoute extends Construct implements IMonitoredBlock {
 
     // Validate what CloudFormation will receive (the rendered pattern, events.Match helpers
     // resolved), and every target, then report all violations in one error on the router.
-    const renderedPattern = Stack.of(scope).resolve(renderPattern(props.pattern));
+    let renderedPattern: unknown;
+    let renderError: string | undefined;
+    try {
+      renderedPattern = Stack.of(scope).resolve(renderPattern(props.pattern));
+    } catch {
+      renderError = eventPatternProblemOf(props.pattern); // aws-cdk-lib cannot render it: say why, with the prop
+    }
     const v = new Violations(scope);
     for (const rule of ROUTE_RULES) {
-      rule(props, { prop, name, existingNames: context.existingNames, patternSizeQuota: context.patternSizeQuota, renderedPattern }, v);
+      rule(props, { prop, name, existingNames: context.existingNames, patternSizeQuota: context.patternSizeQuota, renderedPattern, renderError }, v);
     }
     const bindings = targets.map((_t, i) => ({ scope: this, prop: `${prop}.targets[${i}]`, deadLetterQueue: undefined as unknown as sqs.IQueue, id: `Target${i}` }));
     targets.forEach((t, i) => t._validate(bindings[i], v));

@@ -70,7 +70,9 @@ export class EventRouter extends Construct implements IMonitoredBlock {
    * `name` (letters, digits, - and _) names the route in construct ids, errors and alarms.
    */
   public addRoute(name: string, props: RouteProps): EventRoute {
-    checkRouteName(this, `routes[${this.routes.length}]`, name, this.routes.map(r => r.routeName));
+    const routeNames = this.routes.map(r => r.routeName);
+    checkRouteName(this, `routes[${this.routes.length}]`, name, routeNames,
+      this.node.children.map(c => c.node.id).filter(id => !routeNames.includes(id)));
     const route = new EventRoute(this, name, name, props, {
       prop: `routes[${this.routes.length}]`,
       existingNames: this.routes.map(r => r.routeName),

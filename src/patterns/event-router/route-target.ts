@@ -6,10 +6,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { checkApiDestinationLimits, checkDeadLetterQueue } from './route-target-rules';
 import { checkTargetInput, EVENT_ROUTER_LIMITS, RenderedTargetInput } from './rules';
 import { checkConsumerCode, consumerFunction } from '../../core/consumer/consumer-defaults';
 import { ConsumerCodeOptions } from '../../core/consumer/consumer-options';
-import { Violations } from '../../core/validation';
+import { secondsOf, Violations } from '../../core/validation';
 
 /**
  * Delivery settings every route target shares: a dead-letter queue and a retry policy by default.
@@ -208,7 +209,20 @@ export abstract class RouteTarget {
     v.durationInRange('EVENT_ROUTER_MAX_EVENT_AGE', `${b.prop}.maxEventAge`, o.maxEventAge, {
       min: EVENT_ROUTER_LIMITS.minEventAge, max: EVENT_ROUTER_LIMITS.maxEventAge,
     });
+    const age = o.maxEventAge;
+    // PutTargets RetryPolicy.MaximumEventAgeInSeconds is a whole number of seconds (aws-cdk-lib throws otherwise).
+    const ageSeconds = secondsOf(age);
+    if (ageSeconds !== undefined && !Number.isInteger(ageSeconds)) {
+      v.add({
+        code: 'EVENT_ROUTER_MAX_EVENT_AGE',
+        prop: `${b.prop}.maxEventAge`,
+        value: `${Math.round(ageSeconds * 1000)} ms`,
+        allowed: 'whole seconds (RetryPolicy.MaximumEventAgeInSeconds)',
+        fix: `give ${b.prop}.maxEventAge in whole seconds, e.g. Duration.seconds(90)`,
+      });
+    }
     v.numberInRange('EVENT_ROUTER_RETRY_ATTEMPTS', `${b.prop}.retryAttempts`, o.retryAttempts, { min: 0, max: EVENT_ROUTER_LIMITS.maxRetryAttempts });
+    if (o.deadLetterQueue) checkDeadLetterQueue(b, o.deadLetterQueue, v);
     if (o.input) {
       const rendered = renderInput(o.input);
       if (rendered) checkTargetInput(b.prop, rendered, v);
@@ -269,6 +283,16 @@ class QueueRouteTarget extends RouteTarget {
       allowed: 'no message group id on a standard queue',
       fix: `remove ${b.prop}.messageGroupId, or target a FIFO queue`,
     });
+    const group = this.queueOptions.messageGroupId;
+    // SQS: a message group id is 1 to 128 characters (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html).
+    if (fifo && group !== undefined && !Token.isUnresolved(group)) {
+      v.check('EVENT_ROUTER_GROUP_ID_LENGTH', group.length >= 1 && group.length <= 128, {
+        prop: `${b.prop}.messageGroupId`,
+        value: `"${group.length > 40 ? `${group.slice(0, 40)}…` : group}" (${group.length} characters)`,
+        allowed: '1 to 128 characters (SQS MessageGroupId), or an events.EventField path',
+        fix: `set ${b.prop}.messageGroupId to a short literal, or events.EventField.fromPath('$.detail.<field>')`,
+      });
+    }
   }
   protected _bindTarget(_b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {
     return new targets.SqsQueue(this.queue, { ...delivery, messageGroupId: this.queueOptions.messageGroupId, message: this.options.input });
@@ -363,6 +387,7 @@ class ApiDestinationRouteTarget extends RouteTarget {
       allowed: 'a connection, or apiKeyName and apiKeyValue for a new one',
       fix: `give ${b.prop}.connection, or ${b.prop}.apiKeyName with ${b.prop}.apiKeyValue (e.g. SecretValue.secretsManager('name'))`,
     });
+    checkApiDestinationLimits(b, a, v);
     v.numberInRange('EVENT_ROUTER_API_RATE_LIMIT', `${b.prop}.rateLimitPerSecond`, a.rateLimitPerSecond, { min: 1, max: 300, unit: 'invocations per second' });
   }
   protected _bindTarget(b: RouteTargetBinding, delivery: targets.TargetBaseProps): events.IRuleTarget {

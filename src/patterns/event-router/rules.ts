@@ -1,4 +1,5 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import { IConstruct } from 'constructs';
 import { EventRouterProps, RouteProps } from './props';
 import { NAME_RULES, Rule, Violations } from '../../core/validation';
@@ -167,6 +168,26 @@ export const ROUTER_RULES: ReadonlyArray<Rule<EventRouterProps>> = [
   },
   (p, v) => v.name('EVENT_ROUTER_ARCHIVE_NAME', 'archive.archiveName', p.archive?.archiveName, NAME_RULES.archive),
   (p, v) => {
+    // An archive's pattern is an event pattern like a rule's (CreateArchive EventPattern); AWS refuses a malformed one.
+    const pattern = p.archive?.pattern;
+    if (pattern === undefined || Token.isUnresolved(JSON.stringify(pattern))) return;
+    const problem = eventPatternProblemOf(pattern);
+    v.check('EVENT_ROUTER_ARCHIVE_PATTERN', problem === undefined, {
+      prop: 'archive.pattern',
+      value: problem ?? '',
+      allowed: 'an EventBridge event pattern: fields with arrays of values or matchers (aws-cdk-lib events.Match helpers write them)',
+      fix: 'write archive.pattern with events.Match helpers, e.g. { source: [\'prices\'] }, or leave it unset to archive every event of this account',
+    });
+  },
+  (p, v) => {
+    if (p.archive?.enabled !== false) return;
+    const { archiveName, retention, pattern } = p.archive;
+    for (const [prop, value] of Object.entries({ archiveName, retention, pattern })) {
+      v.notSetWith('EVENT_ROUTER_ARCHIVE_DISABLED', `archive.${prop}`, value, 'when archive.enabled is false (no archive is created)',
+        `remove archive.${prop}, or enable the archive`);
+    }
+  },
+  (p, v) => {
     const r = p.archive?.retention;
     if (r === undefined || r.isUnresolved()) return;
     const days = r.toMilliseconds() / 86_400_000;
@@ -200,6 +221,16 @@ export const ROUTER_RULES: ReadonlyArray<Rule<EventRouterProps>> = [
     });
   },
   (p, v) => {
+    v.nonEmpty('EVENT_ROUTER_PUBLISHER_SOURCES_EMPTY', 'publisherSources', p.publisherSources, 'name at least one source, or leave publisherSources unset for any source');
+    for (const [i, source] of (p.publisherSources ?? []).entries()) {
+      if (Token.isUnresolved(source)) continue;
+      // PutEvents Source: 1 to 256 characters (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html).
+      v.check('EVENT_ROUTER_PUBLISHER_SOURCE', source.length >= 1 && source.length <= 256, {
+        prop: `publisherSources[${i}]`, value: `"${source}" (${source.length} characters)`, allowed: 'an event source of 1 to 256 characters', fix: `correct publisherSources[${i}], e.g. "partner.orders"`,
+      });
+    }
+  },
+  (p, v) => {
     v.check('EVENT_ROUTER_SOURCES_WITHOUT_PUBLISHERS', p.publisherSources === undefined || p.publisherAccounts !== undefined || p.publisherOrganizationId !== undefined, {
       prop: 'publisherSources',
       value: JSON.stringify(p.publisherSources),
@@ -218,6 +249,8 @@ export interface RouteRuleContext {
   readonly patternSizeQuota: number;
   /** The pattern as CloudFormation will receive it (events.Match helpers rendered). */
   readonly renderedPattern: unknown;
+  /** Why aws-cdk-lib could not render the pattern, if it could not. */
+  readonly renderError?: string;
 }
 
 /** A route's rule table. */
@@ -231,17 +264,27 @@ export const ROUTE_RULES: ReadonlyArray<(p: RouteProps, c: RouteRuleContext, v: 
       fix: `split ${c.prop} into two routes with the same pattern, or fan out through one SNS topic target`,
     });
   },
+  (p, c, v) => {
+    // PutRule Description: at most 512 characters (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html).
+    const d = p.description;
+    if (d === undefined || Token.isUnresolved(d)) return;
+    v.check('EVENT_ROUTER_RULE_DESCRIPTION', d.length <= 512, {
+      prop: `${c.prop}.description`, value: `${d.length} characters`, allowed: 'at most 512 characters (EventBridge rule description)', fix: `shorten ${c.prop}.description`,
+    });
+  },
   (_p, c, v) => {
-    const json = JSON.stringify(c.renderedPattern);
+    // An empty pattern renders as nothing: report it as the empty pattern it is.
+    const rendered = c.renderedPattern ?? {};
+    const json = JSON.stringify(rendered);
     if (Token.isUnresolved(json)) return;
-    const problem = eventPatternProblem(c.renderedPattern);
+    const problem = c.renderError ?? eventPatternProblem(rendered);
     v.check('EVENT_ROUTER_PATTERN_INVALID', problem === undefined, {
       prop: `${c.prop}.pattern`,
       value: problem ?? '',
       allowed: 'an EventBridge event pattern: fields with arrays of values or matchers (aws-cdk-lib events.Match helpers write them)',
       fix: `write ${c.prop}.pattern with events.Match helpers, e.g. { detail: { symbol: events.Match.prefix('AM') } }`,
     });
-    if (Token.isUnresolved(c.patternSizeQuota)) return;
+    if (Token.isUnresolved(c.patternSizeQuota) || c.renderError !== undefined) return;
     v.check('EVENT_ROUTER_PATTERN_SIZE', json.length <= c.patternSizeQuota, {
       prop: `${c.prop}.pattern`,
       value: `${json.length.toLocaleString('en-US')} characters`,
@@ -258,7 +301,8 @@ export const ROUTE_RULES: ReadonlyArray<(p: RouteProps, c: RouteRuleContext, v: 
  * Checks a route's name before its constructs exist (a taken name would otherwise fail as a
  * construct id clash, with CDK's message instead of ours).
  */
-export function checkRouteName(scope: IConstruct, prop: string, name: string, existingNames: readonly string[]): void {
+export function checkRouteName(scope: IConstruct, prop: string, name: string, existingNames: readonly string[],
+  reservedIds: readonly string[] = []): void {
   const v = new Violations(scope);
   v.check('EVENT_ROUTER_ROUTE_NAME', /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name), {
     prop: `${prop}.name`,
@@ -269,5 +313,32 @@ export function checkRouteName(scope: IConstruct, prop: string, name: string, ex
   v.check('EVENT_ROUTER_ROUTE_NAME_TAKEN', !existingNames.includes(name), {
     prop: `${prop}.name`, value: `"${name}" (already used by another route)`, allowed: 'a name no other route of this router uses', fix: 'give each route its own name',
   });
+  v.check('EVENT_ROUTER_ROUTE_NAME_TAKEN', existingNames.includes(name) || !reservedIds.includes(name), {
+    prop: `${prop}.name`,
+    value: `"${name}" (the router's own ${name} uses that id)`,
+    allowed: `a name other than those of the router's own parts (${reservedIds.join(', ')})`,
+    fix: 'name the route for what it routes, e.g. "PriceAlerts"',
+  });
   v.throwIfAny();
+}
+
+/** A pattern as a rule renders it (events.Match helpers become JSON), or undefined when it renders to nothing. */
+export function renderEventPattern(pattern: events.EventPattern): unknown {
+  const scratch = new Stack();
+  const rule = new events.Rule(scratch, 'Scratch', { eventPattern: pattern });
+  return scratch.resolve((rule.node.defaultChild as events.CfnRule).eventPattern);
+}
+
+/**
+ * The first problem of a pattern as EventBridge would read it, or undefined. A pattern aws-cdk-lib
+ * cannot even render (e.g. a top-level field that is not an array) is reported with its reason.
+ */
+export function eventPatternProblemOf(pattern: events.EventPattern): string | undefined {
+  let rendered: unknown;
+  try {
+    rendered = renderEventPattern(pattern);
+  } catch (e) {
+    return (e as Error).message.replace(/^Invalid event pattern field /, '').replace(/\. All fields must be arrays$/, ': a field\'s values must be in an array');
+  }
+  return eventPatternProblem(rendered ?? {});
 }

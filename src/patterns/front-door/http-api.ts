@@ -76,7 +76,8 @@ export class HttpFrontDoorApi {
     timeout: Duration | undefined, throttling: ResolvedThrottling | undefined): apigwv2.CfnRoute {
     const role = new iam.Role(this.scope, `${routeId}Role`, {
       assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      description: `API Gateway calls the backend of ${method} /${path} (${this.scope.node.path})`,
+      // IAM role descriptions are at most 1,000 characters: a long path is cut, never refused for it.
+      description: `API Gateway calls the backend of ${method} /${path} (${this.scope.node.path})`.slice(0, 1000),
     });
     const target = route._target();
     role.addToPolicy(new iam.PolicyStatement({ actions: [target.action], resources: [target.resourceArn] }));

@@ -105,7 +105,8 @@ export class RestFrontDoorApi {
     timeout: Duration | undefined, throttling: ResolvedThrottling | undefined): apigateway.Method {
     const role = new iam.Role(this.scope, `${routeId}Role`, {
       assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      description: `API Gateway calls the backend of ${method} /${path} (${this.scope.node.path})`,
+      // IAM role descriptions are at most 1,000 characters: a long path is cut, never refused for it.
+      description: `API Gateway calls the backend of ${method} /${path} (${this.scope.node.path})`.slice(0, 1000),
     });
     const target = route._target();
     // Least privilege: one action on one resource (plus the target's KMS key when it is encrypted).

@@ -83,6 +83,59 @@ export function apiRules(prefix = ''): ReadonlyArray<Rule<ApiRuleInput>> {
       });
     },
     ({ props }, v) => v.nonEmpty('FRONT_DOOR_CORS_ORIGINS', p('cors.allowOrigins'), props.cors?.allowOrigins, `list the origins browsers call from, or remove ${p('cors')}`),
+    ({ props }, v) => {
+      // A browser sends Origin as scheme://host[:port] (RFC 6454): an entry with a path, a trailing
+      // slash or no scheme never matches it, so every preflight fails. "*" cannot be mixed with
+      // named origins (aws-cdk-lib refuses it; the header carries one value).
+      const origins = props.cors?.allowOrigins ?? [];
+      const star = origins.includes('*');
+      origins.forEach((origin, i) => {
+        if (Token.isUnresolved(origin)) return;
+        const ok = origin === '*' ? origins.length === 1 : /^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin) && !star;
+        v.check('FRONT_DOOR_CORS_ORIGIN', ok, {
+          prop: p(`cors.allowOrigins[${i}]`),
+          value: `"${origin}"${star && origin !== '*' ? ' (with "*" in the list)' : ''}`,
+          allowed: 'an origin as browsers send it, scheme://host[:port] without a path or trailing slash (e.g. "https://shop.example.com"), or "*" alone',
+          fix: origin === '*' ? 'keep "*" alone, or list only named origins' : `write the origin without path, e.g. "${origin.replace(/^(https?:\/\/[^/]+).*$/, '$1')}"`,
+        });
+      });
+    },
+    ({ props }, v) => {
+      // A browser's JSON POST is not a "simple request": its preflight needs Content-Type allowed, so
+      // an empty list fails every cross-origin call the routes take.
+      v.nonEmpty('FRONT_DOOR_CORS_HEADERS_EMPTY', p('cors.allowHeaders'), props.cors?.allowHeaders,
+        `list the request headers browsers send (at least Content-Type), or leave ${p('cors.allowHeaders')} unset for the defaults`);
+      (props.cors?.allowHeaders ?? []).forEach((header, i) => {
+        if (Token.isUnresolved(header)) return;
+        // An HTTP field name is a token (RFC 9110 5.1): no spaces, colons or separators.
+        v.check('FRONT_DOOR_CORS_HEADER', /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(header), {
+          prop: p(`cors.allowHeaders[${i}]`), value: `"${header}"`, allowed: 'an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~; no spaces or colons)', fix: 'e.g. "Content-Type" or "X-Request-Id"',
+        });
+      });
+    },
+    ({ props, authorization }, v) => {
+      // These settings belong to one authorization; with another they would be ignored.
+      const unused: Array<[string, unknown, FrontDoorAuthorization[]]> = [
+        ['userPool', props.userPool, [FrontDoorAuthorization.COGNITO]],
+        ['userPoolClients', props.userPoolClients, [FrontDoorAuthorization.COGNITO]],
+        ['authorizerFunction', props.authorizerFunction, [FrontDoorAuthorization.LAMBDA]],
+      ];
+      for (const [name, value, kinds] of unused) {
+        if (kinds.includes(authorization)) continue;
+        v.notSetWith('FRONT_DOOR_AUTH_SETTING_UNUSED', p(name), Array.isArray(value) ? (value.length ? `${value.length} clients` : undefined) : value,
+          `with ${p('authorization')} ${authorization} (it is used by FrontDoorAuthorization.${kinds[0]} only)`,
+          `remove ${p(name)}, or set ${p('authorization')}: FrontDoorAuthorization.${kinds[0]}`);
+      }
+    },
+    ({ props, apiKind }, v) => {
+      // A REST API's alarms and dashboard use the ApiName dimension: CloudWatch dimension values are 1 to 255 characters
+      // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html).
+      const name = props.apiName;
+      if (apiKind !== FrontDoorApiKind.REST || name === undefined || Token.isUnresolved(name)) return;
+      v.check('FRONT_DOOR_API_NAME', name.length <= 255, {
+        prop: p('apiName'), value: `${name.length} characters`, allowed: 'at most 255 characters (the ApiName dimension of the REST API\'s metrics and alarms)', fix: `shorten ${p('apiName')}`,
+      });
+    },
   ];
 }
 
@@ -166,6 +219,12 @@ export const ROUTE_RULES: ReadonlyArray<Rule<RouteRuleInput>> = [
       v.check(code, typeof value === 'string' && value.length >= 1 && value.length <= max && /^[A-Za-z0-9 ._:/-]+$/.test(value), {
         prop: `${prop}.${name}`, value: `"${value}"`, allowed: `1 to ${max} characters of A-Z a-z 0-9 space . _ : / -`, fix: 'e.g. source "shop.orders", detailType "OrderPlaced"',
       });
+      // PutEvents refuses sources starting with "aws." (NotAuthorizedForSourceException): every request would fail.
+      if (name === 'source' && typeof value === 'string') {
+        v.check(code, !value.startsWith('aws.'), {
+          prop: `${prop}.source`, value: `"${value}"`, allowed: 'a source not starting with "aws." (reserved for AWS services)', fix: 'name the source for your application, e.g. "shop.orders"',
+        });
+      }
     }
   },
   ({ route, prop }, v) => {

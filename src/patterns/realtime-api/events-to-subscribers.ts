@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -13,6 +13,7 @@ import { SecureQueue } from '../../core/secure-queue';
 import { Violations } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
+import { eventPatternProblemOf } from '../event-router/rules';
 
 /**
  * Events from an EventBridge bus delivered to subscribers through a publish mutation.
@@ -93,6 +94,25 @@ export class EventsToSubscribers extends Construct implements IMonitoredBlock {
       allowed: 'an API with an AWS_IAM mode: EventBridge signs its calls with IAM',
       fix: 'keep IAM as the default mode (the default) or add it to additionalAuthorizationModes',
     });
+    if (!Token.isUnresolved(JSON.stringify(props.eventPattern))) {
+      const problem = eventPatternProblemOf(props.eventPattern);
+      v.check('REALTIME_ROUTE_EVENT_PATTERN', problem === undefined, {
+        prop: 'eventPattern',
+        value: problem ?? '',
+        allowed: 'an EventBridge event pattern: fields with arrays of values or matchers (aws-cdk-lib events.Match helpers write them)',
+        fix: 'write eventPattern with events.Match helpers, e.g. { source: [\'orders\'], detailType: [\'OrderStatusChanged\'] }',
+      });
+    }
+    for (const [name, value] of Object.entries(props.variables)) {
+      // A value starting with $ is meant as a path into the event; only "$.a.b" is one (else it is sent as a literal).
+      if (typeof value !== 'string' || Token.isUnresolved(value) || !value.startsWith('$')) continue;
+      v.check('REALTIME_ROUTE_VARIABLE_PATH', /^\$(\.[A-Za-z0-9_-]+)+$/.test(value), {
+        prop: `variables.${name}`,
+        value: `"${value}"`,
+        allowed: 'a JSON path into the event, "$." then field names separated by . (e.g. "$.detail.id"), or a literal not starting with $',
+        fix: `write variables.${name} as e.g. "$.detail.${name}"`,
+      });
+    }
     v.numberInRange('REALTIME_ROUTE_RETRY_ATTEMPTS', 'retryAttempts', props.retryAttempts, { min: 0, max: 185 });
     v.durationInRange('REALTIME_ROUTE_MAX_EVENT_AGE', 'maxEventAge', props.maxEventAge, { min: Duration.seconds(60), max: Duration.hours(24) });
     v.throwIfAny();

@@ -11,13 +11,13 @@ import { EventsToSubscribers, EventsToSubscribersOptions } from './events-to-sub
 import { RealtimeApiMetrics } from './metrics';
 import { RealtimeApiProps } from './props';
 import { RealtimeTable, RealtimeTableProps } from './realtime-table';
-import { checkField, codeSizeRule, fieldRule, REALTIME_API_RULES } from './rules';
+import { checkField, codeSizeRule, fieldRule, httpEndpointRule, REALTIME_API_RULES } from './rules';
 import { RealtimeSchema } from './schema';
 import { shippedResolverCode } from './shipped-resolvers';
 import { checkConsumerCode, consumerFunction } from '../../core/consumer/consumer-defaults';
 import { ConsumerCodeOptions } from '../../core/consumer/consumer-options';
 import { acknowledgeWildcardResource } from '../../core/nag-acknowledgements';
-import { validateProps, Violations } from '../../core/validation';
+import { NAME_RULES, validateProps, Violations } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
 import { patternDashboard } from '../../monitoring/dashboard-factory';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
@@ -59,7 +59,17 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
 
   constructor(scope: Construct, id: string, props: RealtimeApiProps) {
     super(scope, id);
-    validateProps(this, props, REALTIME_API_RULES);
+    validateProps(this, props, [...REALTIME_API_RULES, (p, v) => {
+      // Without apiName the construct id names the API: AppSync's naming rule applies to it too.
+      if (p.apiName !== undefined || NAME_RULES.graphqlApi.pattern.test(id)) return;
+      v.add({
+        code: 'REALTIME_API_NAME',
+        prop: 'apiName',
+        value: `unset, so the construct id "${id}" names the API (characters outside the allowed set)`,
+        allowed: `an ${NAME_RULES.graphqlApi.what} of ${NAME_RULES.graphqlApi.characters}`,
+        fix: 'set apiName, or give the construct an id of those characters',
+      });
+    }]);
     this.props = props;
     this.schema = props.schema;
 
@@ -138,6 +148,9 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
 
   /** An HTTP data source (e.g. an existing REST API). */
   public addHttpDataSource(id: string, endpoint: string, options?: appsync.HttpDataSourceOptions): appsync.HttpDataSource {
+    const v = new Violations(this);
+    httpEndpointRule(v, `addHttpDataSource("${id}") endpoint`, endpoint);
+    v.throwIfAny();
     return this.api.addHttpDataSource(id, endpoint, options);
   }
 

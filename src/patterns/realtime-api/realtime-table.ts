@@ -1,10 +1,10 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { RealtimeApi } from './realtime-api';
-import { checkField, fieldRule } from './rules';
+import { fieldRule } from './rules';
 import { shippedResolverCode } from './shipped-resolvers';
 import { Violations } from '../../core/validation';
 
@@ -124,6 +124,25 @@ export class RealtimeTable extends Construct {
     this.realtimeApi = scope;
     this.props = props;
     this.keyAttribute = props.keyAttribute ?? 'id';
+    {
+      // DynamoDB attribute names are 1 to 255 bytes; index names 3 to 255 of a-z A-Z 0-9 _ - .
+      // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html).
+      const v = new Violations(this);
+      for (const [prop, name] of [['keyAttribute', props.keyAttribute], ['versionAttribute', props.versionAttribute],
+        ['updatedAtAttribute', props.updatedAtAttribute], ['changeFeed.feedAttribute', props.changeFeed?.feedAttribute]] as const) {
+        if (name === undefined || Token.isUnresolved(name)) continue;
+        v.check('REALTIME_TABLE_ATTRIBUTE_NAME', Buffer.byteLength(name, 'utf8') >= 1 && Buffer.byteLength(name, 'utf8') <= 255, {
+          prop, value: `"${name}"`, allowed: 'a DynamoDB attribute name of 1 to 255 bytes', fix: `name the attribute in ${prop}, or leave it unset for the default`,
+        });
+      }
+      const index = props.changeFeed?.indexName;
+      if (index !== undefined && !Token.isUnresolved(index)) {
+        v.check('REALTIME_TABLE_INDEX_NAME', /^[A-Za-z0-9_.-]{3,255}$/.test(index), {
+          prop: 'changeFeed.indexName', value: `"${index}"`, allowed: 'a DynamoDB index name: 3 to 255 of a-z A-Z 0-9 _ - .', fix: 'name the table\'s change-feed index',
+        });
+      }
+      v.throwIfAny();
+    }
     if (props.changeFeed) {
       const v = new Violations(this);
       v.numberInRange('REALTIME_TABLE_PAGE_SIZE', 'changeFeed.maxPageSize', props.changeFeed.maxPageSize, { min: 1, max: 1000 });
@@ -147,7 +166,11 @@ export class RealtimeTable extends Construct {
   /** `typeName.fieldName(keyArgument)` returns the item (strongly consistent), or null. */
   public resolveGetItem(typeName: string, fieldName: string, keyArgument?: string): appsync.Resolver {
     const argument = keyArgument ?? this.keyAttribute;
-    checkField(this, `resolveGetItem("${typeName}", "${fieldName}")`, this.realtimeApi.schema, typeName, fieldName, [argument]);
+    const method = `resolveGetItem("${typeName}", "${fieldName}")`;
+    const v = new Violations(this);
+    fieldRule(v, method, this.realtimeApi.schema, typeName, fieldName, [argument]);
+    this.checkKey(v, method);
+    v.throwIfAny();
     this.allow(['dynamodb:GetItem'], [this.props.existingTable.tableArn]);
     return this.realtimeApi._resolve(typeName, fieldName, this.dataSource, appsync.Code.fromInline(
       shippedResolverCode('get-item', { keyAttribute: this.keyAttribute, keyArgument: argument })));
@@ -172,6 +195,22 @@ export class RealtimeTable extends Construct {
     const keyArgument = options.keyArgument ?? this.keyAttribute;
     const expected = options.expectedVersionArgument ?? 'expectedVersion';
     fieldRule(v, method, this.realtimeApi.schema, typeName, fieldName, [keyArgument, expected, ...options.updatableArguments]);
+    this.checkKey(v, method);
+    v.nonEmpty('REALTIME_TABLE_UPDATABLE_ARGUMENTS', 'updatableArguments', options.updatableArguments, 'name the arguments the mutation copies into the item');
+    const feed = this.feedConfig();
+    // The update sets the key (no: a key cannot be updated), the version, updatedAt and the feed
+    // attribute itself: DynamoDB refuses an UpdateItem that names one of them twice or a key attribute.
+    const own: Record<string, string> = {
+      [this.keyAttribute]: 'the key attribute', [version!]: 'versionAttribute', [feed.updatedAtAttribute]: 'updatedAtAttribute', [feed.feedAttribute]: 'changeFeed.feedAttribute',
+    };
+    options.updatableArguments.forEach((name, i) => {
+      v.check('REALTIME_TABLE_UPDATABLE_ARGUMENTS', own[name] === undefined, {
+        prop: `updatableArguments[${i}]`,
+        value: `"${name}" (${own[name]}, which the update writes itself)`,
+        allowed: 'arguments other than the key, version, updatedAt and feed attributes',
+        fix: `remove "${name}" from updatableArguments: ${method} sets it`,
+      });
+    });
     v.throwIfAny();
     this.allow(['dynamodb:UpdateItem', 'dynamodb:GetItem'], [this.props.existingTable.tableArn]);
     return this.realtimeApi._resolve(typeName, fieldName, this.dataSource, appsync.Code.fromInline(shippedResolverCode('versioned-update', {
@@ -235,6 +274,24 @@ export class RealtimeTable extends Construct {
       attributes,
       indexes: (stack.resolve(cfn.globalSecondaryIndexes) ?? []) as any[],
     };
+  }
+
+  /**
+   * The shipped resolvers read and write an item by `keyAttribute` alone: for a table defined in
+   * this app, that must be its partition key, with no sort key (GetItem/UpdateItem need the full key).
+   */
+  private checkKey(v: Violations, method: string): void {
+    const def = this.tableDefinition();
+    if (!def) return;
+    const hash = def.keys.find(k => k.KeyType === 'HASH')?.AttributeName;
+    const range = def.keys.find(k => k.KeyType === 'RANGE')?.AttributeName;
+    if (hash === undefined || Token.isUnresolved(hash)) return;
+    v.check('REALTIME_TABLE_KEY', hash === this.keyAttribute && range === undefined, {
+      prop: 'keyAttribute',
+      value: `"${this.keyAttribute}" (the table is keyed by ${hash}${range ? ` + sort key ${range}` : ''}; needed by ${method})`,
+      allowed: 'the table\'s partition key, on a table without a sort key (the item is read and written by that key alone)',
+      fix: range ? 'give a table keyed by one partition key' : `set keyAttribute: '${hash}' on addTable("${this.node.id}", ...)`,
+    });
   }
 
   private checkNotKey(v: Violations, prop: string, attribute: string): void {

@@ -15,6 +15,7 @@ export const REALTIME_API_RULES: ReadonlyArray<Rule<RealtimeApiProps>> = [
   (p, v) => schemaRules(p.schema, v),
   (p, v) => v.name('REALTIME_API_NAME', 'apiName', p.apiName, NAME_RULES.graphqlApi),
   (p, v) => apiKeyRules(p.authorizationConfig, v),
+  (p, v) => authModeRules(p.authorizationConfig, v),
   (p, v) => webAclRule(p.webAclArn, v),
   (p, v) => v.numberInRange('REALTIME_API_CLIENT_ERROR_RATE', 'clientErrorRateThreshold', p.clientErrorRateThreshold, { min: 0, max: 100, integer: false, unit: '%' }),
   (p, v) => v.durationInRange('REALTIME_API_LATENCY_THRESHOLD', 'latencyThreshold', p.latencyThreshold, { min: Duration.millis(1), max: Duration.minutes(5) }),
@@ -64,6 +65,51 @@ function apiKeyRules(config: appsync.AuthorizationConfig | undefined, v: Violati
       fix: 'set expires: Expiration.after(Duration.days(n)) with n from 1 to 365, and rotate the key before it expires',
     });
   }
+}
+
+/**
+ * Each mode needs its own settings, and AppSync takes IAM, API_KEY and LAMBDA at most once per API
+ * (https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html: "one Lambda function";
+ * aws-cdk-lib refuses these with messages that name no prop).
+ */
+function authModeRules(config: appsync.AuthorizationConfig | undefined, v: Violations): void {
+  const needs: Partial<Record<appsync.AuthorizationType, keyof appsync.AuthorizationMode>> = {
+    [appsync.AuthorizationType.USER_POOL]: 'userPoolConfig',
+    [appsync.AuthorizationType.OIDC]: 'openIdConnectConfig',
+    [appsync.AuthorizationType.LAMBDA]: 'lambdaAuthorizerConfig',
+  };
+  const first = new Map<appsync.AuthorizationType, string>();
+  for (const { prop, mode } of modesOf(config)) {
+    const setting = needs[mode.authorizationType];
+    if (setting) {
+      v.check('REALTIME_API_AUTH_CONFIG', mode[setting] !== undefined, {
+        prop: `${prop}.${setting}`, value: `undefined with ${mode.authorizationType}`, allowed: `the ${setting} of a ${mode.authorizationType} mode`, fix: `set ${prop}.${setting}`,
+      });
+    }
+    const T = appsync.AuthorizationType;
+    const once = [T.IAM, T.API_KEY, T.LAMBDA].includes(mode.authorizationType);
+    const taken = first.get(mode.authorizationType);
+    v.check('REALTIME_API_AUTH_DUPLICATE', !once || taken === undefined, {
+      prop: `${prop}.authorizationType`,
+      value: `${mode.authorizationType} (${taken} has it already)`,
+      allowed: 'IAM, API_KEY and AWS_LAMBDA at most once per API',
+      fix: `remove ${prop}`,
+    });
+    if (taken === undefined) first.set(mode.authorizationType, prop);
+  }
+}
+
+/** An AppSync HTTP data source endpoint: an http:// or https:// URL (HttpDataSourceConfig Endpoint, AppSync API reference). */
+export function httpEndpointRule(v: Violations, prop: string, endpoint: string): void {
+  if (Token.isUnresolved(endpoint)) return;
+  let ok = false;
+  try {
+    const url = new URL(endpoint);
+    ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+  } catch { /* not a URL */ }
+  v.check('REALTIME_API_HTTP_ENDPOINT', ok, {
+    prop, value: `"${endpoint}"`, allowed: 'an http:// or https:// URL with a host, e.g. "https://api.example.com"', fix: 'give the API\'s base URL',
+  });
 }
 
 /** The web ACL must be regional: CloudFront-scoped (global) ACLs cannot be associated with AppSync. */

@@ -50,6 +50,25 @@ function renderScheduleInput(input: scheduler.ScheduleTargetInput): string | und
   }
 }
 
+/**
+ * A Lambda or Step Functions target takes JSON: Lambda refuses an invocation whose payload is not
+ * JSON (InvalidRequestContentException) and StartExecution an input that is not (InvalidExecutionInput),
+ * so every run would fail. A token input is not checked.
+ */
+function checkJsonInput(v: Violations, prop: string, input: scheduler.ScheduleTargetInput | undefined, target: string): void {
+  if (input === undefined) return;
+  const rendered = renderScheduleInput(input);
+  if (rendered === undefined) return;
+  let ok = true;
+  try { JSON.parse(rendered); } catch { ok = false; }
+  v.check('SCHEDULED_JOB_TARGET_INPUT_JSON', ok, {
+    prop,
+    value: `${JSON.stringify(rendered.length > 40 ? `${rendered.slice(0, 40)}…` : rendered)} (not JSON)`,
+    allowed: `a JSON document (${target} refuses other input on every run)`,
+    fix: 'give the input as scheduler.ScheduleTargetInput.fromObject({ ... })',
+  });
+}
+
 /** Options of a queue target. */
 export interface ScheduledQueueOptions {
   /**
@@ -149,6 +168,7 @@ class LambdaJobTarget extends ScheduledJobTarget {
       }
     }
     v.numberInRange('SCHEDULED_JOB_LAMBDA_RETRY_ATTEMPTS', 'target.retryAttempts', this.options.retryAttempts, { min: 0, max: SCHEDULED_JOB_LIMITS.maxLambdaRetryAttempts });
+    checkJsonInput(v, 'target.input', this.input, 'Lambda');
   }
   public _bind(scope: Construct, delivery: targets.ScheduleTargetBaseProps): scheduler.IScheduleTarget {
     this.function = consumerFunction(scope, 'Function', this.consumer, `Job of ${scope.node.path}`);
@@ -180,6 +200,23 @@ class QueueJobTarget extends ScheduledJobTarget {
       allowed: 'a message group id for a FIFO queue',
       fix: 'set messageGroupId in ScheduledJobTarget.queue(queue, { messageGroupId })',
     });
+    const group = this.options.messageGroupId;
+    // aws-cdk-lib's SqsSendMessage refuses these with messages that name no prop: SQS takes a
+    // MessageGroupId of 1 to 128 characters, on FIFO queues only.
+    v.check('SCHEDULED_JOB_GROUP_ID_ON_STANDARD', this.queue.fifo || group === undefined, {
+      prop: 'target.messageGroupId',
+      value: `"${group}" (the queue is standard)`,
+      allowed: 'no message group id on a standard queue',
+      fix: 'remove messageGroupId from ScheduledJobTarget.queue(queue, { ... }), or target a FIFO queue',
+    });
+    if (this.queue.fifo && group !== undefined && !Token.isUnresolved(group)) {
+      v.check('SCHEDULED_JOB_GROUP_ID_LENGTH', group.length >= 1 && group.length <= 128, {
+        prop: 'target.messageGroupId',
+        value: `"${group.length > 40 ? `${group.slice(0, 40)}…` : group}" (${group.length} characters)`,
+        allowed: '1 to 128 characters (SQS MessageGroupId)',
+        fix: 'set a message group id of 1 to 128 characters, e.g. "prices"',
+      });
+    }
     // Scheduler sends no deduplication id, so a FIFO target must deduplicate by content.
     const cfn = this.queue.node.defaultChild;
     if (this.queue.fifo && cfn instanceof sqs.CfnQueue) {
@@ -199,6 +236,9 @@ class QueueJobTarget extends ScheduledJobTarget {
 class StateMachineJobTarget extends ScheduledJobTarget {
   constructor(private readonly stateMachine: sfn.IStateMachine, private readonly input?: scheduler.ScheduleTargetInput) {
     super('stateMachine');
+  }
+  public _validate(_scope: Construct, v: Violations): void {
+    checkJsonInput(v, 'target.input', this.input, 'Step Functions StartExecution');
   }
   public _bind(_scope: Construct, delivery: targets.ScheduleTargetBaseProps): scheduler.IScheduleTarget {
     return new targets.StepFunctionsStartExecution(this.stateMachine, { ...delivery, input: this.input });

@@ -1,7 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { WorkflowProps } from './props';
-import { describeDuration, NAME_RULES, Rule, Violations } from '../../core/validation';
+import { describeDuration, NAME_RULES, Rule, secondsOf, Violations } from '../../core/validation';
+import { cronNeverFires, cronProblem } from '../scheduled-job/rules';
 
 /** AWS's limits on what a workflow emits (Step Functions quotas and the States Language). */
 export const WORKFLOW_LIMITS = {
@@ -39,7 +40,7 @@ export const WORKFLOW_SETTINGS_RULES: ReadonlyArray<Rule<WorkflowSettings>> = [
   }),
   ({ props }, v) => {
     const t = props.timeout;
-    if (!t || t.isUnresolved()) return;
+    if (!t || t.isUnresolved() || secondsOf(t) === undefined) return;
     v.check('WORKFLOW_TIMEOUT_WHOLE_SECONDS', t.toMilliseconds() % 1000 === 0, {
       prop: 'timeout', value: describeDuration(t), allowed: 'whole seconds', fix: 'give timeout in whole seconds',
     });
@@ -47,7 +48,10 @@ export const WORKFLOW_SETTINGS_RULES: ReadonlyArray<Rule<WorkflowSettings>> = [
   ({ props, effectiveTimeout }, v) => {
     const sla = props.executionTimeSla;
     if (!sla || sla.isUnresolved() || effectiveTimeout.isUnresolved()) return;
-    v.check('WORKFLOW_SLA_BELOW_TIMEOUT', sla.toMilliseconds() > 0 && sla.toMilliseconds() < effectiveTimeout.toMilliseconds(), {
+    const slaSeconds = secondsOf(sla);
+    const timeoutSeconds = secondsOf(effectiveTimeout);
+    if (timeoutSeconds === undefined) return; // the timeout rule reports it
+    v.check('WORKFLOW_SLA_BELOW_TIMEOUT', slaSeconds !== undefined && slaSeconds > 0 && slaSeconds < timeoutSeconds, {
       prop: 'executionTimeSla',
       value: describeDuration(sla),
       allowed: `more than 0 and less than the timeout (${describeDuration(effectiveTimeout)}), or the alarm could never fire`,
@@ -64,7 +68,76 @@ export const WORKFLOW_SETTINGS_RULES: ReadonlyArray<Rule<WorkflowSettings>> = [
     });
   },
   ({ props }, v) => v.name('WORKFLOW_STATE_MACHINE_NAME', 'stateMachineName', props.stateMachineName, NAME_RULES.stateMachine),
+  ({ props }, v) => v.notSetWith('WORKFLOW_LOG_RETENTION_WITH_EXISTING_GROUP', 'logRetention', props.logging?.existingLogGroup ? props.logRetention : undefined,
+    'with logging.existingLogGroup (the retention of your log group is yours; this one would be ignored)',
+    'set the retention on your log group, or drop logging.existingLogGroup so the workflow creates one with logRetention'),
+  ({ props }, v) => {
+    const body = props.definitionBody;
+    if (!(body instanceof sfn.StringDefinitionBody) || Token.isUnresolved(body.body)) return;
+    const problem = aslProblem(body.body);
+    v.check('WORKFLOW_DEFINITION_JSON', problem === undefined, {
+      prop: 'definitionBody',
+      value: problem ?? '',
+      allowed: 'an Amazon States Language document: a JSON object with StartAt naming one of its States (https://states-language.net/spec.html)',
+      fix: 'correct the definition string (or build it with definition: a chain of aws-stepfunctions states)',
+    });
+  },
 ];
+
+/** The first structural problem of an ASL document given as a string (what CreateStateMachine refuses), or undefined. */
+export function aslProblem(body: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (e) {
+    return `not JSON (${(e as Error).message})`;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'not a JSON object';
+  const { StartAt, States } = parsed as { StartAt?: unknown; States?: unknown };
+  if (typeof States !== 'object' || States === null || Array.isArray(States) || Object.keys(States).length === 0) return 'no States';
+  if (typeof StartAt !== 'string') return 'no StartAt';
+  if (!(StartAt in (States as object))) return `StartAt "${StartAt}" names no state (States: ${Object.keys(States as object).slice(0, 10).join(', ')})`;
+  return undefined;
+}
+
+/**
+ * A Wait state with a fixed `Seconds` at least as long as the execution timeout can never finish:
+ * every execution that reaches it times out (States.Timeout). Waits on a path or timestamp are
+ * not known at synth and not checked.
+ */
+export function waitRule(timeout: Duration): Rule<RenderedState> {
+  return ({ name, where, json }, v) => {
+    const seconds = json.Seconds;
+    const limit = secondsOf(timeout);
+    if (json.Type !== 'Wait' || typeof seconds !== 'number' || Token.isUnresolved(seconds) || limit === undefined) return;
+    v.check('WORKFLOW_WAIT_BEYOND_TIMEOUT', seconds < limit, {
+      prop: `definition > ${where}${JSON.stringify(name)} (Wait seconds)`,
+      value: `${seconds} s, the workflow timeout is ${describeDuration(timeout)}`,
+      allowed: 'a wait shorter than the execution timeout (else every execution reaching it times out)',
+      fix: 'shorten the wait, or raise timeout (Express: at most 5 minutes; use STANDARD for longer waits)',
+    });
+  };
+}
+
+/**
+ * Express workflows support the Request Response pattern only: "Express Workflows do not support
+ * Run a Job (.sync) or Wait for Callback (.waitForTaskToken)"
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/connect-supported-services.html).
+ * CreateStateMachine refuses such a definition for an EXPRESS machine.
+ */
+export function expressStateRule(express: boolean): Rule<RenderedState> {
+  return ({ name, where, json }, v) => {
+    if (!express || json.Type !== 'Task' || typeof json.Resource !== 'string') return;
+    const pattern = /\.(sync(:\d+)?|waitForTaskToken)$/.exec(json.Resource)?.[1];
+    if (pattern === undefined) return;
+    v.check('WORKFLOW_EXPRESS_INTEGRATION_PATTERN', false, {
+      prop: `definition > ${where}${JSON.stringify(name)} (integration pattern)`,
+      value: `.${pattern} in an EXPRESS workflow`,
+      allowed: 'Request Response tasks only in an EXPRESS workflow (.sync and .waitForTaskToken need STANDARD)',
+      fix: 'use stateMachineType: sfn.StateMachineType.STANDARD, or the task\'s default integrationPattern (REQUEST_RESPONSE)',
+    });
+  };
+}
 
 /** One state as the definition renders it: its name, where it sits, and its JSON. */
 export interface RenderedState {
@@ -187,4 +260,27 @@ function retrierRules(v: Violations, at: string, r: Record<string, unknown>): vo
       fix: 'give addRetry a maxDelay from Duration.seconds(1) to Duration.days(366), in whole seconds',
     });
   }
+}
+
+/**
+ * Why EventBridge Scheduler would refuse (or never run) a schedule expression, or undefined
+ * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html: rate(value unit)
+ * with a positive whole value and unit minute(s), hour(s) or day(s); six-field cron;
+ * at(yyyy-mm-ddThh:mm:ss)).
+ */
+export function scheduleExpressionProblem(expression: string, year: number): string | undefined {
+  const rate = /^rate\((.*)\)$/.exec(expression);
+  if (rate) {
+    const m = /^(\d+) (minute|minutes|hour|hours|day|days)$/.exec(rate[1]);
+    if (!m) return 'a rate is "<whole number> <minute(s)|hour(s)|day(s)>"';
+    if (Number(m[1]) < 1) return 'the rate must be at least 1';
+    return undefined;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (cron) return cronProblem(cron[1]) ?? cronNeverFires(cron[1], year);
+  const at = /^at\((.*)\)$/.exec(expression);
+  if (at) {
+    return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(at[1]) && Number.isFinite(Date.parse(`${at[1]}Z`)) ? undefined : 'at() takes yyyy-mm-ddThh:mm:ss';
+  }
+  return 'not rate(...), cron(...) or at(...)';
 }

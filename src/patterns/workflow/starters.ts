@@ -8,13 +8,17 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { scheduleExpressionProblem } from './rules';
 import { StartExecutionFunction } from './start-execution-function';
 import { consumerFunctionProps } from '../../core/consumer/consumer-defaults';
 import { ConsumerFunctionOptions } from '../../core/consumer/consumer-options';
 import { checkVisibilityTimeout, queueConsumerRules, requiredVisibilityTimeout } from '../../core/consumer/consumer-rules';
 import { SecureQueue, SecureQueueProps } from '../../core/secure-queue';
+import { secureQueueRules } from '../../core/secure-queue-rules';
 import { describeDuration, Rule, validateProps } from '../../core/validation';
 import { AlarmOptions } from '../../monitoring/alarm-options';
+import { eventPatternProblemOf } from '../event-router/rules';
+import { isTimeZone } from '../scheduled-job/rules';
 
 /** Retry and dead-letter settings of an EventBridge rule target or a schedule (both deliver at least once). */
 export interface StarterDeliveryOptions extends AlarmOptions {
@@ -153,7 +157,11 @@ interface QueueStarterInput {
 /** The consumer module's SQS event source rules (batch size, maximum concurrency) on the starter. */
 const STARTER_EVENT_SOURCE_RULES = queueConsumerRules('consumer.', false);
 
+const STARTER_QUEUE_RULES = secureQueueRules('queueProps.');
+
 const QUEUE_STARTER_RULES: ReadonlyArray<Rule<QueueStarterInput>> = [
+  // The queue's settings, named as written (not at the queue's own path).
+  ({ props }, v) => { if (props.queueProps) for (const rule of STARTER_QUEUE_RULES) rule(props.queueProps, v); },
   ({ props }, v) => { for (const rule of STARTER_EVENT_SOURCE_RULES) rule(props.consumer ?? {}, v); },
   ({ props, express, workflowTimeout }, v) => {
     const t = props.consumer?.timeout;
@@ -237,11 +245,19 @@ const SCHEDULE_RULES: ReadonlyArray<Rule<ScheduleStarterProps>> = [
   ...DELIVERY_RULES,
   (p, v) => {
     if (Token.isUnresolved(p.scheduleExpression)) return;
-    v.check('WORKFLOW_STARTER_SCHEDULE_EXPRESSION', /^(rate|cron|at)\(.+\)$/.test(p.scheduleExpression), {
+    const problem = scheduleExpressionProblem(p.scheduleExpression, new Date().getUTCFullYear());
+    v.check('WORKFLOW_STARTER_SCHEDULE_EXPRESSION', problem === undefined, {
       prop: 'scheduleExpression',
-      value: JSON.stringify(p.scheduleExpression),
-      allowed: 'rate(...), cron(...) or at(...)',
+      value: `${JSON.stringify(p.scheduleExpression)}${problem ? `: ${problem}` : ''}`,
+      allowed: 'rate(...), cron(...) or at(...): rate(<n> minute(s)|hour(s)|day(s)) with n >= 1, cron(<six EventBridge fields>) that fires, at(yyyy-mm-ddThh:mm:ss)',
       fix: 'write e.g. "rate(1 hour)", "cron(0 9 * * ? *)" or "at(2030-01-01T00:00:00)"',
+    });
+  },
+  (p, v) => {
+    const tz = p.timeZone;
+    if (tz === undefined || Token.isUnresolved(tz)) return;
+    v.check('WORKFLOW_STARTER_TIME_ZONE', isTimeZone(tz), {
+      prop: 'timeZone', value: `"${tz}"`, allowed: 'an IANA time zone name, e.g. "America/New_York" or "UTC"', fix: 'use the zone\'s IANA name',
     });
   },
   (p, v) => {
@@ -291,6 +307,20 @@ export class ScheduleStarter extends Construct {
   }
 }
 
+const EVENT_RULES: ReadonlyArray<Rule<EventStarterProps>> = [
+  ...DELIVERY_RULES,
+  (p, v) => {
+    if (Token.isUnresolved(JSON.stringify(p.eventPattern))) return;
+    const problem = eventPatternProblemOf(p.eventPattern);
+    v.check('WORKFLOW_STARTER_EVENT_PATTERN', problem === undefined, {
+      prop: 'eventPattern',
+      value: problem ?? '',
+      allowed: 'an EventBridge event pattern: fields with arrays of values or matchers (aws-cdk-lib events.Match helpers write them)',
+      fix: 'write eventPattern with events.Match helpers, e.g. { source: [\'orders\'], detailType: [\'OrderPlaced\'] }',
+    });
+  },
+];
+
 /** Starts an execution for each matching event on a bus, with retries and a DLQ on the rule target. */
 export class EventStarter extends Construct {
   /** Where an event whose start failed after every retry goes. */
@@ -300,7 +330,7 @@ export class EventStarter extends Construct {
 
   constructor(scope: Construct, id: string, workflow: IStartableWorkflow, props: EventStarterProps) {
     super(scope, id);
-    validateProps(this, props, DELIVERY_RULES);
+    validateProps(this, props, EVENT_RULES);
     this.deadLetterQueue = deliveryDeadLetterQueue(this, props);
     this.rule = new events.Rule(this, 'Rule', {
       eventBus: props.eventBus,

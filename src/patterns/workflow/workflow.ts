@@ -6,7 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { WorkflowMetrics } from './metrics';
 import { WorkflowProps } from './props';
-import { renderedStates, startStateOf, WORKFLOW_SETTINGS_RULES, WORKFLOW_STATE_RULES, WorkflowSettings } from './rules';
+import { expressStateRule, renderedStates, waitRule, startStateOf, WORKFLOW_SETTINGS_RULES, WORKFLOW_STATE_RULES, WorkflowSettings } from './rules';
 import { EventStarter, EventStarterProps, QueueStarter, QueueStarterProps, ScheduleStarter, ScheduleStarterProps } from './starters';
 import { acknowledgeWildcardResource } from '../../core/nag-acknowledgements';
 import { validateProps, Violations } from '../../core/validation';
@@ -51,7 +51,8 @@ export class Workflow extends Construct implements IMonitoredBlock {
     this.timeout = props.timeout ?? (express ? Duration.minutes(5) : Duration.hours(1));
     // Half the timeout; a timeout that is a token cannot be halved here (the alarm halves it in metric math).
     this.executionTimeSla = props.executionTimeSla
-      ?? (this.timeout.isUnresolved() ? this.timeout : Duration.millis(Math.floor(this.timeout.toMilliseconds() / 2)));
+      ?? (this.timeout.isUnresolved() || !Number.isFinite(this.timeout.toSeconds({ integral: false }))
+        ? this.timeout : Duration.millis(Math.floor(this.timeout.toSeconds({ integral: false }) * 500)));
 
     const level = props.logging?.level ?? (express ? sfn.LogLevel.ALL : sfn.LogLevel.ERROR);
     validateProps<WorkflowSettings>(this, { props, express, effectiveTimeout: this.timeout, logLevel: level }, WORKFLOW_SETTINGS_RULES);
@@ -82,7 +83,8 @@ export class Workflow extends Construct implements IMonitoredBlock {
     const states = renderedStates(definitionBody, start);
     if (states) {
       const v = new Violations(this);
-      for (const state of states) for (const rule of WORKFLOW_STATE_RULES) rule(state, v);
+      const rules = [...WORKFLOW_STATE_RULES, expressStateRule(express), waitRule(this.timeout)];
+      for (const state of states) for (const rule of rules) rule(state, v);
       v.throwIfAny();
     }
 
