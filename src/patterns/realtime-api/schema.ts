@@ -1,21 +1,51 @@
 import * as fs from 'fs';
 import type * as GraphQLJs from 'graphql';
+import type * as GraphQLKinds from 'graphql/language/kinds';
+import type * as GraphQLParser from 'graphql/language/parser';
+import type * as GraphQLDefinition from 'graphql/type/definition';
+import type * as GraphQLSchemaValidation from 'graphql/type/validate';
+import type * as GraphQLBuild from 'graphql/utilities/buildASTSchema';
 import type * as GraphQLValidate from 'graphql/validation/validate';
 
-/**
- * graphql-js (~0.9 MB of JavaScript), loaded on the first schema check rather than when the library
- * is imported: apps without a RealtimeApi never pay for it (`npx projen bench -- synth`).
- */
-let graphqlJs: typeof GraphQLJs | undefined;
-function gql(): typeof GraphQLJs {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (!graphqlJs) graphqlJs = require('graphql') as typeof GraphQLJs;
-  return graphqlJs;
+/** The parts of graphql-js the schema check uses. */
+interface GraphQLParts {
+  readonly parse: typeof GraphQLParser.parse;
+  readonly Kind: typeof GraphQLKinds.Kind;
+  readonly isObjectType: typeof GraphQLDefinition.isObjectType;
+  readonly isNonNullType: typeof GraphQLDefinition.isNonNullType;
+  readonly isLeafType: typeof GraphQLDefinition.isLeafType;
+  readonly getNamedType: typeof GraphQLDefinition.getNamedType;
+  readonly buildASTSchema: typeof GraphQLBuild.buildASTSchema;
+  readonly validateSchema: typeof GraphQLSchemaValidation.validateSchema;
+  /** SDL validation with error locations (buildSchema joins the messages and drops them). */
+  readonly validateSDL: typeof GraphQLValidate.validateSDL;
 }
-/** graphql-js's SDL validation with error locations (buildSchema joins the messages and drops them). */
-function validateSDL(document: GraphQLJs.DocumentNode): readonly GraphQLJs.GraphQLError[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('graphql/validation/validate') as typeof GraphQLValidate).validateSDL(document);
+
+/**
+ * The graphql-js modules the check needs (parser, type definitions, schema building and SDL
+ * validation: 94 of its 129 modules, not its package root, which also loads execution,
+ * subscriptions and the remaining utilities), loaded on the first schema check rather than when
+ * the library is imported: apps without a RealtimeApi never pay for them (`npx projen bench -- synth`).
+ */
+let graphqlJs: GraphQLParts | undefined;
+function gql(): GraphQLParts {
+  if (!graphqlJs) {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const definition = require('graphql/type/definition') as typeof GraphQLDefinition;
+    graphqlJs = {
+      parse: (require('graphql/language/parser') as typeof GraphQLParser).parse,
+      Kind: (require('graphql/language/kinds') as typeof GraphQLKinds).Kind,
+      isObjectType: definition.isObjectType,
+      isNonNullType: definition.isNonNullType,
+      isLeafType: definition.isLeafType,
+      getNamedType: definition.getNamedType,
+      buildASTSchema: (require('graphql/utilities/buildASTSchema') as typeof GraphQLBuild).buildASTSchema,
+      validateSchema: (require('graphql/type/validate') as typeof GraphQLSchemaValidation).validateSchema,
+      validateSDL: (require('graphql/validation/validate') as typeof GraphQLValidate).validateSDL,
+    };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  }
+  return graphqlJs;
 }
 
 /**
@@ -94,7 +124,7 @@ export class RealtimeSchema {
   public _built(): GraphQLJs.GraphQLSchema {
     if (!this.built) {
       const document = gql().parse(`${APPSYNC_PRELUDE}\n${this.definition}`);
-      const errors: readonly GraphQLJs.GraphQLError[] = validateSDL(document);
+      const errors: readonly GraphQLJs.GraphQLError[] = gql().validateSDL(document);
       if (errors.length > 0) throw errors[0];
       const built = gql().buildASTSchema(document, { assumeValidSDL: true });
       const schemaErrors = gql().validateSchema(built);
