@@ -1,48 +1,24 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import type * as GraphQLJs from 'graphql';
-import type * as GraphQLKinds from 'graphql/language/kinds';
-import type * as GraphQLParser from 'graphql/language/parser';
-import type * as GraphQLDefinition from 'graphql/type/definition';
-import type * as GraphQLSchemaValidation from 'graphql/type/validate';
-import type * as GraphQLBuild from 'graphql/utilities/buildASTSchema';
-import type * as GraphQLValidate from 'graphql/validation/validate';
-
-/** The parts of graphql-js the schema check uses. */
-interface GraphQLParts {
-  readonly parse: typeof GraphQLParser.parse;
-  readonly Kind: typeof GraphQLKinds.Kind;
-  readonly isObjectType: typeof GraphQLDefinition.isObjectType;
-  readonly isNonNullType: typeof GraphQLDefinition.isNonNullType;
-  readonly isLeafType: typeof GraphQLDefinition.isLeafType;
-  readonly getNamedType: typeof GraphQLDefinition.getNamedType;
-  readonly buildASTSchema: typeof GraphQLBuild.buildASTSchema;
-  readonly validateSchema: typeof GraphQLSchemaValidation.validateSchema;
-  /** SDL validation with error locations (buildSchema joins the messages and drops them). */
-  readonly validateSDL: typeof GraphQLValidate.validateSDL;
-}
+import type * as GraphQLParts from './graphql-parts';
 
 /**
- * The graphql-js modules the check needs (parser, type definitions, schema building and SDL
- * validation: 94 of its 129 modules, not its package root, which also loads execution,
- * subscriptions and the remaining utilities), loaded on the first schema check rather than when
- * the library is imported: apps without a RealtimeApi never pay for them (`npx projen bench -- synth`).
+ * The bundle of {@link GraphQLParts} (`bundle:graphql-check`, shipped in assets/ like the Lambda
+ * bundles): one file instead of graphql-js's modules, a fifth of the CPU to load.
  */
-let graphqlJs: GraphQLParts | undefined;
-function gql(): GraphQLParts {
+const GRAPHQL_BUNDLE = path.join(__dirname, '..', '..', '..', 'assets', 'graphql-check', 'index.js');
+
+/**
+ * The parts of graphql-js the check uses, loaded on the first schema check rather than when the
+ * library is imported: apps without a RealtimeApi never pay for them (`npx projen bench -- synth`).
+ * From the bundle when it is there, else from graphql-js's modules (e.g. tests before `npx projen bundle`).
+ */
+let graphqlJs: typeof GraphQLParts | undefined;
+function gql(): typeof GraphQLParts {
   if (!graphqlJs) {
     /* eslint-disable @typescript-eslint/no-require-imports */
-    const definition = require('graphql/type/definition') as typeof GraphQLDefinition;
-    graphqlJs = {
-      parse: (require('graphql/language/parser') as typeof GraphQLParser).parse,
-      Kind: (require('graphql/language/kinds') as typeof GraphQLKinds).Kind,
-      isObjectType: definition.isObjectType,
-      isNonNullType: definition.isNonNullType,
-      isLeafType: definition.isLeafType,
-      getNamedType: definition.getNamedType,
-      buildASTSchema: (require('graphql/utilities/buildASTSchema') as typeof GraphQLBuild).buildASTSchema,
-      validateSchema: (require('graphql/type/validate') as typeof GraphQLSchemaValidation).validateSchema,
-      validateSDL: (require('graphql/validation/validate') as typeof GraphQLValidate).validateSDL,
-    };
+    graphqlJs = (fs.existsSync(GRAPHQL_BUNDLE) ? require(GRAPHQL_BUNDLE) : require('./graphql-parts')) as typeof GraphQLParts;
     /* eslint-enable @typescript-eslint/no-require-imports */
   }
   return graphqlJs;
