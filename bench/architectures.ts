@@ -54,4 +54,9 @@ export const ARCHITECTURES: BenchArchitecture[] = [
     ours: 'bench/apps/order-saga.ours.ts',
     peer: 'bench/apps/order-saga.peer.ts',
   },
+  {
+    name: 'VideoProcessing',
+    ours: 'bench/apps/video-processing.ours.ts',
+    peer: 'bench/apps/video-processing.peer.ts',
+  },
 ];

@@ -383,16 +383,19 @@ export function section(d: cloudwatch.Dashboard, title: string, widgets: cloudwa
   d.addWidgets(alarmRow(`${title}: alarms`, alarms));
 }
 
-/** `AccessLogsBucket` and `<id>` (access logs into the first under `<logPrefix>`): SSE-S3, TLS only, versioned, private, retained. */
+/** A bucket's settings: SSE-S3, TLS only, versioned, private (no ACLs), retained. */
+export const SECURE_BUCKET_PROPS: s3.BucketProps = {
+  encryption: s3.BucketEncryption.S3_MANAGED,
+  enforceSSL: true,
+  versioned: true,
+  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+  removalPolicy: RemovalPolicy.RETAIN,
+};
+
+/** `AccessLogsBucket` and `<id>` (access logs into the first under `<logPrefix>`): {@link SECURE_BUCKET_PROPS}. */
 export function bucketWithAccessLogs(stack: Stack, id: string, logPrefix: string): s3.Bucket {
-  const bucketProps: s3.BucketProps = {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    enforceSSL: true,
-    versioned: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    removalPolicy: RemovalPolicy.RETAIN,
-  };
+  const bucketProps = SECURE_BUCKET_PROPS;
   const accessLogs = new s3.Bucket(stack, 'AccessLogsBucket', bucketProps);
   return new s3.Bucket(stack, id, { ...bucketProps, serverAccessLogsBucket: accessLogs, serverAccessLogsPrefix: logPrefix });
 }

@@ -2,7 +2,7 @@ import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DashboardOptions, PatternDashboard } from '../../src';
 import { PatternValidationError } from '../../src/core/errors';
-import { NAME_RULES, Rule, validateProps } from '../../src/core/validation';
+import { describeDuration, groupThousands, NAME_RULES, Rule, validateProps } from '../../src/core/validation';
 import { patternDashboard } from '../../src/monitoring/dashboard-factory';
 import { expectBadInput, newStack } from '../support';
 
@@ -72,6 +72,21 @@ describe('rule tables (src/core/validation.ts)', () => {
     const n = new CfnParameter(stack, 'N', { type: 'Number' }).valueAsNumber;
     const s = new CfnParameter(stack, 'S', { type: 'String' }).valueAsString;
     expect(() => new Demo(stack, 'Demo', { retries: n, name: s, age: Duration.seconds(n) })).not.toThrow();
+  });
+});
+
+describe('numbers in messages (src/core/validation.ts)', () => {
+  test('groupThousands writes what toLocaleString(\'en-US\') writes', () => {
+    const numbers = [0, -0, 7, -999, 1_000, -1_000, 2_048, 262_144, 1_209_600, -12_345_678, 123_456_789_012, Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER, 2 ** 60, 1e21, 1234.5678, -0.5, NaN, Infinity];
+    for (let i = 1; i < 16; i++) numbers.push(Math.floor(7.3 ** i), -Math.floor(3.1 ** (i * 2)));
+    for (const n of numbers) expect(groupThousands(n)).toBe(n.toLocaleString('en-US'));
+  });
+
+  test('durations name their seconds with thousands separators', () => {
+    expect(describeDuration(Duration.days(14))).toBe('14 days (1,209,600 s)');
+    expect(describeDuration(Duration.minutes(15))).toBe('15 minutes (900 s)');
+    expect(describeDuration(Duration.seconds(30))).toBe('30 seconds');
   });
 });
 

@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ConsumerCodeOptions, ConsumerFunctionOptions, QueueConsumerOptions } from './consumer-options';
-import { Rule, Violations, describeDuration, secondsOf, usable } from '../validation';
+import { Rule, Violations, describeDuration, groupThousands, secondsOf, usable } from '../validation';
 
 /**
  * The rule tables of the consumer module: every pattern that runs a function checks its
@@ -105,8 +105,8 @@ function environmentRules(v: Violations, prop: string, environment: { [key: stri
   // A token's size is unknown here and never guessed; what is known is a lower bound (a token only adds).
   v.check('CONSUMER_ENVIRONMENT_SIZE', bytes <= ENVIRONMENT_MAX_BYTES, {
     prop,
-    value: `${measurable ? '' : 'at least '}${bytes.toLocaleString('en-US')} bytes of keys and values`,
-    allowed: `at most ${ENVIRONMENT_MAX_BYTES.toLocaleString('en-US')} bytes (4 KB) in all (Lambda limit)`,
+    value: `${measurable ? '' : 'at least '}${groupThousands(bytes)} bytes of keys and values`,
+    allowed: `at most ${groupThousands(ENVIRONMENT_MAX_BYTES)} bytes (4 KB) in all (Lambda limit)`,
     fix: 'keep large settings in SSM Parameter Store, Secrets Manager or S3 and put only their names in the environment',
   });
 }

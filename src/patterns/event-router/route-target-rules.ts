@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { ApiDestinationTargetOptions, RouteTargetBinding } from './route-target';
-import { Violations } from '../../core/validation';
+import { groupThousands, Violations } from '../../core/validation';
 
 /**
  * A target's own dead-letter queue, as EventBridge takes one: a standard queue ("SQS FIFO is not
@@ -47,7 +47,7 @@ export function checkApiDestinationLimits(b: RouteTargetBinding, a: ApiDestinati
     v.add({
       code: 'EVENT_ROUTER_API_ENDPOINT',
       prop: `${b.prop}.endpoint`,
-      value: `${a.endpoint.length.toLocaleString('en-US')} characters`,
+      value: `${groupThousands(a.endpoint.length)} characters`,
       allowed: 'an https:// URL of at most 2,048 characters',
       fix: `shorten ${b.prop}.endpoint (send long values in the body or headers)`,
     });

@@ -2,7 +2,7 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { IConstruct } from 'constructs';
 import { EventRouterProps, RouteProps } from './props';
-import { NAME_RULES, Rule, Violations } from '../../core/validation';
+import { groupThousands, NAME_RULES, Rule, Violations } from '../../core/validation';
 
 /** AWS's limits on what EventRouter emits. */
 export const EVENT_ROUTER_LIMITS = {
@@ -49,8 +49,8 @@ export function checkTargetInput(prop: string, rendered: RenderedTargetInput, v:
     const n = characters(value);
     v.check('EVENT_ROUTER_TARGET_INPUT_SIZE', n >= 1 && n <= EVENT_ROUTER_LIMITS.maxInputLength, {
       prop: `${prop}.input`,
-      value: `${n.toLocaleString('en-US')} characters (the rendered ${field})`,
-      allowed: `1 to ${EVENT_ROUTER_LIMITS.maxInputLength.toLocaleString('en-US')} characters (AWS's limit on a rule target's ${field})`,
+      value: `${groupThousands(n)} characters (the rendered ${field})`,
+      allowed: `1 to ${groupThousands(EVENT_ROUTER_LIMITS.maxInputLength)} characters (AWS's limit on a rule target's ${field})`,
       fix,
     });
   }
@@ -58,7 +58,7 @@ export function checkTargetInput(prop: string, rendered: RenderedTargetInput, v:
     const n = characters(rendered.inputPath);
     v.check('EVENT_ROUTER_TARGET_INPUT_PATH', n <= EVENT_ROUTER_LIMITS.maxInputPathLength, {
       prop: `${prop}.input`,
-      value: `InputPath of ${n.toLocaleString('en-US')} characters`,
+      value: `InputPath of ${groupThousands(n)} characters`,
       allowed: `at most ${EVENT_ROUTER_LIMITS.maxInputPathLength} characters (AWS's limit on a rule target's InputPath)`,
       fix: 'use a shorter JSON path, e.g. $.detail',
     });
@@ -76,7 +76,7 @@ export function checkTargetInput(prop: string, rendered: RenderedTargetInput, v:
       if (typeof path !== 'string' || Token.isUnresolved(path)) continue;
       v.check('EVENT_ROUTER_TARGET_INPUT_PATH', characters(path) <= EVENT_ROUTER_LIMITS.maxInputPathLength, {
         prop: `${prop}.input`,
-        value: `event field ${key} with a path of ${characters(path).toLocaleString('en-US')} characters`,
+        value: `event field ${key} with a path of ${groupThousands(characters(path))} characters`,
         allowed: `at most ${EVENT_ROUTER_LIMITS.maxInputPathLength} characters per path (AWS's limit on InputPathsMap values)`,
         fix: 'use a shorter JSON path',
       });
@@ -287,8 +287,8 @@ export const ROUTE_RULES: ReadonlyArray<(p: RouteProps, c: RouteRuleContext, v: 
     if (Token.isUnresolved(c.patternSizeQuota) || c.renderError !== undefined) return;
     v.check('EVENT_ROUTER_PATTERN_SIZE', json.length <= c.patternSizeQuota, {
       prop: `${c.prop}.pattern`,
-      value: `${json.length.toLocaleString('en-US')} characters`,
-      allowed: `at most ${c.patternSizeQuota.toLocaleString('en-US')} characters (the account's event pattern size quota; AWS's default is 2,048, raisable to 4,096)`,
+      value: `${groupThousands(json.length)} characters`,
+      allowed: `at most ${groupThousands(c.patternSizeQuota)} characters (the account's event pattern size quota; AWS's default is 2,048, raisable to 4,096)`,
       fix: `shorten ${c.prop}.pattern (split it into two routes, or match on a shorter field), or raise the quota and set eventPatternSizeQuota`,
     });
   },

@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { RealtimeApiProps } from './props';
 import { RealtimeSchema } from './schema';
 import { RESOLVER_CODE_LIMIT_BYTES } from './shipped-resolvers';
-import { NAME_RULES, Rule, Violations } from '../../core/validation';
+import { groupThousands, NAME_RULES, Rule, Violations } from '../../core/validation';
 
 /** The API key expiry AWS accepts, counted from creation. */
 const API_KEY_MIN_DAYS = 1;
@@ -169,8 +169,8 @@ export function codeSizeRule(v: Violations, prop: string, bytes: number | undefi
   if (bytes === undefined) return;
   v.check('REALTIME_API_RESOLVER_CODE_SIZE', bytes <= RESOLVER_CODE_LIMIT_BYTES, {
     prop,
-    value: `${bytes.toLocaleString('en-US')} bytes of code`,
-    allowed: `at most ${RESOLVER_CODE_LIMIT_BYTES.toLocaleString('en-US')} bytes (AppSync's limit for resolver code)`,
+    value: `${groupThousands(bytes)} bytes of code`,
+    allowed: `at most ${groupThousands(RESOLVER_CODE_LIMIT_BYTES)} bytes (AppSync's limit for resolver code)`,
     fix: 'bundle without source maps and unused imports, or move work into a pipeline function or a Lambda data source',
   });
 }

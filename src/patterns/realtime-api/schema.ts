@@ -1,21 +1,27 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import type * as GraphQLJs from 'graphql';
-import type * as GraphQLValidate from 'graphql/validation/validate';
+import type * as GraphQLParts from './graphql-parts';
 
 /**
- * graphql-js (~0.9 MB of JavaScript), loaded on the first schema check rather than when the library
- * is imported: apps without a RealtimeApi never pay for it (`npx projen bench -- synth`).
+ * The bundle of {@link GraphQLParts} (`bundle:graphql-check`, shipped in assets/ like the Lambda
+ * bundles): one file instead of graphql-js's modules, a fifth of the CPU to load.
  */
-let graphqlJs: typeof GraphQLJs | undefined;
-function gql(): typeof GraphQLJs {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (!graphqlJs) graphqlJs = require('graphql') as typeof GraphQLJs;
+const GRAPHQL_BUNDLE = path.join(__dirname, '..', '..', '..', 'assets', 'graphql-check', 'index.js');
+
+/**
+ * The parts of graphql-js the check uses, loaded on the first schema check rather than when the
+ * library is imported: apps without a RealtimeApi never pay for them (`npx projen bench -- synth`).
+ * From the bundle when it is there, else from graphql-js's modules (e.g. tests before `npx projen bundle`).
+ */
+let graphqlJs: typeof GraphQLParts | undefined;
+function gql(): typeof GraphQLParts {
+  if (!graphqlJs) {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    graphqlJs = (fs.existsSync(GRAPHQL_BUNDLE) ? require(GRAPHQL_BUNDLE) : require('./graphql-parts')) as typeof GraphQLParts;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  }
   return graphqlJs;
-}
-/** graphql-js's SDL validation with error locations (buildSchema joins the messages and drops them). */
-function validateSDL(document: GraphQLJs.DocumentNode): readonly GraphQLJs.GraphQLError[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('graphql/validation/validate') as typeof GraphQLValidate).validateSDL(document);
 }
 
 /**
@@ -94,7 +100,7 @@ export class RealtimeSchema {
   public _built(): GraphQLJs.GraphQLSchema {
     if (!this.built) {
       const document = gql().parse(`${APPSYNC_PRELUDE}\n${this.definition}`);
-      const errors: readonly GraphQLJs.GraphQLError[] = validateSDL(document);
+      const errors: readonly GraphQLJs.GraphQLError[] = gql().validateSDL(document);
       if (errors.length > 0) throw errors[0];
       const built = gql().buildASTSchema(document, { assumeValidSDL: true });
       const schemaErrors = gql().validateSchema(built);

@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { SagaProps } from './props';
 import { secureQueueRules } from '../../core/secure-queue-rules';
-import { describeDuration, nested, Rule, secondsOf, Violations } from '../../core/validation';
+import { describeDuration, groupThousands, nested, Rule, secondsOf, Violations } from '../../core/validation';
 
 /** A state that can take retriers and catchers (tasks, Parallel, Map). */
 export interface Recoverable extends sfn.INextable {
@@ -180,8 +180,8 @@ function retryRules(v: Violations, prop: string, r: sfn.RetryProps | undefined):
     v.check('SAGA_RETRY', seconds !== undefined && Number.isInteger(seconds) && seconds >= 1 && seconds <= max, {
       prop: `${prop}.${name}`,
       value: describeDuration(d),
-      allowed: `whole seconds from 1 to ${max.toLocaleString('en-US')}`,
-      fix: `set ${prop}.${name} to Duration.seconds(n), n from 1 to ${max.toLocaleString('en-US')}`,
+      allowed: `whole seconds from 1 to ${groupThousands(max)}`,
+      fix: `set ${prop}.${name} to Duration.seconds(n), n from 1 to ${groupThousands(max)}`,
     });
   }
 }

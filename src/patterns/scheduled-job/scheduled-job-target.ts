@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { SCHEDULED_JOB_LIMITS } from './rules';
 import { checkConsumerCode, consumerFunction } from '../../core/consumer/consumer-defaults';
 import { ConsumerCodeOptions } from '../../core/consumer/consumer-options';
-import { Violations } from '../../core/validation';
+import { groupThousands, Violations } from '../../core/validation';
 
 /**
  * How the function a Lambda target builds handles a run that FAILED inside it. Scheduler invokes
@@ -287,8 +287,8 @@ class PutEventsJobTarget extends ScheduledJobTarget {
     const bytes = Buffer.byteLength(source, 'utf8') + Buffer.byteLength(detailType, 'utf8') + Buffer.byteLength(detail, 'utf8');
     v.check('SCHEDULED_JOB_PUT_EVENTS_SIZE', bytes <= L.maxPutEventsEntryBytes, {
       prop: 'target.detail',
-      value: `${bytes.toLocaleString('en-US')} bytes (Source + DetailType + Detail, UTF-8)`,
-      allowed: `a PutEvents entry of at most ${L.maxPutEventsEntryBytes.toLocaleString('en-US')} bytes (256 KB, EventBridge's limit per entry)`,
+      value: `${groupThousands(bytes)} bytes (Source + DetailType + Detail, UTF-8)`,
+      allowed: `a PutEvents entry of at most ${groupThousands(L.maxPutEventsEntryBytes)} bytes (256 KB, EventBridge's limit per entry)`,
       fix: 'put the large part in S3 (or a table) and send its key in the detail',
     });
   }

@@ -5,7 +5,7 @@ import { LIMITS } from './limits';
 import { StreamArchiveOptions, StreamEventSourceOptions, StreamPipelineProps } from './props';
 import { consumerCodeRules } from '../../core/consumer/consumer-rules';
 import { queueIsFifo, secureQueueRules } from '../../core/secure-queue-rules';
-import { NAME_RULES, Rule, Violations, describeDuration, nested, secondsOf, usable } from '../../core/validation';
+import { NAME_RULES, Rule, Violations, describeDuration, groupThousands, nested, secondsOf, usable } from '../../core/validation';
 import { alarmTopicRule } from '../../monitoring/alarm-topic';
 
 /** The name of the enhanced fan-out consumer the Lambda consumer reads through. */
@@ -58,8 +58,8 @@ function writeRateRule(p: StreamPipelineProps, v: Violations): void {
   const needed = Math.max(byBytes, byRecords, 1);
   v.check('STREAM_PIPELINE_SHARDS_FOR_RATE', needed <= shards, {
     prop: byBytes >= byRecords ? 'expectedWriteBytesPerSecond' : 'expectedWriteRecordsPerSecond',
-    value: `${bytes.toLocaleString('en-US')} bytes/s and ${records.toLocaleString('en-US')} records/s on ${shards} shard${shards === 1 ? '' : 's'}`,
-    allowed: `at most ${(shards * LIMITS.shardWriteBytesPerSecond).toLocaleString('en-US')} bytes/s and ${(shards * LIMITS.shardWriteRecordsPerSecond).toLocaleString('en-US')} records/s ` +
+    value: `${groupThousands(bytes)} bytes/s and ${groupThousands(records)} records/s on ${shards} shard${shards === 1 ? '' : 's'}`,
+    allowed: `at most ${groupThousands(shards * LIMITS.shardWriteBytesPerSecond)} bytes/s and ${groupThousands(shards * LIMITS.shardWriteRecordsPerSecond)} records/s ` +
       '(each shard takes 1 MiB/s or 1,000 records/s of writes)',
     fix: `set shardCount to at least ${needed} (more if partition keys are uneven: a hot key is limited to its one shard), or use streamMode ON_DEMAND`,
   });

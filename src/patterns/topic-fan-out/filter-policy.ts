@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SNS_LIMITS } from './limits';
-import { Violations } from '../../core/validation';
+import { groupThousands, Violations } from '../../core/validation';
 
 /** A filter policy reduced to what SNS limits: its key paths and the number of values of each. */
 export interface FilterPolicyShape {
@@ -133,8 +133,8 @@ export function filterPolicyRules(v: Violations, prop: string, shape: FilterPoli
   }
   v.check('FAN_OUT_FILTER_POLICY_SIZE', bytes <= SNS_LIMITS.filterPolicyBytes, {
     prop,
-    value: `${bytes.toLocaleString('en-US')} bytes of JSON`,
-    allowed: `at most ${SNS_LIMITS.filterPolicyBytes.toLocaleString('en-US')} bytes (256 KB, SNS limit)`,
+    value: `${groupThousands(bytes)} bytes of JSON`,
+    allowed: `at most ${groupThousands(SNS_LIMITS.filterPolicyBytes)} bytes (256 KB, SNS limit)`,
     fix: 'match with prefixes or ranges instead of long lists of values, or filter the rest in the consumer',
   });
   // SNS refuses a range whose lower bound is not below its upper one ("FilterPolicy: Bottom must be less than top").

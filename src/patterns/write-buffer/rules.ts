@@ -7,7 +7,7 @@ import { WriteBufferProps } from './props';
 import { WriteBufferSinkKind } from './sink';
 import { appQueueVisibility, checkVisibilityTimeout, consumerFunctionRules, queueConsumerRules } from '../../core/consumer/consumer-rules';
 import { queueIsFifo, secureQueueRules } from '../../core/secure-queue-rules';
-import { NAME_RULES, Rule, Violations, nested } from '../../core/validation';
+import { NAME_RULES, Rule, Violations, groupThousands, nested } from '../../core/validation';
 import { alarmTopicRule } from '../../monitoring/alarm-topic';
 import { FrontDoorApiKind, FrontDoorAuthorization } from '../front-door';
 // FrontDoor's rule tables, so the buffer's door is checked by the same code (internal: not in the folder's index).
@@ -285,7 +285,7 @@ export function writeBufferRules(): Rule<WriteBufferProps>[] {
       if (Token.isUnresolved(options.sql)) return;
       v.check('WRITE_BUFFER_SINK_SQL', options.sql.trim().length > 0 && options.sql.length <= 65_536, {
         prop: 'sink.sql',
-        value: options.sql.trim().length === 0 ? '"" (empty)' : `${options.sql.length.toLocaleString('en-US')} characters`,
+        value: options.sql.trim().length === 0 ? '"" (empty)' : `${groupThousands(options.sql.length)} characters`,
         allowed: 'a statement of 1 to 65,536 characters (Data API limit)',
         fix: 'e.g. "INSERT INTO orders (id) VALUES (:id) ON CONFLICT DO NOTHING"',
       });
