@@ -289,6 +289,15 @@ project.eslint?.addLintPattern('bin');
 project.eslint?.addLintPattern('integ');
 project.eslint?.addLintPattern('bench');
 project.eslint?.addLintPattern('e2e');
+// Synth-time checks format numbers with groupThousands (src/core/validation.ts): the first
+// Number.prototype.toLocaleString of a process loads ICU's number formatting, ≈ 6-9 MB of resident
+// memory on every synth (bench/README.md, synth). Keep it out of the library's synth path.
+project.eslint?.addOverride({
+  files: ['src/**/*.ts'],
+  rules: {
+    'no-restricted-properties': ['error', { property: 'toLocaleString', message: 'Use groupThousands from src/core/validation.ts: toLocaleString loads ICU (+6-9 MB RSS on every synth).' }],
+  },
+});
 // Each folder of TypeScript outside src/ and test/ gets a tsconfig of its own, so
 // eslint's project service and ts-node (script mode) find one beside the file.
 for (const dir of ['lambda', 'bin', 'integ', 'bench', 'e2e']) {

@@ -116,7 +116,7 @@ function fmt(n: number): string {
  * (`npx projen bench -- synth`). Other numbers go to `toLocaleString` as before.
  */
 export function groupThousands(n: number): string {
-  return Number.isSafeInteger(n) && !Object.is(n, -0) ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : n.toLocaleString('en-US');
+  return Number.isSafeInteger(n) && !Object.is(n, -0) ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : n.toLocaleString('en-US'); // eslint-disable-line no-restricted-properties -- fractions and unsafe integers only: rare, messages of failed checks
 }
 
 function render(value: unknown): string {

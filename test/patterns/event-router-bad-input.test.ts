@@ -260,4 +260,33 @@ describe('EventRouter bad input, second pass', () => {
     });
     expect(() => Template.fromStack(s)).not.toThrow();
   });
+
+  test('tokens inside a route pattern (a numeric matcher\'s bound, a value, a whole field\'s list) are not checked and reach the rule', () => {
+    const s = newStack();
+    const threshold = new CfnParameter(s, 'Threshold', { type: 'Number' }).valueAsNumber;
+    const symbol = new CfnParameter(s, 'Symbol', { type: 'String' }).valueAsString;
+    const sources = new CfnParameter(s, 'Sources', { type: 'CommaDelimitedList' }).valueAsList;
+    const r = new EventRouter(s, 'Router');
+    r.addRoute('Alerts', {
+      pattern: { source: sources, detail: { changePercent: events.Match.greaterThanOrEqual(threshold), symbol: [symbol] } },
+      targets: [RouteTarget.queue(queue(s))],
+    });
+    const [rule] = Object.values(Template.fromStack(s).findResources('AWS::Events::Rule'));
+    expect(rule.Properties.EventPattern).toEqual({
+      source: { Ref: 'Sources' },
+      detail: { changePercent: [{ numeric: ['>=', { Ref: 'Threshold' }] }], symbol: [{ Ref: 'Symbol' }] },
+    });
+  });
+
+  test('a literal numeric bound is still checked next to the token rule', () => {
+    expectBadInput({
+      build: st => route(st, [RouteTarget.queue(queue(st))], { detail: { n: [{ numeric: ['>=', 'ten'] }] } } as unknown as events.EventPattern),
+      path: 'TestStack/Router',
+      code: 'EVENT_ROUTER_PATTERN_INVALID',
+      prop: 'routes[0].pattern',
+      value: 'numeric[1] must be a finite number',
+      allowed: 'an EventBridge event pattern',
+      fix: 'events.Match helpers',
+    } as BadInputCase);
+  });
 });

@@ -99,6 +99,7 @@ export function eventPatternProblem(pattern: unknown, path = '$'): string | unde
   if (entries.length === 0) return `${path} is empty (a pattern must name at least one field)`;
   for (const [key, value] of entries) {
     const at = `${path}.${key}`;
+    if (isIntrinsic(value)) continue; // a token (e.g. a CfnParameter list), resolved: never checked
     if (key === '$or') {
       if (!Array.isArray(value) || value.length < 2) return `${at} must be an array of at least two patterns`;
       for (const [i, alternative] of value.entries()) {
@@ -125,8 +126,15 @@ export function eventPatternProblem(pattern: unknown, path = '$'): string | unde
   return undefined;
 }
 
+/** A CloudFormation intrinsic (`{ Ref }`, `{ 'Fn::…' }`): a token, resolved; never checked. */
+function isIntrinsic(item: unknown): boolean {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
+  const keys = Object.keys(item);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
+}
+
 function matcherProblem(item: unknown, at: string): string | undefined {
-  if (item === null || ['string', 'number', 'boolean'].includes(typeof item)) return undefined;
+  if (item === null || ['string', 'number', 'boolean'].includes(typeof item) || isIntrinsic(item)) return undefined;
   if (typeof item !== 'object' || Array.isArray(item)) return `${at} must be a value or a matcher object`;
   const keys = Object.keys(item as object);
   if (keys.length !== 1 || !MATCHERS.has(keys[0])) {
@@ -139,6 +147,7 @@ function matcherProblem(item: unknown, at: string): string | undefined {
     if (!Array.isArray(v) || v.length === 0 || v.length > 4 || v.length % 2 !== 0) return `${at}.numeric must be [op, n] or [op, n, op, n]`;
     for (let i = 0; i < v.length; i += 2) {
       if (!['<', '<=', '=', '>', '>='].includes(v[i] as string)) return `${at}.numeric[${i}] ${JSON.stringify(v[i])} is not one of <, <=, =, >, >=`;
+      if (isIntrinsic(v[i + 1]) || (typeof v[i + 1] === 'number' && Token.isUnresolved(v[i + 1]))) continue; // a token is never checked
       if (typeof v[i + 1] !== 'number' || !Number.isFinite(v[i + 1])) return `${at}.numeric[${i + 1}] must be a finite number`;
     }
   }
