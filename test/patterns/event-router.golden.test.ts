@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { EventRouter, RouteTarget, SecureQueue } from '../../src';
-import { eventPatternProblem } from '../../src/patterns/event-router/rules';
+import { eventPatternProblem } from '../../src/core/event-pattern';
 import { newStack } from '../support';
 import { eventOf, runEventRuler, type EventRulerCase } from '../support/event-ruler';
 

@@ -5,7 +5,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ScheduledJob, ScheduledJobProps, ScheduledJobTarget } from '../../src';
-import { cronNeverFires, isTimeZone } from '../../src/patterns/scheduled-job/rules';
+import { cronNeverFires, isTimeZone } from '../../src/core/schedule-expression';
 import { BadInputCase, expectBadInput, newStack } from '../support';
 
 // Issue #11, second pass: inputs EventBridge Scheduler refuses (or that never run) which

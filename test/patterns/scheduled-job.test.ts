@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { EventRouter, ScheduledJob, ScheduledJobProps, ScheduledJobTarget, SecureQueue } from '../../src';
-import { cronProblem } from '../../src/patterns/scheduled-job/rules';
+import { cronProblem } from '../../src/core/schedule-expression';
 import { BadInputCase, expectBadInput, expectNumberTokenAccepted, newStack, templateOf } from '../support';
 
 const code = lambda.Code.fromInline('exports.handler = async () => undefined;');

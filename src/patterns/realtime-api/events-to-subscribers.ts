@@ -9,11 +9,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RealtimeApi } from './realtime-api';
 import { fieldRule } from './rules';
+import { eventPatternProblemOf } from '../../core/event-pattern';
 import { SecureQueue } from '../../core/secure-queue';
 import { Violations } from '../../core/validation';
 import { createAlarm } from '../../monitoring/alarm-factory';
 import { IMonitoredBlock } from '../../monitoring/monitored-block';
-import { eventPatternProblemOf } from '../event-router/rules';
 
 /**
  * Events from an EventBridge bus delivered to subscribers through a publish mutation.

@@ -1,8 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { WorkflowProps } from './props';
+import { cronNeverFires, cronProblem } from '../../core/schedule-expression';
 import { describeDuration, NAME_RULES, Rule, secondsOf, Violations } from '../../core/validation';
-import { cronNeverFires, cronProblem } from '../scheduled-job/rules';
 
 /** AWS's limits on what a workflow emits (Step Functions quotas and the States Language). */
 export const WORKFLOW_LIMITS = {

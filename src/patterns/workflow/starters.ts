@@ -13,12 +13,12 @@ import { StartExecutionFunction } from './start-execution-function';
 import { consumerFunctionProps } from '../../core/consumer/consumer-defaults';
 import { ConsumerFunctionOptions } from '../../core/consumer/consumer-options';
 import { checkVisibilityTimeout, queueConsumerRules, requiredVisibilityTimeout } from '../../core/consumer/consumer-rules';
+import { eventPatternProblemOf } from '../../core/event-pattern';
+import { isTimeZone } from '../../core/schedule-expression';
 import { SecureQueue, SecureQueueProps } from '../../core/secure-queue';
 import { secureQueueRules } from '../../core/secure-queue-rules';
 import { describeDuration, Rule, validateProps } from '../../core/validation';
 import { AlarmOptions } from '../../monitoring/alarm-options';
-import { eventPatternProblemOf } from '../event-router/rules';
-import { isTimeZone } from '../scheduled-job/rules';
 
 /** Retry and dead-letter settings of an EventBridge rule target or a schedule (both deliver at least once). */
 export interface StarterDeliveryOptions extends AlarmOptions {
