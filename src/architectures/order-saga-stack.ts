@@ -29,6 +29,9 @@ export interface OrderSagaStackProps extends StackProps {
    * A token (e.g. a CfnParameter) must be given in seconds, `Duration.seconds(param.valueAsNumber)`:
    * CDK cannot convert the unit of a token.
    *
+   * A Standard saga's execution timeout is 15 minutes, or this wait plus 5 minutes when longer
+   * (a year when the wait is a token); at most a year less 5 minutes.
+   *
    * @default Duration.minutes(1)
    */
   readonly settlementWait?: Duration;
@@ -133,7 +136,7 @@ export class OrderSagaStack extends Stack {
     this.saga = new Saga(this, 'OrderSaga', {
       stateMachineType: props.stateMachineType,
       // Express runs at most 5 minutes; Standard gets room for a slow payment provider.
-      timeout: express ? Duration.minutes(5) : Duration.minutes(15),
+      timeout: express ? Duration.minutes(5) : standardTimeout(props.settlementWait),
       executionTimeSla: express ? Duration.minutes(2) : Duration.minutes(5),
       idempotency: { table: this.claimsTable, businessKeyPath: '$.orderId' },
       steps: [
@@ -267,4 +270,16 @@ export class OrderSagaStack extends Stack {
       resultPath: sfn.JsonPath.DISCARD,
     });
   }
+}
+
+/**
+ * A Standard saga's execution timeout: 15 minutes, or the settlement wait plus 5 minutes for the
+ * other steps when the wait is longer (a Standard execution lasts up to a year, and a long
+ * settlement is what Standard is for). A token wait cannot be added to: then a year, the most a
+ * Standard execution runs (each task keeps its own timeout).
+ */
+function standardTimeout(settlementWait: Duration | undefined): Duration {
+  if (settlementWait === undefined) return Duration.minutes(15);
+  if (settlementWait.isUnresolved()) return Duration.days(365);
+  return Duration.seconds(Math.max(15 * 60, settlementWait.toSeconds() + 5 * 60));
 }

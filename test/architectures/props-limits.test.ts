@@ -1,4 +1,5 @@
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ClickstreamStack, DailyPriceStack, MessageBackboneStack, OrderSagaStack, VideoProcessingStack } from '../../src';
 import { expectBadInput, newStack } from '../support';
@@ -22,7 +23,7 @@ const cases: Array<[string, (s: Stack) => void, string, string, string, string, 
   ['daily price: a symbol longer than the schema allows', daily({ symbols: ['S'.repeat(17)] }), 'DAILY_PRICE_SYMBOL', 'symbols[0]', `"${'S'.repeat(17)}"`, '1 to 16 characters', 'one ticker per element'],
   ['daily price: fetcher memory named as written', daily({ fetcher: { memorySize: 100 } }), 'CONSUMER_MEMORY_SIZE', 'fetcher.memorySize', '100 MB', 'from 128 to 10,240 MB', 'set fetcher.memorySize'],
   ['daily price: fetcher timeout in millis', daily({ fetcher: { timeout: Duration.millis(1500) } }), 'CONSUMER_TIMEOUT', 'fetcher.timeout', '1 second 500 millis', 'a whole number of seconds', 'in whole seconds'],
-  ['order saga: settlement wait beyond a Standard execution\'s year', saga({ settlementWait: Duration.days(400) }), 'ORDER_SAGA_SETTLEMENT_WAIT', 'settlementWait', '400 days', 'from 0 seconds to 365 days', 'set settlementWait between'],
+  ['order saga: settlement wait leaving no time in a Standard execution\'s year', saga({ settlementWait: Duration.days(365) }), 'ORDER_SAGA_SETTLEMENT_WAIT', 'settlementWait', '365 days', 'from 0 seconds to', 'a Standard execution lasts at most a year, and the saga needs 5 minutes'],
   ['order saga: settlement wait in millis', saga({ settlementWait: Duration.millis(1500) }), 'ORDER_SAGA_SETTLEMENT_WAIT', 'settlementWait', '1 second 500 millis', 'a whole number of seconds', 'in whole seconds'],
   ['order saga: settlement wait beyond an Express execution\'s 5 minutes', saga({ stateMachineType: sfn.StateMachineType.EXPRESS, settlementWait: Duration.minutes(5) }), 'ORDER_SAGA_SETTLEMENT_WAIT_EXPRESS', 'settlementWait',
     '5 minutes (300 s) with stateMachineType EXPRESS', 'less than 5 minutes', 'or use the STANDARD state machine type'],
@@ -42,7 +43,7 @@ describe('reference architectures: limits of their own props', () => {
   test.each<[string, (s: Stack) => void]>([
     ['daily price: an http URL and 16-character symbols', daily({ quoteEndpoint: 'http://localhost:8080/quote', symbols: ['S'.repeat(16), 'AMZN'] })],
     ['order saga: a 4-minute wait on Express', saga({ stateMachineType: sfn.StateMachineType.EXPRESS, settlementWait: Duration.minutes(4) })],
-    ['order saga: a 365-day wait on Standard', saga({ settlementWait: Duration.days(365) })],
+    ['order saga: a wait of a year less 5 minutes on Standard', saga({ settlementWait: Duration.seconds(365 * 86400 - 300) })],
   ])('accepted: %s', (_name, build) => {
     expect(() => build(newStack())).not.toThrow();
   });
@@ -60,5 +61,21 @@ describe('tokens are never checked by these rules', () => {
     }],
   ])('%s', (_name, build) => {
     expect(() => build(newStack())).not.toThrow();
+  });
+});
+
+describe('OrderSagaStack: a Standard execution outlasts its settlement wait', () => {
+  const timeoutOf = (stack: Stack) => {
+    const [sm] = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'));
+    return JSON.stringify(sm.Properties.DefinitionString).match(/\\"TimeoutSeconds\\":(\d+)/)?.[1];
+  };
+  test.each<[string, Duration | undefined, string]>([
+    ['the default 1-minute wait keeps 15 minutes', undefined, '900'],
+    ['a 2-hour wait gets 2 hours 5 minutes', Duration.hours(2), String(2 * 3600 + 300)],
+  ])('%s', (_name, settlementWait, seconds) => {
+    const s = newStack();
+    saga({ settlementWait })(s);
+    const stack = s.node.root.node.findAll().find((c): c is Stack => Stack.isStack(c) && c.node.id === 'Arch')!;
+    expect(timeoutOf(stack)).toBe(seconds);
   });
 });
