@@ -136,6 +136,24 @@ export function apiRules(prefix = ''): ReadonlyArray<Rule<ApiRuleInput>> {
         prop: p('apiName'), value: `${name.length} characters`, allowed: 'at most 255 characters (the ApiName dimension of the REST API\'s metrics and alarms)', fix: `shorten ${p('apiName')}`,
       });
     },
+    ({ props, apiKind }, v) => {
+      // HTTP APIs (API Gateway v2): CORS maxAge is an integer from -1 to 86400 seconds and the API name 1 to 128
+      // characters (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis.html: Cors.maxAge,
+      // CreateApi name; the same bounds are in AWS's service model, botocore apigatewayv2 IntegerWithLengthBetweenMinus1And86400
+      // and StringWithLengthBetween1And128). A REST API's Access-Control-Max-Age header has no AWS bound.
+      if (apiKind !== FrontDoorApiKind.HTTP) return;
+      v.durationInRange('FRONT_DOOR_CORS_MAX_AGE', p('cors.maxAge'), props.cors?.maxAge, {
+        min: Duration.seconds(0),
+        max: Duration.days(1),
+        wholeSeconds: true,
+        fix: `set ${p('cors.maxAge')} to whole seconds up to Duration.days(1) (86,400 s, the most an HTTP API takes), or leave it unset for 1 hour`,
+      });
+      const name = props.apiName;
+      if (name === undefined || Token.isUnresolved(name)) return;
+      v.check('FRONT_DOOR_API_NAME', name.length <= 128, {
+        prop: p('apiName'), value: `${name.length} characters`, allowed: 'at most 128 characters (an HTTP API\'s name)', fix: `shorten ${p('apiName')} to 128 characters`,
+      });
+    },
   ];
 }
 
