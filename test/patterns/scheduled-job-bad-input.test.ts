@@ -196,3 +196,29 @@ describe('ScheduledJob bad input, second pass', () => {
     for (const bad of ['utc', 'america/new_york', 'Mars/Base', '+05:00', '']) expect(isTimeZone(bad)).toBe(false);
   });
 });
+
+// Issue #11, third pass: Scheduler's Target.Input is at least 1 character.
+const onQueue = (s: Stack, input: scheduler.ScheduleTargetInput) =>
+  new ScheduledJob(s, 'Job', { rate: Duration.hours(1), target: ScheduledJobTarget.queue(queue(s), { input }) });
+describe('ScheduledJob queue target input', () => {
+  test('an empty input is refused with our message', () => {
+    expectBadInput({
+      build: s => onQueue(s, scheduler.ScheduleTargetInput.fromText('')),
+      path: 'TestStack/Job',
+      code: 'SCHEDULED_JOB_TARGET_INPUT_EMPTY',
+      prop: 'target.input',
+      value: '"" (empty)',
+      allowed: 'text of at least 1 character',
+      fix: 'give the message body',
+    });
+  });
+
+  test('accepted boundary: a one-character input, and a token input', () => {
+    const s = newStack();
+    onQueue(s, scheduler.ScheduleTargetInput.fromText('x'));
+    Template.fromStack(s).hasResourceProperties('AWS::Scheduler::Schedule', { Target: { Input: 'x' } });
+    const t = newStack();
+    onQueue(t, scheduler.ScheduleTargetInput.fromText(new CfnParameter(t, 'Body').valueAsString));
+    Template.fromStack(t).resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+});

@@ -217,6 +217,15 @@ class QueueJobTarget extends ScheduledJobTarget {
         fix: 'set a message group id of 1 to 128 characters, e.g. "prices"',
       });
     }
+    // Scheduler's Target.Input is at least 1 character (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_Target.html,
+    // Input: minimum length 1 in AWS's service model): CreateSchedule refuses an empty input. A token input is not checked.
+    const rendered = this.options.input === undefined ? undefined : renderScheduleInput(this.options.input);
+    v.check('SCHEDULED_JOB_TARGET_INPUT_EMPTY', rendered !== '', {
+      prop: 'target.input',
+      value: '"" (empty)',
+      allowed: 'text of at least 1 character (Scheduler\'s Target.Input)',
+      fix: 'give the message body, e.g. scheduler.ScheduleTargetInput.fromObject({ job: "daily" }), or leave input unset for Scheduler\'s default notification',
+    });
     // Scheduler sends no deduplication id, so a FIFO target must deduplicate by content.
     const cfn = this.queue.node.defaultChild;
     if (this.queue.fifo && cfn instanceof sqs.CfnQueue) {
