@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { FrontDoorApiKind, FrontDoorApiOptions, FrontDoorAuthorization, FrontDoorRouteOptions, FrontDoorThrottling, ROUTE_METHODS } from './props';
 import { EventBusRoute, FrontDoorRoute, FrontDoorValue, QueueRoute, StreamRoute, WorkflowRoute } from './route';
-import { NAME_RULES, Rule, Violations } from '../../core/validation';
+import { describeDuration, NAME_RULES, Rule, Violations } from '../../core/validation';
 
 /** What the API-level rules look at. Internal. */
 export interface ApiRuleInput {
@@ -141,7 +141,19 @@ export function apiRules(prefix = ''): ReadonlyArray<Rule<ApiRuleInput>> {
       // characters (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis.html: Cors.maxAge,
       // CreateApi name; the same bounds are in AWS's service model, botocore apigatewayv2 IntegerWithLengthBetweenMinus1And86400
       // and StringWithLengthBetween1And128). A REST API's Access-Control-Max-Age header has no AWS bound.
-      if (apiKind !== FrontDoorApiKind.HTTP) return;
+      if (apiKind !== FrontDoorApiKind.HTTP) {
+        // A REST API's preflight answers Access-Control-Max-Age in whole seconds (aws-cdk-lib fails on a fraction with CannotConvertedIntoWhole).
+        const maxAge = props.cors?.maxAge;
+        if (maxAge === undefined || maxAge.isUnresolved()) return;
+        const seconds = maxAge.toSeconds({ integral: false });
+        v.check('FRONT_DOOR_CORS_MAX_AGE', Number.isInteger(seconds), {
+          prop: p('cors.maxAge'),
+          value: describeDuration(maxAge),
+          allowed: 'a whole number of seconds (the Access-Control-Max-Age header)',
+          fix: `set ${p('cors.maxAge')} in whole seconds, e.g. Duration.seconds(2), not Duration.millis(1500)`,
+        });
+        return;
+      }
       v.durationInRange('FRONT_DOOR_CORS_MAX_AGE', p('cors.maxAge'), props.cors?.maxAge, {
         min: Duration.seconds(0),
         max: Duration.days(1),

@@ -170,6 +170,15 @@ describe('FrontDoor HTTP API limits', () => {
       fix: 'whole seconds',
     },
     {
+      build: s => door(s, { cors: { allowOrigins: ['https://shop.example.com'], maxAge: Duration.millis(1500) } }),
+      path: D,
+      code: 'FRONT_DOOR_CORS_MAX_AGE',
+      prop: 'cors.maxAge',
+      value: '1 second 500 millis',
+      allowed: 'a whole number of seconds',
+      fix: 'in whole seconds',
+    },
+    {
       build: s => door(s, { ...http, apiName: 'a'.repeat(129) }),
       path: D,
       code: 'FRONT_DOOR_API_NAME',
