@@ -222,3 +222,25 @@ describe('ScheduledJob queue target input', () => {
     Template.fromStack(t).resourceCountIs('AWS::Scheduler::Schedule', 1);
   });
 });
+
+describe('ScheduledJob state machine target input size', () => {
+  const big = (bytes: number) => scheduler.ScheduleTargetInput.fromText(JSON.stringify({ d: 'é'.repeat((bytes - 8) / 2) })); // é is 2 bytes of UTF-8
+  const onMachine = (s: Stack, input: scheduler.ScheduleTargetInput) =>
+    new ScheduledJob(s, 'Job', { rate: Duration.hours(1), target: ScheduledJobTarget.stateMachine(machine(s), input) });
+  test('over 262,144 bytes of UTF-8 is refused', () => {
+    expectBadInput({
+      build: s => onMachine(s, big(262_146)),
+      path: 'TestStack/Job',
+      code: 'SCHEDULED_JOB_TARGET_INPUT_SIZE',
+      prop: 'target.input',
+      value: '262,146 bytes (UTF-8)',
+      allowed: 'at most 262,144 bytes',
+      fix: 'pass a reference',
+    });
+  });
+  test('accepted boundary: exactly 262,144 bytes', () => {
+    const s = newStack();
+    onMachine(s, big(262_144));
+    Template.fromStack(s).resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+});
