@@ -290,3 +290,54 @@ describe('EventRouter bad input, second pass', () => {
     } as BadInputCase);
   });
 });
+
+// Issue #11, third pass: matcher values event-ruler refuses (the golden test runs each through event-ruler).
+describe('EventRouter route pattern matcher values', () => {
+  const bad = (detail: unknown, value: string): BadInputCase => ({
+    build: st => route(st, [RouteTarget.queue(queue(st))], { source: ['prices'], detail } as unknown as events.EventPattern),
+    path: 'TestStack/Router',
+    code: 'EVENT_ROUTER_PATTERN_INVALID',
+    prop: 'routes[0].pattern',
+    value,
+    allowed: 'an EventBridge event pattern',
+    fix: 'events.Match helpers',
+  });
+  test.each([
+    [{ s: [{ 'anything-but': [] }] }, '$.detail.s[0].anything-but is an empty list'],
+    [{ s: [{ 'anything-but': [1, 'a'] }] }, 'must list only strings or only numbers'],
+    [{ s: [{ 'anything-but': { exists: false } }] }, 'is not supported inside anything-but'],
+    [{ s: [{ 'anything-but': { prefix: '' } }] }, 'anything-but.prefix is empty'],
+    [{ ip: [{ cidr: '10.0.0.0/33' }] }, 'is not a CIDR block'],
+    [{ ip: [{ cidr: '10.0.0.0' }] }, 'is not a CIDR block'],
+    [{ s: [{ wildcard: 'a**b' }] }, 'two consecutive *'],
+    [{ s: [{ 'equals-ignore-case': 5 }] }, 'equals-ignore-case must be a string'],
+    [{ s: [{ prefix: 5 }] }, 'must be a string or { "equals-ignore-case": string }'],
+    [{ n: [{ numeric: ['>', 5, '<', 2] }] }, 'is an empty range'],
+    [{ n: [{ numeric: ['<', 1, '>=', 0] }] }, 'must be a lower bound (> or >=) then an upper bound'],
+  ])('%j is refused: %s', (detail, value) => {
+    expectBadInput(bad(detail, value));
+  });
+
+  test('accepted boundaries: what event-ruler accepts synthesizes', () => {
+    const s = newStack();
+    route(s, [RouteTarget.queue(queue(s))], {
+      source: events.Match.prefix(''),
+      detail: {
+        ip: [{ cidr: '10.0.0.0/31' }, { cidr: '2001:db8::/127' }],
+        s: [{ wildcard: 'a*\\**b' }, { 'anything-but': { prefix: ['a'] } }, { 'anything-but': ['a', ''] }, { suffix: { 'equals-ignore-case': '.PNG' } }],
+        n: [{ numeric: ['>=', 1, '<', 1.0001] }],
+      },
+    } as unknown as events.EventPattern);
+    Template.fromStack(s).resourceCountIs('AWS::Events::Rule', 1);
+  });
+
+  test('tokens inside matcher values are never checked', () => {
+    const s = newStack();
+    const ip = new CfnParameter(s, 'Cidr').valueAsString;
+    const lo = new CfnParameter(s, 'Lo', { type: 'Number' }).valueAsNumber;
+    route(s, [RouteTarget.queue(queue(s))], {
+      detail: { ip: [{ cidr: ip }], n: [{ numeric: ['>', lo, '<', 2] }], s: [{ 'anything-but': { prefix: ip } }, { wildcard: ip }] },
+    } as unknown as events.EventPattern);
+    Template.fromStack(s).resourceCountIs('AWS::Events::Rule', 1);
+  });
+});

@@ -4,6 +4,7 @@ import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { RealtimeApi, RealtimeApiProps, RealtimeSchema } from '../../src/patterns/realtime-api';
 import { BadInputCase, expectBadInput, newStack } from '../support';
 
@@ -229,5 +230,79 @@ describe('RealtimeApi bad input, second pass', () => {
     a.addTable('Orders', { existingTable: dynamodb.Table.fromTableName(s, 'T', 'orders'), keyAttribute: p('Key') }).resolveGetItem('Query', 'order', 'id');
     a.routeEventsToSubscribers('Status', { eventBus: new events.EventBus(s, 'Bus'), eventPattern: { source: ['orders'] }, mutationField: 'publishOrderStatus', variables: { id: p('Id'), status: '$.detail.status' } });
     expect(() => Template.fromStack(s)).not.toThrow();
+  });
+});
+
+// Issue #11, third pass: a repeated id got CDK's construct-id message; now ours, naming the method.
+describe('RealtimeApi repeated ids', () => {
+  const fn = { code: lambda.Code.fromInline('exports.handler = async () => ({})'), handler: 'index.handler' };
+  const cases: Array<[string, BadInputCase]> = [
+    ['a second table with the same id', {
+      build: s => { const a = api(s); const t = table(s); a.addTable('Orders', { existingTable: t }); a.addTable('Orders', { existingTable: t }); },
+      path: L,
+      code: 'REALTIME_API_TABLE_ID_TAKEN',
+      prop: 'addTable id',
+      value: '"Orders" (TestStack/Live/Orders already exists',
+      allowed: 'an id not yet used under TestStack/Live',
+      fix: 'give each table its own id',
+    }],
+    ['a second HTTP data source with the same id', {
+      build: s => { const a = api(s); a.addHttpDataSource('Legacy', 'https://a.example.com'); a.addHttpDataSource('Legacy', 'https://b.example.com'); },
+      path: L,
+      code: 'REALTIME_API_DATA_SOURCE_ID_TAKEN',
+      prop: 'addHttpDataSource id',
+      value: '"Legacy" (TestStack/Live/Api/Legacy already exists',
+      allowed: 'an id not yet used under TestStack/Live/Api',
+      fix: 'give each data source its own id',
+    }],
+    ['a None data source named like the publish data source', {
+      build: s => { const a = api(s); a.addPublishMutation('publishOrderStatus'); a.addNoneDataSource('Publish'); },
+      path: L,
+      code: 'REALTIME_API_DATA_SOURCE_ID_TAKEN',
+      prop: 'addNoneDataSource id',
+      value: '"Publish"',
+      allowed: 'an id not yet used',
+      fix: 'its own id',
+    }],
+    ['a Lambda data source whose AppSync name repeats another (non-word characters dropped)', {
+      build: s => { const a = api(s); a.addNoneDataSource('legacy_src'); a.addLambdaDataSource('legacy-_src', fn); },
+      path: L,
+      code: 'REALTIME_API_DATA_SOURCE_NAME_TAKEN',
+      prop: 'addLambdaDataSource id',
+      value: '"legacy-_src" (AppSync data source name "legacy_src", already the name of legacy_src)',
+      allowed: 'a data source name not yet used in this API',
+      fix: 'differs in its letters, digits or _',
+    }],
+    ['a second route with the same id', {
+      build: s => {
+        const a = api(s);
+        const bus = new events.EventBus(s, 'Bus');
+        const o = { eventBus: bus, eventPattern: { source: ['orders'] }, mutationField: 'publishOrderStatus', variables: { id: '$.detail.id', status: '$.detail.status' } };
+        a.routeEventsToSubscribers('Status', o);
+        a.routeEventsToSubscribers('Status', o);
+      },
+      path: L,
+      code: 'REALTIME_API_ROUTE_ID_TAKEN',
+      prop: 'routeEventsToSubscribers id',
+      value: '"Status"',
+      allowed: 'an id not yet used under TestStack/Live',
+      fix: 'give each route its own id',
+    }],
+  ];
+  test.each(cases)('%s', (_name, c) => {
+    expectBadInput(c);
+  });
+
+  test('accepted boundary: distinct ids, and ids that differ only in kept characters', () => {
+    const s = newStack();
+    const a = api(s);
+    a.addTable('Orders', { existingTable: table(s) });
+    a.addHttpDataSource('Legacy', 'https://a.example.com');
+    a.addHttpDataSource('Legacy2', 'https://b.example.com');
+    a.addNoneDataSource('legacy_src');
+    a.addNoneDataSource('legacysrc');
+    a.addPublishMutation('publishOrderStatus');
+    a.addPublishMutation('updateOrderStatus');
+    Template.fromStack(s).resourceCountIs('AWS::AppSync::DataSource', 6);
   });
 });

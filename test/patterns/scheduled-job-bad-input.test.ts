@@ -196,3 +196,51 @@ describe('ScheduledJob bad input, second pass', () => {
     for (const bad of ['utc', 'america/new_york', 'Mars/Base', '+05:00', '']) expect(isTimeZone(bad)).toBe(false);
   });
 });
+
+// Issue #11, third pass: Scheduler's Target.Input is at least 1 character.
+const onQueue = (s: Stack, input: scheduler.ScheduleTargetInput) =>
+  new ScheduledJob(s, 'Job', { rate: Duration.hours(1), target: ScheduledJobTarget.queue(queue(s), { input }) });
+describe('ScheduledJob queue target input', () => {
+  test('an empty input is refused with our message', () => {
+    expectBadInput({
+      build: s => onQueue(s, scheduler.ScheduleTargetInput.fromText('')),
+      path: 'TestStack/Job',
+      code: 'SCHEDULED_JOB_TARGET_INPUT_EMPTY',
+      prop: 'target.input',
+      value: '"" (empty)',
+      allowed: 'text of at least 1 character',
+      fix: 'give the message body',
+    });
+  });
+
+  test('accepted boundary: a one-character input, and a token input', () => {
+    const s = newStack();
+    onQueue(s, scheduler.ScheduleTargetInput.fromText('x'));
+    Template.fromStack(s).hasResourceProperties('AWS::Scheduler::Schedule', { Target: { Input: 'x' } });
+    const t = newStack();
+    onQueue(t, scheduler.ScheduleTargetInput.fromText(new CfnParameter(t, 'Body').valueAsString));
+    Template.fromStack(t).resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+});
+
+describe('ScheduledJob state machine target input size', () => {
+  const big = (bytes: number) => scheduler.ScheduleTargetInput.fromText(JSON.stringify({ d: 'é'.repeat((bytes - 8) / 2) })); // é is 2 bytes of UTF-8
+  const onMachine = (s: Stack, input: scheduler.ScheduleTargetInput) =>
+    new ScheduledJob(s, 'Job', { rate: Duration.hours(1), target: ScheduledJobTarget.stateMachine(machine(s), input) });
+  test('over 262,144 bytes of UTF-8 is refused', () => {
+    expectBadInput({
+      build: s => onMachine(s, big(262_146)),
+      path: 'TestStack/Job',
+      code: 'SCHEDULED_JOB_TARGET_INPUT_SIZE',
+      prop: 'target.input',
+      value: '262,146 bytes (UTF-8)',
+      allowed: 'at most 262,144 bytes',
+      fix: 'pass a reference',
+    });
+  });
+  test('accepted boundary: exactly 262,144 bytes', () => {
+    const s = newStack();
+    onMachine(s, big(262_144));
+    Template.fromStack(s).resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+});

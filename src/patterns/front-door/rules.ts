@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { FrontDoorApiKind, FrontDoorApiOptions, FrontDoorAuthorization, FrontDoorRouteOptions, FrontDoorThrottling, ROUTE_METHODS } from './props';
 import { EventBusRoute, FrontDoorRoute, FrontDoorValue, QueueRoute, StreamRoute, WorkflowRoute } from './route';
-import { NAME_RULES, Rule, Violations } from '../../core/validation';
+import { describeDuration, NAME_RULES, Rule, Violations } from '../../core/validation';
 
 /** What the API-level rules look at. Internal. */
 export interface ApiRuleInput {
@@ -134,6 +134,36 @@ export function apiRules(prefix = ''): ReadonlyArray<Rule<ApiRuleInput>> {
       if (apiKind !== FrontDoorApiKind.REST || name === undefined || Token.isUnresolved(name)) return;
       v.check('FRONT_DOOR_API_NAME', name.length <= 255, {
         prop: p('apiName'), value: `${name.length} characters`, allowed: 'at most 255 characters (the ApiName dimension of the REST API\'s metrics and alarms)', fix: `shorten ${p('apiName')}`,
+      });
+    },
+    ({ props, apiKind }, v) => {
+      // HTTP APIs (API Gateway v2): CORS maxAge is an integer from -1 to 86400 seconds and the API name 1 to 128
+      // characters (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis.html: Cors.maxAge,
+      // CreateApi name; the same bounds are in AWS's service model, botocore apigatewayv2 IntegerWithLengthBetweenMinus1And86400
+      // and StringWithLengthBetween1And128). A REST API's Access-Control-Max-Age header has no AWS bound.
+      if (apiKind !== FrontDoorApiKind.HTTP) {
+        // A REST API's preflight answers Access-Control-Max-Age in whole seconds (aws-cdk-lib fails on a fraction with CannotConvertedIntoWhole).
+        const maxAge = props.cors?.maxAge;
+        if (maxAge === undefined || maxAge.isUnresolved()) return;
+        const seconds = maxAge.toSeconds({ integral: false });
+        v.check('FRONT_DOOR_CORS_MAX_AGE', Number.isInteger(seconds), {
+          prop: p('cors.maxAge'),
+          value: describeDuration(maxAge),
+          allowed: 'a whole number of seconds (the Access-Control-Max-Age header)',
+          fix: `set ${p('cors.maxAge')} in whole seconds, e.g. Duration.seconds(2), not Duration.millis(1500)`,
+        });
+        return;
+      }
+      v.durationInRange('FRONT_DOOR_CORS_MAX_AGE', p('cors.maxAge'), props.cors?.maxAge, {
+        min: Duration.seconds(0),
+        max: Duration.days(1),
+        wholeSeconds: true,
+        fix: `set ${p('cors.maxAge')} to whole seconds up to Duration.days(1) (86,400 s, the most an HTTP API takes), or leave it unset for 1 hour`,
+      });
+      const name = props.apiName;
+      if (name === undefined || Token.isUnresolved(name)) return;
+      v.check('FRONT_DOOR_API_NAME', name.length <= 128, {
+        prop: p('apiName'), value: `${name.length} characters`, allowed: 'at most 128 characters (an HTTP API\'s name)', fix: `shorten ${p('apiName')} to 128 characters`,
       });
     },
   ];

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -136,11 +136,13 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
    * are added with the returned object's `resolve*` methods.
    */
   public addTable(id: string, props: RealtimeTableProps): RealtimeTable {
+    this.checkIdFree('addTable', id, this, id);
     return new RealtimeTable(this, id, props);
   }
 
   /** A Lambda data source; `code` + `handler` get the library's consumer defaults, or pass `function`. */
   public addLambdaDataSource(id: string, consumer: ConsumerCodeOptions): appsync.LambdaDataSource {
+    this.checkDataSourceId('addLambdaDataSource', id, `${id}Function`);
     checkConsumerCode(this, `addLambdaDataSource("${id}")`, consumer);
     const fn = consumerFunction(this, `${id}Function`, consumer, `AppSync data source ${id} of ${this.node.path}`);
     return this.api.addLambdaDataSource(id, fn);
@@ -148,6 +150,7 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
 
   /** An HTTP data source (e.g. an existing REST API). */
   public addHttpDataSource(id: string, endpoint: string, options?: appsync.HttpDataSourceOptions): appsync.HttpDataSource {
+    this.checkDataSourceId('addHttpDataSource', id);
     const v = new Violations(this);
     httpEndpointRule(v, `addHttpDataSource("${id}") endpoint`, endpoint);
     v.throwIfAny();
@@ -156,6 +159,7 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
 
   /** A None data source, for resolvers that compute or publish without a store. */
   public addNoneDataSource(id: string): appsync.NoneDataSource {
+    this.checkDataSourceId('addNoneDataSource', id);
     return this.api.addNoneDataSource(id);
   }
 
@@ -180,6 +184,7 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
   public addPublishMutation(fieldName: string): appsync.Resolver {
     const mutationType = this.schema._rootTypeName('mutation') ?? 'Mutation';
     checkField(this, `addPublishMutation("${fieldName}")`, this.schema, mutationType, fieldName);
+    if (!this.noneDataSource) this.checkDataSourceId(`addPublishMutation("${fieldName}")`, 'Publish');
     this.noneDataSource ??= this.api.addNoneDataSource('Publish', { description: 'Publishes mutation arguments to subscribers (no store)' });
     return this.resolve(mutationType, fieldName, this.noneDataSource, appsync.Code.fromInline(shippedResolverCode('publish', {})));
   }
@@ -189,6 +194,7 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
    * mutation (signed with IAM by EventBridge), with retries and a dead-letter queue.
    */
   public routeEventsToSubscribers(id: string, options: EventsToSubscribersOptions): EventsToSubscribers {
+    this.checkIdFree('routeEventsToSubscribers', id, this, id);
     const route = new EventsToSubscribers(this, id, options);
     this.alarms.push(...route.alarms);
     this.dashboard?.addBlock(`Events to subscribers: ${route.node.path}`, route);
@@ -226,6 +232,40 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
   /** @internal */
   public _modes(): appsync.AuthorizationType[] {
     return this.api.modes;
+  }
+
+  /**
+   * A data source's id names a construct of the GraphQL API and, without its non-word characters,
+   * the AppSync data source, whose name is unique in an API (AppSync refuses a second one; CDK
+   * refuses a repeated construct id with its own message).
+   * https://docs.aws.amazon.com/appsync/latest/APIReference/API_CreateDataSource.html
+   */
+  private checkDataSourceId(method: string, id: string, functionId?: string): void {
+    this.checkIdFree(method, id, this.api, id);
+    if (functionId) this.checkIdFree(method, id, this, functionId);
+    const name = Token.isUnresolved(id) ? undefined : id.replace(/[\W]+/g, '');
+    const taken = this.node.findAll().find(c => c instanceof appsync.BaseDataSource && c.name === name);
+    const v = new Violations(this);
+    v.check('REALTIME_API_DATA_SOURCE_NAME_TAKEN', name === undefined || taken === undefined, {
+      prop: `${method} id`,
+      value: `"${id}" (AppSync data source name "${name}", already the name of ${taken?.node.id})`,
+      allowed: 'a data source name not yet used in this API (non-word characters are dropped from the id)',
+      fix: 'give each data source an id that differs in its letters, digits or _',
+    });
+    v.throwIfAny();
+  }
+
+  /** A repeated id gets our message naming the method, not CDK's construct-id error. */
+  private checkIdFree(method: string, id: string, scope: Construct, childId: string): void {
+    const existing = scope.node.tryFindChild(childId);
+    const v = new Violations(this);
+    v.check(method === 'addTable' ? 'REALTIME_API_TABLE_ID_TAKEN' : method === 'routeEventsToSubscribers' ? 'REALTIME_API_ROUTE_ID_TAKEN' : 'REALTIME_API_DATA_SOURCE_ID_TAKEN', existing === undefined, {
+      prop: `${method} id`,
+      value: `"${id}" (${scope.node.path}/${childId} already exists${existing ? `: a ${existing.constructor.name}` : ''})`,
+      allowed: `an id not yet used under ${scope.node.path}`,
+      fix: `give each ${method === 'addTable' ? 'table' : method === 'routeEventsToSubscribers' ? 'route' : 'data source'} its own id, or reuse the object the first call returned`,
+    });
+    v.throwIfAny();
   }
 
   private resolve(typeName: string, fieldName: string, dataSource: appsync.BaseDataSource, code: appsync.Code): appsync.Resolver {

@@ -217,6 +217,15 @@ class QueueJobTarget extends ScheduledJobTarget {
         fix: 'set a message group id of 1 to 128 characters, e.g. "prices"',
       });
     }
+    // Scheduler's Target.Input is at least 1 character (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_Target.html,
+    // Input: minimum length 1 in AWS's service model): CreateSchedule refuses an empty input. A token input is not checked.
+    const rendered = this.options.input === undefined ? undefined : renderScheduleInput(this.options.input);
+    v.check('SCHEDULED_JOB_TARGET_INPUT_EMPTY', rendered !== '', {
+      prop: 'target.input',
+      value: '"" (empty)',
+      allowed: 'text of at least 1 character (Scheduler\'s Target.Input)',
+      fix: 'give the message body, e.g. scheduler.ScheduleTargetInput.fromObject({ job: "daily" }), or leave input unset for Scheduler\'s default notification',
+    });
     // Scheduler sends no deduplication id, so a FIFO target must deduplicate by content.
     const cfn = this.queue.node.defaultChild;
     if (this.queue.fifo && cfn instanceof sqs.CfnQueue) {
@@ -233,12 +242,26 @@ class QueueJobTarget extends ScheduledJobTarget {
   }
 }
 
+/** Step Functions StartExecution input, UTF-8 bytes. */
+const STATE_MACHINE_INPUT_MAX_BYTES = 262_144;
+
 class StateMachineJobTarget extends ScheduledJobTarget {
   constructor(private readonly stateMachine: sfn.IStateMachine, private readonly input?: scheduler.ScheduleTargetInput) {
     super('stateMachine');
   }
   public _validate(_scope: Construct, v: Violations): void {
     checkJsonInput(v, 'target.input', this.input, 'Step Functions StartExecution');
+    // StartExecution's input is at most 262,144 bytes of UTF-8 (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html,
+    // input: "Length constraints apply to the payload size, and are expressed as bytes in UTF-8 encoding"; Maximum length of 262144):
+    // every scheduled run would fail. A token input is not checked.
+    const rendered = this.input === undefined ? undefined : renderScheduleInput(this.input);
+    const bytes = rendered === undefined ? 0 : Buffer.byteLength(rendered, 'utf8');
+    v.check('SCHEDULED_JOB_TARGET_INPUT_SIZE', bytes <= STATE_MACHINE_INPUT_MAX_BYTES, {
+      prop: 'target.input',
+      value: `${groupThousands(bytes)} bytes (UTF-8)`,
+      allowed: `at most ${groupThousands(STATE_MACHINE_INPUT_MAX_BYTES)} bytes (256 KiB, Step Functions StartExecution input)`,
+      fix: 'pass a reference (e.g. an S3 key) instead of the data, and let the workflow fetch it',
+    });
   }
   public _bind(_scope: Construct, delivery: targets.ScheduleTargetBaseProps): scheduler.IScheduleTarget {
     return new targets.StepFunctionsStartExecution(this.stateMachine, { ...delivery, input: this.input });

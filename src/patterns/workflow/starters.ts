@@ -17,7 +17,7 @@ import { eventPatternProblemOf } from '../../core/event-pattern';
 import { isTimeZone } from '../../core/schedule-expression';
 import { SecureQueue, SecureQueueProps } from '../../core/secure-queue';
 import { secureQueueRules } from '../../core/secure-queue-rules';
-import { describeDuration, Rule, validateProps } from '../../core/validation';
+import { describeDuration, groupThousands, Rule, validateProps } from '../../core/validation';
 import { AlarmOptions } from '../../monitoring/alarm-options';
 
 /** Retry and dead-letter settings of an EventBridge rule target or a schedule (both deliver at least once). */
@@ -265,6 +265,15 @@ const SCHEDULE_RULES: ReadonlyArray<Rule<ScheduleStarterProps>> = [
     let ok = true;
     try { JSON.parse(p.input); } catch { ok = false; }
     v.check('WORKFLOW_STARTER_SCHEDULE_INPUT', ok, { prop: 'input', value: p.input.slice(0, 60), allowed: 'a JSON document', fix: 'pass JSON.stringify({...})' });
+    // StartExecution's input is at most 262,144 bytes of UTF-8: every run would fail
+    // (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+    const bytes = Buffer.byteLength(p.input, 'utf8');
+    v.check('WORKFLOW_STARTER_SCHEDULE_INPUT_SIZE', bytes <= 262_144, {
+      prop: 'input',
+      value: `${groupThousands(bytes)} bytes (UTF-8)`,
+      allowed: 'at most 262,144 bytes (256 KiB, Step Functions StartExecution input)',
+      fix: 'pass a reference (e.g. an S3 key) instead of the data, and let the workflow fetch it',
+    });
   },
 ];
 

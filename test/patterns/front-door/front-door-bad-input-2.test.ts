@@ -1,4 +1,4 @@
-import { CfnParameter, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -144,5 +144,70 @@ describe('FrontDoor bad input, second pass', () => {
     const p = (id: string) => new CfnParameter(s, id, { type: 'String' }).valueAsString;
     door(s, { cors: { allowOrigins: [p('Origin')] }, apiName: p('Name') });
     expect(() => Template.fromStack(s)).not.toThrow();
+  });
+});
+
+// Issue #11, third pass: HTTP API limits from API Gateway v2's API reference (Cors.maxAge -1..86400 s, name 1..128).
+describe('FrontDoor HTTP API limits', () => {
+  const http = { apiKind: FrontDoorApiKind.HTTP };
+  const cases: BadInputCase[] = [
+    {
+      build: s => door(s, { ...http, cors: { allowOrigins: ['https://shop.example.com'], maxAge: Duration.seconds(86_401) } }),
+      path: D,
+      code: 'FRONT_DOOR_CORS_MAX_AGE',
+      prop: 'cors.maxAge',
+      value: '(86,401 s)',
+      allowed: 'a whole number of seconds from 0 seconds to 1 day',
+      fix: 'up to Duration.days(1)',
+    },
+    {
+      build: s => door(s, { ...http, cors: { allowOrigins: ['https://shop.example.com'], maxAge: Duration.millis(1500) } }),
+      path: D,
+      code: 'FRONT_DOOR_CORS_MAX_AGE',
+      prop: 'cors.maxAge',
+      value: '1 second 500 millis',
+      allowed: 'a whole number of seconds',
+      fix: 'whole seconds',
+    },
+    {
+      build: s => door(s, { cors: { allowOrigins: ['https://shop.example.com'], maxAge: Duration.millis(1500) } }),
+      path: D,
+      code: 'FRONT_DOOR_CORS_MAX_AGE',
+      prop: 'cors.maxAge',
+      value: '1 second 500 millis',
+      allowed: 'a whole number of seconds',
+      fix: 'in whole seconds',
+    },
+    {
+      build: s => door(s, { ...http, apiName: 'a'.repeat(129) }),
+      path: D,
+      code: 'FRONT_DOOR_API_NAME',
+      prop: 'apiName',
+      value: '129 characters',
+      allowed: 'at most 128 characters',
+      fix: 'shorten apiName',
+    },
+  ];
+  test.each(cases)('$code $prop: $value', c => {
+    expectBadInput(c);
+  });
+
+  test('accepted boundaries: maxAge of 1 day and of 0, a 128-character name, burst below rate (API Gateway deploys it)', () => {
+    for (const maxAge of [Duration.days(1), Duration.seconds(0)]) {
+      const s = newStack();
+      door(s, { ...http, apiName: 'a'.repeat(128), cors: { allowOrigins: ['https://shop.example.com'], maxAge }, throttling: { rateLimit: 100, burstLimit: 10 } });
+      Template.fromStack(s).hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { MaxAge: maxAge.toSeconds() } });
+    }
+    // A REST API's Access-Control-Max-Age has no AWS bound, nor a 129-character name (REST allows 1,024).
+    const r = newStack();
+    door(r, { apiName: 'a'.repeat(129), cors: { allowOrigins: ['https://shop.example.com'], maxAge: Duration.days(2) } });
+    Template.fromStack(r).resourceCountIs('AWS::ApiGateway::RestApi', 1);
+  });
+
+  test('a token maxAge and name are not checked', () => {
+    const s = newStack();
+    const n = new CfnParameter(s, 'Seconds', { type: 'Number' }).valueAsNumber;
+    door(s, { ...http, apiName: new CfnParameter(s, 'Name').valueAsString, cors: { allowOrigins: ['https://shop.example.com'], maxAge: Duration.seconds(n) } });
+    Template.fromStack(s).resourceCountIs('AWS::ApiGatewayV2::Api', 1);
   });
 });

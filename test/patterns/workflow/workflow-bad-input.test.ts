@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Workflow, WorkflowProps } from '../../../src';
@@ -138,5 +138,27 @@ describe('tokens are never checked and never break another check', () => {
       .hasResourceProperties('AWS::CloudWatch::Alarm', { Metrics: Match.arrayWith([Match.objectLike({ Expression: 'p99 / 500' })]), Threshold: { Ref: 'NumberParam' } });
     expectNumberTokenAccepted((s, t) => { new Workflow(s, 'W', { definition: pass(s), executionTimeSla: Duration.seconds(t) }); })
       .hasResourceProperties('AWS::CloudWatch::Alarm', { Metrics: Match.arrayWith([Match.objectLike({ Expression: 'p99 / 1000' })]), Threshold: { Ref: 'NumberParam' } });
+  });
+});
+
+// Issue #11, third pass: StartExecution input is at most 262,144 bytes of UTF-8.
+describe('schedule starter input size', () => {
+  const big = (bytes: number) => JSON.stringify({ d: 'x'.repeat(bytes - 8) }); // {"d":"…"} is 8 bytes around the text
+  test('one byte over is refused', () => {
+    expectBadInput({
+      build: (s) => { new Workflow(s, 'Orders', { definition: pass(s) }).startOnSchedule('Nightly', { scheduleExpression: 'rate(1 day)', input: big(262_145) }); },
+      path: `${W}/Nightly`,
+      code: 'WORKFLOW_STARTER_SCHEDULE_INPUT_SIZE',
+      prop: 'input',
+      value: '262,145 bytes (UTF-8)',
+      allowed: 'at most 262,144 bytes',
+      fix: 'pass a reference',
+    });
+  });
+  test('accepted boundary: exactly 262,144 bytes', () => {
+    const s = new Stack();
+    new Workflow(s, 'Orders', { definition: pass(s) }).startOnSchedule('Nightly', { scheduleExpression: 'rate(1 day)', input: big(262_144) });
+    expect(Buffer.byteLength(big(262_144))).toBe(262_144);
+    Template.fromStack(s).resourceCountIs('AWS::Scheduler::Schedule', 1);
   });
 });
