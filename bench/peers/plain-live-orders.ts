@@ -213,7 +213,7 @@ export class PlainLiveOrdersStack extends Stack {
     const orders = new appsync.DynamoDbDataSource(this, 'ApiOrdersDataSource', {
       api,
       table,
-      name: 'DataSource',
+      name: 'OrdersTable',
       serviceRole: iam.Role.fromRoleArn(this, 'ApiOrdersRoleView', ordersRole.roleArn, { mutable: false }),
     });
     const resolve = (dataSource: appsync.BaseDataSource, typeName: string, fieldName: string, code: appsync.Code) =>

@@ -273,6 +273,24 @@ describe('RealtimeApi repeated ids', () => {
       allowed: 'a data source name not yet used in this API',
       fix: 'differs in its letters, digits or _',
     }],
+    ['a data source whose AppSync name is a table\'s (addTable("Orders") names its data source OrdersTable)', {
+      build: s => { const a = api(s); a.addTable('Orders', { existingTable: table(s) }); a.addNoneDataSource('Orders-Table'); },
+      path: L,
+      code: 'REALTIME_API_DATA_SOURCE_NAME_TAKEN',
+      prop: 'addNoneDataSource id',
+      value: '"Orders-Table" (AppSync data source name "OrdersTable", already the name of DataSource)',
+      allowed: 'a data source name not yet used in this API',
+      fix: 'differs in its letters, digits or _',
+    }],
+    ['a table whose data source name another data source has', {
+      build: s => { const a = api(s); a.addNoneDataSource('OrdersTable'); a.addTable('Orders', { existingTable: table(s) }); },
+      path: L,
+      code: 'REALTIME_API_DATA_SOURCE_NAME_TAKEN',
+      prop: 'addTable id',
+      value: '"Orders" (AppSync data source name "OrdersTable", already the name of OrdersTable)',
+      allowed: 'a data source name not yet used in this API',
+      fix: 'differs in its letters, digits or _',
+    }],
     ['a second route with the same id', {
       build: s => {
         const a = api(s);
@@ -305,4 +323,13 @@ describe('RealtimeApi repeated ids', () => {
     a.addPublishMutation('updateOrderStatus');
     Template.fromStack(s).resourceCountIs('AWS::AppSync::DataSource', 6);
   });
+});
+
+test('two tables in one API get data sources of different AppSync names (the name is part of the ARN)', () => {
+  const s = newStack();
+  const a = api(s);
+  a.addTable('Orders', { existingTable: table(s) });
+  a.addTable('Customers', { existingTable: new dynamodb.Table(s, 'CustomersTable', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } }) });
+  const names = Object.values(Template.fromStack(s).findResources('AWS::AppSync::DataSource')).map(r => r.Properties.Name).sort();
+  expect(names).toEqual(['CustomersTable', 'OrdersTable']);
 });

@@ -9,6 +9,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { EventsToSubscribers, EventsToSubscribersOptions } from './events-to-subscribers';
 import { RealtimeApiMetrics } from './metrics';
+import { tableDataSourceName } from './names';
 import { RealtimeApiProps } from './props';
 import { RealtimeTable, RealtimeTableProps } from './realtime-table';
 import { checkField, codeSizeRule, fieldRule, httpEndpointRule, REALTIME_API_RULES } from './rules';
@@ -137,6 +138,7 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
    */
   public addTable(id: string, props: RealtimeTableProps): RealtimeTable {
     this.checkIdFree('addTable', id, this, id);
+    this.checkDataSourceName('addTable', id, tableDataSourceName(id));
     return new RealtimeTable(this, id, props);
   }
 
@@ -243,7 +245,11 @@ export class RealtimeApi extends Construct implements IMonitoredBlock {
   private checkDataSourceId(method: string, id: string, functionId?: string): void {
     this.checkIdFree(method, id, this.api, id);
     if (functionId) this.checkIdFree(method, id, this, functionId);
-    const name = Token.isUnresolved(id) ? undefined : id.replace(/[\W]+/g, '');
+    this.checkDataSourceName(method, id, Token.isUnresolved(id) ? undefined : id.replace(/[\W]+/g, ''));
+  }
+
+  /** AppSync data source names are unique per API: a second one of the same name is refused at deploy. */
+  private checkDataSourceName(method: string, id: string, name: string | undefined): void {
     const taken = this.node.findAll().find(c => c instanceof appsync.BaseDataSource && c.name === name);
     const v = new Violations(this);
     v.check('REALTIME_API_DATA_SOURCE_NAME_TAKEN', name === undefined || taken === undefined, {

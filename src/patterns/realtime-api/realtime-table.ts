@@ -3,6 +3,7 @@ import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { tableDataSourceName } from './names';
 import type { RealtimeApi } from './realtime-api';
 import { fieldRule } from './rules';
 import { shippedResolverCode } from './shipped-resolvers';
@@ -157,6 +158,9 @@ export class RealtimeTable extends Construct {
     // view of our role takes no grants, so the role holds only what each resolver adds below.
     this.dataSource = new appsync.DynamoDbDataSource(this, 'DataSource', {
       api: scope.api,
+      // AppSync data source names are unique per API (the name is part of the data source's ARN):
+      // each table's is named after it (`Orders` -> `OrdersTable`), so an API can hold several.
+      name: tableDataSourceName(id),
       table: props.existingTable,
       serviceRole: iam.Role.fromRoleArn(this, 'RoleView', this.role.roleArn, { mutable: false }),
     });
