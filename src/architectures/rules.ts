@@ -106,7 +106,9 @@ export function orderSagaRules(): Rule<OrderSagaStackProps>[] {
   return [
     // A Standard execution lasts at most a year; the saga's timeout is the wait plus 5 minutes for its other steps.
     (p, v) => v.durationInRange('ORDER_SAGA_SETTLEMENT_WAIT', 'settlementWait', p.settlementWait, {
-      min: Duration.seconds(0), max: Duration.seconds(STANDARD_MAX_SECONDS - 5 * 60), wholeSeconds: true,
+      min: Duration.seconds(0),
+      max: Duration.seconds(STANDARD_MAX_SECONDS - 5 * 60),
+      wholeSeconds: true,
       fix: 'set settlementWait to whole seconds from 0 to 364 days 23 hours 55 minutes (a Standard execution lasts at most a year, and the saga needs 5 minutes for its other steps)',
     }),
     // The Wait state is one step of the execution: it must leave the rest of the saga time to finish.
